@@ -1,0 +1,40 @@
+package io.raftkv.raft;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/** The voting members of the cluster. Sorted, so iteration (and message order) is deterministic. */
+public record Configuration(SortedSet<NodeId> voters) {
+  public Configuration {
+    if (voters.isEmpty()) {
+      throw new IllegalArgumentException("a configuration needs at least one voter");
+    }
+    if (voters.contains(NodeId.NONE)) {
+      throw new IllegalArgumentException("node id 0 is reserved for 'none'");
+    }
+    voters = Collections.unmodifiableSortedSet(new TreeSet<>(voters));
+  }
+
+  public static Configuration of(Collection<NodeId> voters) {
+    return new Configuration(new TreeSet<>(voters));
+  }
+
+  public static Configuration ofIds(int... ids) {
+    TreeSet<NodeId> set = new TreeSet<>();
+    for (int id : ids) {
+      set.add(NodeId.of(id));
+    }
+    return new Configuration(set);
+  }
+
+  /** The number of votes (or replicas) that make a majority. */
+  public int quorum() {
+    return voters.size() / 2 + 1;
+  }
+
+  public boolean contains(NodeId id) {
+    return voters.contains(id);
+  }
+}

@@ -1,0 +1,42 @@
+package io.raftkv.raft;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A batch of work the core hands its caller. The caller must, in this order:
+ * <ol>
+ *   <li>send {@code sendNow} (safe before persistence: a leader's appends to followers go out in
+ *       parallel with its own WAL write, thesis §10.2.1);</li>
+ *   <li>make durable, with one fsync: {@code snapshotToInstall} (restoring the state machine
+ *       from it), then {@code entriesToPersist} — first discarding every stored entry whose index
+ *       is at or after the first one given, since a new leader may have overwritten them — then
+ *       {@code hardState};</li>
+ *   <li>send {@code sendAfterPersist} (votes and acknowledgements promise durability);</li>
+ *   <li>apply {@code committed} in order, serve {@code readsReady} once applied through their
+ *       read index, fail {@code readsAborted};</li>
+ *   <li>call {@link RaftNode#advance(Ready)}.</li>
+ * </ol>
+ * A crash anywhere in this sequence is safe: what was not persisted was never promised.
+ */
+public record Ready(
+    List<Message> sendNow,
+    Optional<Snapshot> snapshotToInstall,
+    List<Entry> entriesToPersist,
+    Optional<HardState> hardState,
+    List<Message> sendAfterPersist,
+    List<Entry> committed,
+    List<ReadState> readsReady,
+    List<Long> readsAborted) {
+
+  public boolean isEmpty() {
+    return sendNow.isEmpty() && snapshotToInstall.isEmpty() && entriesToPersist.isEmpty()
+        && hardState.isEmpty() && sendAfterPersist.isEmpty() && committed.isEmpty()
+        && readsReady.isEmpty() && readsAborted.isEmpty();
+  }
+
+  /** True when the caller has something to write before acknowledging. */
+  public boolean needsPersistence() {
+    return snapshotToInstall.isPresent() || !entriesToPersist.isEmpty() || hardState.isPresent();
+  }
+}
