@@ -1,0 +1,332 @@
+package io.raftkv.storage;
+
+import io.raftkv.raft.Entry;
+import io.raftkv.raft.HardState;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The write-ahead log, synchronous and single-threaded: records are {@code stage}d into a
+ * memory buffer and {@link #sync()} writes them all and fsyncs once. That split is group commit:
+ * {@link GroupCommitLog} stages every request that arrived during the previous fsync and syncs
+ * once for all of them; the simulator calls the same two methods from its scheduler.
+ *
+ * <p>Not thread-safe. After a {@link FatalDiskError} every call throws it again: the node must
+ * stop and recover from what is on disk.
+ */
+final class Wal implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Wal.class);
+
+  /** A sealed or active segment: its sequence number and the highest entry index it holds. */
+  private record Segment(long seq, long maxIndex) {}
+
+  private final FileSystem fs;
+  private final Path dir;
+  private final long segmentBytesMax;
+  private final FatalDiskHandler fatalHandler;
+  private final List<Segment> segments = new ArrayList<>();
+  private final GrowableBuffer pending = new GrowableBuffer(1 << 16);
+  private FileSystem.WritableFile active;
+  private long activeBytes;
+  private LogState durable;
+  private LogState staged;
+  private long pendingMaxIndex;
+  private FatalDiskError failure;
+  private long syncCount;
+
+  private Wal(FileSystem fs, Path dir, long segmentBytesMax, FatalDiskHandler fatalHandler) {
+    this.fs = fs;
+    this.dir = dir;
+    this.segmentBytesMax = segmentBytesMax;
+    this.fatalHandler = fatalHandler;
+  }
+
+  /**
+   * Recovers the log in {@code dir} (dropping a torn tail) and opens it for appending. The
+   * returned state holds every recovered entry; the caller takes them and the WAL forgets them.
+   */
+  static Wal open(FileSystem fs, Path dir, long segmentBytesMax, FatalDiskHandler fatalHandler,
+      List<Entry> recoveredEntries) {
+    Wal wal = new Wal(fs, dir, segmentBytesMax, fatalHandler);
+    try {
+      fs.createDirectories(dir);
+      WalRecovery.Result result = WalRecovery.recover(fs, dir, true);
+      if (result.torn()) {
+        LOG.warn("wal {}: dropped a torn tail of {} bytes at offset {} ({}); the records before"
+            + " it are kept", result.tornFile(), result.tornBytes(), result.tornOffset(),
+            result.tornReason());
+      }
+      recoveredEntries.addAll(result.state().entries());
+      wal.durable = result.state().copyWithoutEntries();
+      wal.staged = wal.durable.copyWithoutEntries();
+      for (WalRecovery.SegmentInfo info : result.segments()) {
+        wal.segments.add(new Segment(info.seq(), info.maxIndex()));
+      }
+      if (wal.segments.isEmpty()) {
+        wal.startSegment(1);
+      } else {
+        Segment last = wal.segments.get(wal.segments.size() - 1);
+        wal.active = fs.openAppend(dir.resolve(WalRecovery.segmentName(last.seq())));
+        wal.activeBytes = wal.active.sizeBytes();
+      }
+    } catch (IOException e) {
+      throw wal.fatal("opening the wal in " + dir, e);
+    }
+    return wal;
+  }
+
+  long lastIndex() {
+    return staged.lastIndex();
+  }
+
+  long baseIndex() {
+    return durable.baseIndex();
+  }
+
+  long baseTerm() {
+    return durable.baseTerm();
+  }
+
+  HardState hardState() {
+    return staged.hardState();
+  }
+
+  /** Term of the staged log's entry at {@code index}, or -1 when not in the log. */
+  long termAt(long index) {
+    return staged.termAt(index);
+  }
+
+  long syncCount() {
+    return syncCount;
+  }
+
+  int segmentCount() {
+    return segments.size();
+  }
+
+  /**
+   * Stages one persistence batch in Ready's order: snapshot marker, entries, hard state. All or
+   * nothing: a batch that breaks the log's rules stages nothing and throws.
+   */
+  void stage(WalRecord.SnapshotMarker marker, List<Entry> entries, HardState hardState) {
+    checkUsable();
+    LogState before = staged.copyWithoutEntries();
+    int mark = pending.position();
+    long maxBefore = pendingMaxIndex;
+    try {
+      if (marker != null) {
+        staged.snapshot(marker);
+        RecordCodec.encode(marker, pending);
+      }
+      for (Entry entry : entries) {
+        staged.append(entry);
+        RecordCodec.encode(new WalRecord.EntryRecord(entry), pending);
+        pendingMaxIndex = Math.max(pendingMaxIndex, entry.index());
+      }
+      if (hardState != null && !hardState.equals(staged.hardState())) {
+        staged.hardState(hardState);
+        RecordCodec.encode(new WalRecord.HardStateRecord(hardState), pending);
+      }
+    } catch (LogState.LogRuleException | IllegalArgumentException e) {
+      staged = before;
+      pending.position(mark);
+      pendingMaxIndex = maxBefore;
+      throw new IllegalArgumentException("refused to stage: " + e.getMessage(), e);
+    }
+  }
+
+  boolean hasStaged() {
+    return pending.position() > 0;
+  }
+
+  /**
+   * Writes everything staged and fsyncs once. On return it is all durable. A full disk refuses
+   * the whole staged group (nothing of it is durable, its bytes are cut off again) and throws
+   * {@link DiskFullException}; a failed fsync is a {@link FatalDiskError}.
+   */
+  void sync() {
+    checkUsable();
+    if (!hasStaged()) {
+      return;
+    }
+    try {
+      if (activeBytes >= segmentBytesMax) {
+        rollAndWritePending();
+      } else {
+        writePending(active, activeBytes);
+        syncFile(active, "segment " + WalRecovery.segmentName(activeSeq()));
+      }
+    } catch (DiskFullException e) {
+      staged = durable.copyWithoutEntries();
+      pending.clear();
+      pendingMaxIndex = 0;
+      throw e;
+    }
+    activeBytes += pending.position();
+    Segment last = segments.remove(segments.size() - 1);
+    segments.add(new Segment(last.seq(), Math.max(last.maxIndex(), pendingMaxIndex)));
+    pending.clear();
+    pendingMaxIndex = 0;
+    durable = staged.copyWithoutEntries();
+    syncCount++;
+  }
+
+  /**
+   * Deletes the sealed segments that hold nothing above the durable snapshot index: their
+   * entries are in the snapshot and every later segment's header restates the log's state.
+   * Deleting oldest first keeps every crash point recoverable (docs/wal-format.md).
+   */
+  int deleteCompactedSegments() {
+    checkUsable();
+    int deleted = 0;
+    try {
+      while (segments.size() > 1 && segments.get(0).maxIndex() <= durable.baseIndex()) {
+        fs.delete(dir.resolve(WalRecovery.segmentName(segments.get(0).seq())));
+        segments.remove(0);
+        deleted++;
+      }
+      if (deleted > 0) {
+        syncDirectory();
+      }
+    } catch (IOException e) {
+      throw fatal("deleting compacted segments in " + dir, e);
+    }
+    return deleted;
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (active != null) {
+        active.close();
+      }
+    } catch (IOException e) {
+      LOG.warn("wal {}: closing the active segment failed: {}", dir, e.getMessage());
+    }
+  }
+
+  private long activeSeq() {
+    return segments.get(segments.size() - 1).seq();
+  }
+
+  private void writePending(FileSystem.WritableFile file, long syncedBytes) {
+    try {
+      file.write(pending.contents());
+    } catch (IOException e) {
+      if (!Files2.isDiskFull(e)) {
+        throw fatal("writing segment " + WalRecovery.segmentName(activeSeq()), e);
+      }
+      try {
+        // Cut the partial write off again, so the next batch does not follow garbage.
+        file.truncate(syncedBytes);
+      } catch (IOException truncateFailure) {
+        throw fatal("cutting a failed write off segment " + WalRecovery.segmentName(activeSeq()),
+            truncateFailure);
+      }
+      throw new DiskFullException("wal " + dir + ": disk full writing " + pending.position()
+          + " bytes; the batch is refused, everything synced before is kept", e);
+    }
+  }
+
+  /** Starts the next segment with a header restating the durable state, then the batch. */
+  private void rollAndWritePending() {
+    long seq = activeSeq() + 1;
+    Path path = dir.resolve(WalRecovery.segmentName(seq));
+    FileSystem.WritableFile next;
+    GrowableBuffer header = headerFor(seq);
+    try {
+      next = fs.create(path);
+      next.write(header.contents());
+    } catch (IOException e) {
+      deleteQuietly(path);
+      if (Files2.isDiskFull(e)) {
+        throw new DiskFullException("wal " + dir + ": disk full starting segment "
+            + WalRecovery.segmentName(seq), e);
+      }
+      throw fatal("starting segment " + WalRecovery.segmentName(seq), e);
+    }
+    long headerBytes = header.position();
+    try {
+      writePending(next, headerBytes);
+    } catch (DiskFullException e) {
+      deleteQuietly(path);
+      throw e;
+    }
+    syncFile(next, "segment " + WalRecovery.segmentName(seq));
+    syncDirectory();
+    close();
+    active = next;
+    activeBytes = headerBytes;
+    segments.add(new Segment(seq, 0));
+  }
+
+  private void startSegment(long seq) throws IOException {
+    Path path = dir.resolve(WalRecovery.segmentName(seq));
+    FileSystem.WritableFile file = fs.create(path);
+    GrowableBuffer header = headerFor(seq);
+    try {
+      file.write(header.contents());
+    } catch (IOException e) {
+      deleteQuietly(path);
+      throw e;
+    }
+    syncFile(file, "segment " + WalRecovery.segmentName(seq));
+    syncDirectory();
+    active = file;
+    activeBytes = header.position();
+    segments.add(new Segment(seq, 0));
+  }
+
+  private GrowableBuffer headerFor(long seq) {
+    GrowableBuffer header = new GrowableBuffer(128);
+    long prevIndex = durable.lastIndex();
+    long prevTerm = Math.max(0, durable.termAt(prevIndex));
+    RecordCodec.encode(new WalRecord.SegmentHeader(seq, durable.baseIndex(), durable.baseTerm(),
+        prevIndex, prevTerm, durable.hardState()), header);
+    return header;
+  }
+
+  private void deleteQuietly(Path path) {
+    try {
+      if (fs.exists(path)) {
+        fs.delete(path);
+      }
+    } catch (IOException e) {
+      // Recovery deletes a new segment whose header never became durable; nothing is lost.
+      LOG.warn("wal {}: could not delete unused segment {}: {}", dir, path, e.getMessage());
+    }
+  }
+
+  private void syncFile(FileSystem.WritableFile file, String what) {
+    try {
+      file.sync();
+    } catch (IOException e) {
+      throw fatal("fsync of " + what + " in " + dir, e);
+    }
+  }
+
+  private void syncDirectory() {
+    try {
+      fs.syncDirectory(dir);
+    } catch (IOException e) {
+      throw fatal("fsync of directory " + dir, e);
+    }
+  }
+
+  private void checkUsable() {
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private FatalDiskError fatal(String what, IOException cause) {
+    failure = new FatalDiskError("wal: " + what + " failed: " + cause.getMessage()
+        + "; stopping, since what reached the disk is unknown", cause);
+    fatalHandler.onFatal(failure);
+    return failure;
+  }
+}
