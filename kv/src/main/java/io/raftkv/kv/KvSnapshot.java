@@ -1,0 +1,148 @@
+package io.raftkv.kv;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * A point-in-time image of the store, taken on the apply thread in O(leases + sessions) and
+ * written from any thread while applies go on: data comes from the immutable version chains,
+ * filtered to this snapshot's revision. Physical compaction waits until it is closed, so the
+ * versions it needs stay reachable. Close it (try-with-resources) when written.
+ *
+ * <p>Layout (docs/kv.md, "Snapshot format"): magic, format version, counters, leases,
+ * sessions, keys with their history since compaction, CRC32C of everything before it.
+ */
+public final class KvSnapshot implements AutoCloseable {
+  static final int MAGIC = 0x524b5653; // "RKVS"
+  static final int FORMAT_VERSION = 1;
+  static final int KEY_FOLLOWS = 1;
+  static final int END_OF_KEYS = 0;
+
+  private final long appliedIndex;
+  private final long revision;
+  private final long compactRevision;
+  private final long nextLeaseId;
+  private final TreeMap<Long, Long> leaseTtls;
+  private final List<Map.Entry<Long, Sessions.Session>> sessions;
+  private final NavigableMap<byte[], Version> chains;
+  private final AtomicInteger pins;
+  private volatile boolean closed;
+
+  KvSnapshot(StoreState state, AtomicInteger pins) {
+    this.appliedIndex = state.appliedIndex;
+    this.revision = state.revision;
+    this.compactRevision = state.compactRevision;
+    this.nextLeaseId = state.leases.nextId();
+    this.leaseTtls = state.leases.ttls();
+    this.sessions = state.sessions.inOrder();
+    this.chains = state.history.all();
+    this.pins = pins;
+    pins.incrementAndGet();
+  }
+
+  public long appliedIndex() {
+    return appliedIndex;
+  }
+
+  public long revision() {
+    return revision;
+  }
+
+  /** Writes the image; the caller owns {@code out} (and its fsync). */
+  public void writeTo(OutputStream out) throws IOException {
+    if (closed) {
+      throw new IllegalStateException("snapshot at index " + appliedIndex + " already closed");
+    }
+    CRC32C crc = new CRC32C();
+    OutputStream sink = new CheckedOutputStream(new BufferedOutputStream(out, 1 << 16), crc);
+    ByteWriter buffer = new ByteWriter(1 << 12);
+    writeHeader(buffer);
+    flush(buffer, sink);
+    List<Version> versions = new ArrayList<>();
+    for (Map.Entry<byte[], Version> entry : chains.entrySet()) {
+      Version head = entry.getValue().at(revision);
+      Version kept = head == null ? null : head.compactedAt(compactRevision);
+      if (kept == null) {
+        continue;
+      }
+      versions.clear();
+      for (Version v = kept; v != null; v = v.previous) {
+        versions.add(v);
+      }
+      buffer.u8(KEY_FOLLOWS);
+      buffer.bytes(entry.getKey());
+      buffer.varint(versions.size());
+      for (int i = versions.size() - 1; i >= 0; i--) {
+        writeVersion(buffer, versions.get(i));
+      }
+      flush(buffer, sink);
+    }
+    buffer.u8(END_OF_KEYS);
+    flush(buffer, sink);
+    sink.flush();
+    buffer.u32((int) crc.getValue());
+    out.write(buffer.buffer(), 0, buffer.length());
+    out.flush();
+  }
+
+  private void writeHeader(ByteWriter buffer) {
+    buffer.u32(MAGIC);
+    buffer.u8(FORMAT_VERSION);
+    buffer.varint(appliedIndex);
+    buffer.varint(revision);
+    buffer.varint(compactRevision);
+    buffer.varint(nextLeaseId);
+    buffer.varint(leaseTtls.size());
+    for (Map.Entry<Long, Long> lease : leaseTtls.entrySet()) {
+      buffer.varint(lease.getKey());
+      buffer.varint(lease.getValue());
+    }
+    buffer.varint(sessions.size());
+    ByteWriter response = new ByteWriter(64);
+    for (Map.Entry<Long, Sessions.Session> s : sessions) {
+      buffer.varint(s.getKey());
+      buffer.varint(s.getValue().lastSequence());
+      response.reset();
+      if (s.getValue().lastResponse() != null) {
+        ResponseCodec.write(response, s.getValue().lastResponse());
+      }
+      buffer.varint(response.length());
+      buffer.raw(response.buffer(), 0, response.length());
+    }
+  }
+
+  private static void writeVersion(ByteWriter buffer, Version v) {
+    buffer.varint(v.modRevision);
+    buffer.varint(v.subRevision);
+    buffer.bool(v.isTombstone());
+    if (!v.isTombstone()) {
+      buffer.varint(v.createRevision);
+      buffer.varint(v.version);
+      buffer.varint(v.lease);
+      buffer.bytes(v.value);
+    }
+  }
+
+  private static void flush(ByteWriter buffer, OutputStream sink) throws IOException {
+    sink.write(buffer.buffer(), 0, buffer.length());
+    buffer.reset();
+  }
+
+  /** Lets compaction drop the history this snapshot was holding on to. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      pins.decrementAndGet();
+    }
+  }
+}

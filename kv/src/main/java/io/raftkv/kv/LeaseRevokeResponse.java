@@ -1,0 +1,4 @@
+package io.raftkv.kv;
+
+/** etcd's LeaseRevokeResponse. */
+public record LeaseRevokeResponse(long revision) implements Response {}
