@@ -8,9 +8,10 @@ import java.util.Optional;
  * <ol>
  *   <li>send {@code sendNow} (safe before persistence: a leader's appends to followers go out in
  *       parallel with its own WAL write, thesis §10.2.1);</li>
- *   <li>make durable, with one fsync: {@code snapshotToInstall} (restoring the state machine
- *       from it), then {@code entriesToPersist} — first discarding every stored entry whose index
- *       is at or after the first one given, since a new leader may have overwritten them — then
+ *   <li>make durable, with one fsync: {@code snapshotToInstall}, which replaces the whole stored
+ *       log (every stored entry is discarded) and the state machine; then
+ *       {@code entriesToPersist} — first discarding every stored entry whose index is at or
+ *       after the first one given, since a new leader may have overwritten them — then
  *       {@code hardState};</li>
  *   <li>send {@code sendAfterPersist} (votes and acknowledgements promise durability);</li>
  *   <li>apply {@code committed} in order, serve {@code readsReady} once applied through their

@@ -1,0 +1,12 @@
+package io.raftkv.raft;
+
+/** Always-on assertions (STYLE.md §4): Java's {@code assert} needs {@code -ea}, so we do not use it. */
+public final class Invariants {
+  private Invariants() {}
+
+  public static void check(boolean condition, String format, Object... args) {
+    if (!condition) {
+      throw new InvariantViolation(String.format(format, args));
+    }
+  }
+}
