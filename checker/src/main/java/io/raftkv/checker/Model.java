@@ -1,0 +1,48 @@
+package io.raftkv.checker;
+
+import java.util.List;
+
+/**
+ * A sequential specification. States are immutable values with equals and hashCode; the search
+ * memoises on them. To add a model, implement this interface in one class and list it in
+ * {@link Models}.
+ */
+public interface Model {
+  /** The name used on the command line and in manifests, e.g. {@code register}. */
+  String name();
+
+  /** The state every key starts in. */
+  Object initialState();
+
+  /** Null when the model understands the operation, otherwise what is wrong with it. */
+  String validate(Operation operation);
+
+  /** How the operation can interact with the state; see {@link Kind}. */
+  Kind kind(Operation operation);
+
+  /**
+   * The state after the operation, or null when the operation, with its outcome and output,
+   * could not have happened in {@code state}. An {@link Outcome#UNKNOWN} operation is applied
+   * as having taken effect, with its output unknown.
+   */
+  Object step(Object state, Operation operation);
+
+  /**
+   * A pruning hint: false only when no sequence of {@code others} applied to {@code state}
+   * could make {@code target} legal afterwards. The default never prunes. A wrong false is a
+   * wrong verdict, so keep it to facts that are obviously true.
+   */
+  default boolean mayReach(Object state, Operation target, List<Operation> others) {
+    return true;
+  }
+
+  /** Whether histories are split per key and each key checked on its own (P-compositionality). */
+  default boolean partitionedByKey() {
+    return true;
+  }
+
+  /** A short human form of a state for reports. */
+  default String showState(Object state) {
+    return Values.show(state);
+  }
+}
