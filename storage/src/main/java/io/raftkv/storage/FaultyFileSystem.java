@@ -38,6 +38,8 @@ public final class FaultyFileSystem implements FileSystem {
   private double readBitFlipProbability;
   private long epoch;
   private long syncCount;
+  private long operationCount;
+  private long powerLossAtOperation = Long.MAX_VALUE;
 
   public FaultyFileSystem(long seed) {
     this.random = new Random(seed);
@@ -67,6 +69,34 @@ public final class FaultyFileSystem implements FileSystem {
     return syncCount;
   }
 
+  /**
+   * The power fails just before mutating operation number {@code count} (counted from now:
+   * write, sync, truncate, create, rename, delete, directory sync): that call throws
+   * {@link PowerLoss} without doing anything. Call {@link #crash()} next, then reopen.
+   */
+  public synchronized void powerLossAfterOperations(long count) {
+    powerLossAtOperation = operationCount + count;
+  }
+
+  /** Mutating operations so far; a script's length in crash points. */
+  public synchronized long operationCount() {
+    return operationCount;
+  }
+
+  /** Thrown by the operation a scheduled power loss interrupts. */
+  public static final class PowerLoss extends RuntimeException {
+    PowerLoss(long operation) {
+      super("simulated power loss at operation " + operation);
+    }
+  }
+
+  private void mutating() {
+    if (operationCount >= powerLossAtOperation) {
+      throw new PowerLoss(operationCount);
+    }
+    operationCount++;
+  }
+
   public synchronized long usedBytes() {
     long used = 0;
     for (Inode inode : distinctInodes()) {
@@ -82,6 +112,7 @@ public final class FaultyFileSystem implements FileSystem {
    */
   public synchronized void crash() {
     epoch++;
+    powerLossAtOperation = Long.MAX_VALUE;
     names.clear();
     names.putAll(durableNames);
     for (Inode inode : distinctInodes()) {
@@ -105,6 +136,7 @@ public final class FaultyFileSystem implements FileSystem {
 
   @Override
   public synchronized WritableFile create(Path path) throws IOException {
+    mutating();
     if (names.containsKey(path)) {
       throw new IOException("file exists: " + path);
     }
@@ -142,6 +174,7 @@ public final class FaultyFileSystem implements FileSystem {
 
   @Override
   public synchronized void rename(Path source, Path target) throws IOException {
+    mutating();
     Inode inode = inode(source);
     names.remove(source);
     names.put(target, inode);
@@ -149,6 +182,7 @@ public final class FaultyFileSystem implements FileSystem {
 
   @Override
   public synchronized void delete(Path path) throws IOException {
+    mutating();
     inode(path);
     names.remove(path);
   }
@@ -163,6 +197,7 @@ public final class FaultyFileSystem implements FileSystem {
 
   @Override
   public synchronized void syncDirectory(Path directory) throws IOException {
+    mutating();
     injectSyncFailure("directory " + directory);
     durableNames.keySet().removeIf(p -> directory.equals(p.getParent()));
     for (Map.Entry<Path, Inode> e : names.entrySet()) {
@@ -247,6 +282,7 @@ public final class FaultyFileSystem implements FileSystem {
     public void write(ByteBuffer source) throws IOException {
       synchronized (FaultyFileSystem.this) {
         checkLive();
+        mutating();
         long free = capacityBytes - usedBytes();
         int fits = (int) Math.max(0, Math.min(source.remaining(), free));
         int offset = inode.length;
@@ -266,6 +302,7 @@ public final class FaultyFileSystem implements FileSystem {
     public void sync() throws IOException {
       synchronized (FaultyFileSystem.this) {
         checkLive();
+        mutating();
         injectSyncFailure(path.toString());
         inode.sync();
         syncCount++;
@@ -284,6 +321,7 @@ public final class FaultyFileSystem implements FileSystem {
     public void truncate(long sizeBytes) throws IOException {
       synchronized (FaultyFileSystem.this) {
         checkLive();
+        mutating();
         if (sizeBytes < inode.length) {
           inode.length = (int) sizeBytes;
           inode.dirtyFrom = Math.min(inode.dirtyFrom, inode.length);

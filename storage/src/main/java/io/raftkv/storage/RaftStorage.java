@@ -67,6 +67,11 @@ public final class RaftStorage implements AutoCloseable {
         LOG.info("storage {}: adopted snapshot {}@{} whose log marker was lost in a crash",
             dir, newer.index(), newer.term());
       }
+      if (snapshot.isPresent() && hardState.commitIndex() < snapshot.get().index()) {
+        // A snapshot holds only committed entries; say so, whichever record was torn off.
+        hardState = new HardState(hardState.currentTerm(), hardState.votedFor(),
+            snapshot.get().index());
+      }
       DurableState state = new DurableState(hardState, snapshot, entries);
       return new RaftStorage(options, wal, snapshots, state);
     } catch (IOException e) {
