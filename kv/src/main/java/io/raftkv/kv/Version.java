@@ -62,9 +62,11 @@ final class Version {
   }
 
   /**
-   * This chain as it is after compaction at {@code revision}: every version newer than it, plus
-   * the newest at or before it unless that one is a tombstone. Null if nothing is left.
-   * Returns {@code this} when nothing changes, so untouched keys cost no allocation.
+   * This chain as it is after compaction at {@code revision}: every version from that revision
+   * on, plus the newest one before it unless that one is a tombstone. Null if nothing is left.
+   * A tombstone written exactly at the compact revision stays (etcd drops it), because a watch
+   * may start at the compact revision and must not miss that deletion. Returns {@code this}
+   * when nothing changes, so untouched keys cost no allocation.
    */
   Version compactedAt(long revision) {
     // Iterative: a key written a million times must not cost a million stack frames.
@@ -77,7 +79,7 @@ final class Version {
     Version kept;
     if (cut == null) {
       return this;
-    } else if (cut.isTombstone()) {
+    } else if (cut.isTombstone() && cut.modRevision < revision) {
       kept = null;
     } else if (cut.previous == null) {
       return this;

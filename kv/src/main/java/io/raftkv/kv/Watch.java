@@ -75,19 +75,29 @@ public final class Watch {
       cancel();
       return new WatchBatch(hub.revision(), List.of(), compactRevision, true);
     }
-    EventScanner.Scan scan = hub.scan(range, nextRevision, eventsMax);
+    return new WatchBatch(hub.revision(), catchUp(eventsMax), 0, false);
+  }
+
+  /**
+   * Reads history from {@link #nextRevision} until some events survive this watch's filters or
+   * it is synced: an empty batch must mean "nothing more", or a consumer would stop early.
+   */
+  private List<Event> catchUp(int eventsMax) {
     List<Event> events = new ArrayList<>();
-    for (Event e : scan.events()) {
-      Event shaped = shape(e);
-      if (shaped != null) {
-        events.add(shaped);
+    while (events.isEmpty() && !synced) {
+      EventScanner.Scan scan = hub.scan(range, nextRevision, eventsMax);
+      for (Event e : scan.events()) {
+        Event shaped = shape(e);
+        if (shaped != null) {
+          events.add(shaped);
+        }
+      }
+      nextRevision = scan.nextRevision();
+      if (nextRevision > hub.revision()) {
+        synced = true;
       }
     }
-    nextRevision = scan.nextRevision();
-    if (nextRevision > hub.revision()) {
-      synced = true;
-    }
-    return new WatchBatch(hub.revision(), events, 0, false);
+    return events;
   }
 
   private List<Event> drain(int eventsMax) {

@@ -46,21 +46,37 @@ class CompactionTest {
     f.delete("b");
     assertThat(f.store.keyCount()).isEqualTo(2);
     f.apply(new CompactRequest(f.store.revision()));
-    assertThat(f.store.keyCount()).isEqualTo(1);
+    assertThat(f.store.keyCount()).as("a deletion at the compact revision is kept")
+        .isEqualTo(2);
+    f.put("c", "1");
+    f.apply(new CompactRequest(f.store.revision()));
+    assertThat(f.store.keyCount()).isEqualTo(2);
+    assertThat(f.store.range(RangeRequest.range(b("a"), b("z"))).count()).isEqualTo(2);
+  }
+
+  @Test
+  void aWatchAtTheCompactRevisionStillSeesTheDeletionMadeThere() {
+    f.put("b", "1");
+    f.delete("b");
+    f.apply(new CompactRequest(f.store.revision()));
+    Watch w = f.store.watch(WatchRequest.key(b("b")).from(f.store.revision()),
+        WatchListener.NONE);
+    assertThat(w.poll(10).events()).extracting(Event::type).containsExactly(Event.Type.DELETE);
   }
 
   @Test
   void compactionWaitsForOpenSnapshotsButReadsAreRefusedAtOnce() {
     f.put("b", "1");
     f.delete("b");
+    f.put("c", "1");
     KvSnapshot snapshot = f.store.snapshot();
     f.apply(new CompactRequest(f.store.revision()));
-    assertThat(f.store.keyCount()).as("pinned by the snapshot").isEqualTo(1);
+    assertThat(f.store.keyCount()).as("pinned by the snapshot").isEqualTo(2);
     assertThatThrownBy(() -> f.store.range(RangeRequest.of(b("b")).atRevision(2)))
         .isInstanceOf(KvException.class);
     snapshot.close();
-    f.put("c", "1");
-    assertThat(f.store.keyCount()).isEqualTo(1);
+    f.put("d", "1");
+    assertThat(f.store.keyCount()).isEqualTo(2);
   }
 
   @Test
