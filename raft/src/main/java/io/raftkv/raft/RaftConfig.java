@@ -12,7 +12,8 @@ package io.raftkv.raft;
  * @param checkQuorum a leader that hears from no majority for an election timeout steps down,
  *     and followers that heard from a leader within it ignore vote requests (thesis §6.2)
  * @param leaseReads serve reads inside a leader lease, without a heartbeat round; requires
- *     {@code checkQuorum}
+ *     {@code checkQuorum}, and must be the same on every node (followers then also refuse votes
+ *     for an election timeout after they start, since they forgot whom they last heard from)
  * @param clockDriftTicks how much sooner the lease ends than the election timeout, to cover
  *     clocks that run at different rates
  * @param appendEntriesMax entries per AppendEntries message

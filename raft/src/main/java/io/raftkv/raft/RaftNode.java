@@ -443,13 +443,14 @@ public final class RaftNode {
   }
 
   /**
-   * Whether we heard from a leader within the minimum election timeout. A node that has just
-   * started counts as having heard from one: its memory of the leader is gone, and a leader's
-   * lease may still rely on it.
+   * Whether we heard from a leader within the minimum election timeout. Where leases are in use
+   * (a cluster-wide setting), a node that has just started counts as having heard from one: its
+   * memory of the leader is gone, and a leader's lease may still rely on it.
    */
   private boolean inLease() {
+    boolean bootGuard = config.leaseReads() && ticks < config.electionTimeoutTicks();
     return config.checkQuorum() && electionElapsedTicks < config.electionTimeoutTicks()
-        && (!leader.isNone() || ticks < config.electionTimeoutTicks());
+        && (!leader.isNone() || bootGuard);
   }
 
   private void becomeFollower(long term, NodeId newLeader) {

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -57,6 +58,7 @@ public final class InMemoryCluster {
   private final SafetyChecker safety = new SafetyChecker();
   private final Function<NodeId, CoreLog> logs;
   private boolean checkEveryStep = true;
+  private Consumer<Message> deliveryObserver = message -> {};
   private long messagesDelivered;
 
   /**
@@ -290,6 +292,15 @@ public final class InMemoryCluster {
     return network.size();
   }
 
+  public List<Message> inFlight() {
+    return List.copyOf(network);
+  }
+
+  /** Sees every message as it is delivered (after partitions and crashes had their say). */
+  public void observeDeliveries(Consumer<Message> observer) {
+    deliveryObserver = observer;
+  }
+
   /** Delivers the in-flight message at {@code position} (any order: the network reorders). */
   public void deliver(int position) {
     Message message = network.remove(position);
@@ -299,6 +310,7 @@ public final class InMemoryCluster {
       return;
     }
     messagesDelivered++;
+    deliveryObserver.accept(message);
     target.node.step(message);
     afterStep();
   }

@@ -1,0 +1,139 @@
+package io.raftkv.raft;
+
+import static io.raftkv.raft.Nodes.n;
+import static io.raftkv.raft.Nodes.only;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.raftkv.raft.Message.AppendReply;
+import io.raftkv.raft.Message.Heartbeat;
+import io.raftkv.raft.Message.HeartbeatReply;
+import io.raftkv.raft.testkit.InMemoryCluster;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Linearizable reads: ReadIndex (thesis §6.4) and leader leases (thesis §6.4.1). */
+class ReadIndexTest {
+
+  /** Thesis §6.4: many reads waiting together are confirmed by a single heartbeat round. */
+  @Test
+  void manyReadsAreConfirmedByOneHeartbeatRound_6_4() {
+    RaftNode leader = ReplicationTest.electedLeaderOfThree(b -> b);
+    for (long id = 1; id <= 100; id++) {
+      assertThat(leader.readIndex(id)).isEmpty();
+    }
+    Ready ready = leader.ready();
+    List<Heartbeat> round = only(Heartbeat.class, ready.sendNow());
+    assertThat(round).hasSize(2);
+    assertThat(ready.readsReady()).isEmpty();
+    leader.advance(ready);
+    // The leader and one follower are a majority of three.
+    leader.step(new HeartbeatReply(leader.currentTerm(), n(2), n(1), round.get(0).sequence()));
+    Ready confirmed = leader.ready();
+    assertThat(confirmed.readsReady()).hasSize(100)
+        .allMatch(read -> read.readIndex() == leader.commitIndex());
+    assertThat(only(Heartbeat.class, confirmed.sendNow())).isEmpty();
+  }
+
+  /** An echo of an older round does not confirm reads that arrived after it was sent. */
+  @Test
+  void echoOfEarlierRoundDoesNotConfirmLaterReads_6_4() {
+    RaftNode leader = ReplicationTest.electedLeaderOfThree(b -> b);
+    leader.readIndex(1);
+    Ready first = leader.ready();
+    long firstRound = only(Heartbeat.class, first.sendNow()).get(0).sequence();
+    leader.advance(first);
+    leader.readIndex(2);
+    Ready second = leader.ready();
+    leader.advance(second);
+    leader.step(new HeartbeatReply(leader.currentTerm(), n(2), n(1), firstRound));
+    Ready ready = leader.ready();
+    assertThat(ready.readsReady()).extracting(ReadState::requestId).containsExactly(1L);
+  }
+
+  /** Thesis §6.4 step 1: no read is served before the leader commits an entry of its term. */
+  @Test
+  void noReadBeforeLeaderCommitsEntryOfItsTerm_6_4() {
+    RaftNode leader = Nodes.node(1, 3, b -> b.preVote(false));
+    Wire wire = new Wire(leader, Nodes.node(2, 3, b -> b), Nodes.node(3, 3, b -> b));
+    leader.campaign();
+    wire.run(m -> !(m instanceof AppendReply), 100);
+    assertThat(leader.role()).isEqualTo(Role.LEADER);
+    assertThat(leader.commitIndex()).isZero();
+    leader.readIndex(7);
+    wire.run(m -> !(m instanceof AppendReply), 100);
+    assertThat(Nodes.drain(leader)).isEmpty();
+    assertThat(wire.readsServed).isEmpty();
+    Nodes.tick(leader, 1);
+    wire.run();
+    assertThat(leader.commitIndex()).isEqualTo(1);
+    assertThat(wire.readsServed).singleElement().satisfies(read -> {
+      assertThat(read.requestId()).isEqualTo(7);
+      assertThat(read.readIndex()).isEqualTo(1);
+    });
+  }
+
+  /** A leader that steps down can confirm nothing: its pending reads are aborted. */
+  @Test
+  void pendingReadsAreAbortedWhenLeaderStepsDown() {
+    RaftNode leader = ReplicationTest.electedLeaderOfThree(b -> b);
+    leader.readIndex(1);
+    leader.readIndex(2);
+    leader.advance(leader.ready());
+    leader.step(new AppendReply(leader.currentTerm() + 1, n(2), n(1), false, 0, -1, 0, 0));
+    assertThat(leader.role()).isEqualTo(Role.FOLLOWER);
+    assertThat(leader.ready().readsAborted()).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void followerRefusesReadsNamingTheLeader() {
+    InMemoryCluster cluster = InMemoryCluster.create(3, 4);
+    RaftNode leader = cluster.awaitLeader(100);
+    cluster.runUntil("followers know the leader", () -> cluster.upNodes().stream()
+        .allMatch(node -> node.leader().equals(leader.id())), 20);
+    RaftNode follower = cluster.upNodes().stream().filter(node -> node != leader).findFirst()
+        .orElseThrow();
+    assertThat(follower.readIndex(1)).hasValue(
+        new ProposeResult.Rejected(RejectReason.NOT_LEADER, leader.id()));
+  }
+
+  /** Thesis §6.4.1: inside a lease a read is served at once, with no heartbeat round. */
+  @Test
+  void leaseReadIsServedWithoutHeartbeatRound_6_4_1() {
+    InMemoryCluster cluster = InMemoryCluster.create(3, 8, b -> b.leaseReads(true),
+        id -> CoreLog.SILENT);
+    RaftNode leader = cluster.awaitLeader(100);
+    cluster.round(1000);
+    cluster.round(1000);
+    assertThat(leader.readIndex(42)).isEmpty();
+    cluster.process(leader.id());
+    assertThat(cluster.readsServed(leader.id())).extracting(ReadState::requestId)
+        .containsExactly(42L);
+    assertThat(cluster.inFlight()).noneMatch(m -> m instanceof Heartbeat);
+  }
+
+  /** The lease ends clockDriftTicks before the election timeout; then reads need a round. */
+  @Test
+  void expiredLeaseFallsBackToHeartbeatRound_6_4_1() {
+    InMemoryCluster cluster = InMemoryCluster.create(3, 8, b -> b.leaseReads(true),
+        id -> CoreLog.SILENT);
+    RaftNode leader = cluster.awaitLeader(100);
+    cluster.round(1000);
+    cluster.isolate(leader.id());
+    // Lease = 10 ticks - 2 ticks drift, counted from the last acknowledged heartbeat's sending.
+    for (int i = 0; i < 8; i++) {
+      cluster.round(1000);
+    }
+    assertThat(leader.role()).isEqualTo(Role.LEADER);
+    leader.readIndex(43);
+    cluster.process(leader.id());
+    assertThat(cluster.readsServed(leader.id())).isEmpty();
+  }
+
+  @Test
+  void leaseReadsRequireCheckQuorum() {
+    assertThatThrownBy(() -> Nodes.config(1, 3).leaseReads(true).checkQuorum(false).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("leaseReads requires checkQuorum");
+  }
+}
