@@ -31,6 +31,12 @@ final class History {
         head.subRevision, old == null ? 0 : old.modRevision, old == null ? 0 : old.subRevision);
   }
 
+  /** Installs a whole chain read from a snapshot, keys arriving in ascending order. */
+  void restore(byte[] key, Version head) {
+    Invariants.check(chains.put(key, head) == null, "key %s restored twice",
+        Bytes.printable(key));
+  }
+
   /** The chains of every key in {@code range}, in key order; a view, not a copy. */
   Map<byte[], Version> chains(KeyRange range) {
     if (range.single()) {

@@ -98,7 +98,7 @@ final class SnapshotReader {
       }
       previousKey = key;
       Version head = readChain(state, key);
-      state.history.prepend(key, head);
+      state.history.restore(key, head);
       if (!head.isTombstone()) {
         if (head.lease != 0 && !state.leases.exists(head.lease)) {
           throw error("key " + Bytes.printable(key) + " on unknown lease " + head.lease);
