@@ -1,0 +1,185 @@
+package io.raftkv.storage;
+
+import io.raftkv.raft.Entry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+
+/**
+ * {@code raftkv wal bench --dir DIR --entries N --size BYTES --writers K [--inflight W]}:
+ * K writer threads append N entries through group commit, each keeping up to W appends in
+ * flight (as a leader does with concurrent client proposals); then the disk's raw rate of
+ * 4 KiB write+fsync. The last line is {@code key=value} pairs for scripts.
+ */
+public final class WalBench {
+  private WalBench() {}
+
+  record Options(Path dir, int entries, int sizeBytes, int writers, int inflight) {}
+
+  public static void main(String[] args) throws Exception {
+    System.exit(run(args, System.out));
+  }
+
+  public static int run(String[] args, PrintStream out) throws Exception {
+    Options options;
+    try {
+      options = parse(args);
+    } catch (IllegalArgumentException e) {
+      out.println(e.getMessage());
+      out.println("usage: raftkv wal bench --dir DIR --entries N --size BYTES --writers K "
+          + "[--inflight W]");
+      return 2;
+    }
+    Files.createDirectories(options.dir());
+    Path runDir = Files.createTempDirectory(options.dir(), "wal-bench-");
+    RealFileSystem fs = new RealFileSystem();
+    long[] latencies = new long[options.entries()];
+    long startNanos;
+    long elapsedNanos;
+    long batches;
+    try (RaftStorage storage = RaftStorage.open(fs, runDir.resolve("node"),
+        StorageOptions.defaults())) {
+      GroupCommitLog log = new GroupCommitLog(storage, options.writers() * options.inflight()
+          + 16, 8 << 20);
+      startNanos = System.nanoTime();
+      appendConcurrently(log, options, latencies);
+      elapsedNanos = System.nanoTime() - startNanos;
+      batches = log.batchCount();
+      log.close();
+    }
+    double rawFsyncsPerSecond = rawFsyncRate(runDir.resolve("raw"));
+    report(out, options, latencies, elapsedNanos, batches, rawFsyncsPerSecond);
+    deleteTree(runDir);
+    return 0;
+  }
+
+  private static void appendConcurrently(GroupCommitLog log, Options options, long[] latencies)
+      throws InterruptedException {
+    Object indexLock = new Object();
+    long[] nextIndex = {1};
+    CountDownLatch done = new CountDownLatch(options.entries());
+    Thread[] writers = new Thread[options.writers()];
+    int perWriter = options.entries() / options.writers();
+    for (int w = 0; w < writers.length; w++) {
+      int count = w == writers.length - 1
+          ? options.entries() - perWriter * (writers.length - 1) : perWriter;
+      Semaphore window = new Semaphore(options.inflight());
+      byte[] data = new byte[options.sizeBytes()];
+      Arrays.fill(data, (byte) w);
+      writers[w] = Thread.ofPlatform().name("writer-" + w).start(() -> {
+        for (int i = 0; i < count; i++) {
+          window.acquireUninterruptibly();
+          long submitted = System.nanoTime();
+          synchronized (indexLock) { // indexes are assigned in queue order, as a leader does
+            long index = nextIndex[0]++;
+            log.submit(PersistBatch.entries(List.of(Entry.command(1, index, data))))
+                .whenComplete((ok, error) -> {
+                  if (error != null) {
+                    throw new IllegalStateException("bench append failed", error);
+                  }
+                  latencies[(int) index - 1] = System.nanoTime() - submitted;
+                  window.release();
+                  done.countDown();
+                });
+          }
+        }
+      });
+    }
+    done.await();
+    for (Thread writer : writers) {
+      writer.join();
+    }
+  }
+
+  /** Fsyncs per second of 4 KiB appends on this disk, for the ratio the target is set in. */
+  static double rawFsyncRate(Path file) throws IOException {
+    ByteBuffer block = ByteBuffer.allocate(4096);
+    int count = 0;
+    long start = System.nanoTime();
+    try (FileSystem.WritableFile out = new RealFileSystem().create(file)) {
+      while (count < 20_000 && System.nanoTime() - start < 2_000_000_000L) {
+        block.clear();
+        out.write(block);
+        out.sync();
+        count++;
+      }
+    }
+    return count / ((System.nanoTime() - start) / 1e9);
+  }
+
+  private static void report(PrintStream out, Options options, long[] latencies,
+      long elapsedNanos, long batches, double rawFsyncsPerSecond) {
+    double seconds = elapsedNanos / 1e9;
+    double entriesPerSecond = options.entries() / seconds;
+    double megabytesPerSecond = (double) options.entries() * options.sizeBytes() / seconds / 1e6;
+    double fsyncsPerSecond = batches / seconds;
+    Arrays.sort(latencies);
+    double p50 = latencies[latencies.length / 2] / 1e6;
+    double p99 = latencies[(int) Math.min(latencies.length - 1, latencies.length * 0.99)] / 1e6;
+    double ratio = fsyncsPerSecond / rawFsyncsPerSecond;
+    out.printf("wal: %d entries of %d bytes, %d writers x %d in flight, %.2f s%n",
+        options.entries(), options.sizeBytes(), options.writers(), options.inflight(), seconds);
+    out.printf("wal: %.0f entries/s, %.1f MB/s, %d batches = %.0f fsyncs/s, %.1f entries/batch"
+        + "%n", entriesPerSecond, megabytesPerSecond, batches, fsyncsPerSecond,
+        (double) options.entries() / batches);
+    out.printf("wal: time to durable p50 %.3f ms, p99 %.3f ms%n", p50, p99);
+    out.printf("raw: %.0f fsyncs/s (4 KiB write+fsync); wal batches/raw = %.2f%n",
+        rawFsyncsPerSecond, ratio);
+    out.printf("entries_per_s=%.0f mb_per_s=%.2f fsyncs_per_s=%.0f p50_ms=%.3f p99_ms=%.3f "
+        + "raw_fsyncs_per_s=%.0f ratio=%.3f%n", entriesPerSecond, megabytesPerSecond,
+        fsyncsPerSecond, p50, p99, rawFsyncsPerSecond, ratio);
+  }
+
+  static Options parse(String[] args) {
+    Path dir = null;
+    int entries = 100_000;
+    int size = 256;
+    int writers = 8;
+    int inflight = 64;
+    for (int i = 0; i < args.length; i++) {
+      String flag = args[i];
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("missing value for " + flag);
+      }
+      String value = args[++i];
+      switch (flag) {
+        case "--dir" -> dir = Path.of(value);
+        case "--entries" -> entries = positive(flag, value);
+        case "--size" -> size = positive(flag, value);
+        case "--writers" -> writers = positive(flag, value);
+        case "--inflight" -> inflight = positive(flag, value);
+        default -> throw new IllegalArgumentException("unknown flag " + flag);
+      }
+    }
+    if (dir == null) {
+      throw new IllegalArgumentException("--dir is required");
+    }
+    return new Options(dir, entries, size, writers, inflight);
+  }
+
+  private static int positive(String flag, String value) {
+    try {
+      int parsed = Integer.parseInt(value);
+      if (parsed < 1) {
+        throw new IllegalArgumentException(flag + " must be >= 1, got " + value);
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(flag + " must be a number, got " + value);
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package io.raftkv.storage;
+
+import static io.raftkv.storage.Fixtures.DIR;
+import static io.raftkv.storage.Fixtures.entries;
+import static io.raftkv.storage.Fixtures.options;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+class GroupCommitLogTest {
+  private final FaultyFileSystem fs = new FaultyFileSystem(11);
+  private final Fixtures.RecordingFatal fatal = new Fixtures.RecordingFatal();
+
+  @Test
+  void appendsArrivingDuringAnFsyncShareTheNextOne() throws Exception {
+    RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20, fatal));
+    GroupCommitLog log = new GroupCommitLog(storage, 1000, 1 << 20);
+    List<CompletableFuture<Void>> futures = new ArrayList<>();
+    // Holding the disk's lock stalls the WAL thread inside its first write, as a slow fsync
+    // would; everything submitted meanwhile must go out together in the next batch.
+    synchronized (fs) {
+      for (long i = 1; i <= 200; i++) {
+        futures.add(log.submit(PersistBatch.entries(entries(1, i, i))));
+      }
+    }
+    CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get();
+    assertThat(log.batchCount()).isBetween(1L, 2L);
+    log.close();
+    storage.close();
+    fs.crash();
+    try (RaftStorage reopened = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {
+      assertThat(reopened.recovered().entries()).containsExactlyElementsOf(entries(1, 1, 200));
+    }
+  }
+
+  @Test
+  void aRefusedBatchFailsOnlyItsOwnFuture() throws Exception {
+    try (RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {
+      GroupCommitLog log = new GroupCommitLog(storage, 10, 1 << 20);
+      log.submit(PersistBatch.entries(entries(1, 1, 2))).get();
+      CompletableFuture<Void> gap = log.submit(PersistBatch.entries(entries(1, 5, 5)));
+      CompletableFuture<Void> good = log.submit(PersistBatch.entries(entries(1, 3, 3)));
+      assertThatThrownBy(gap::get).hasCauseInstanceOf(IllegalArgumentException.class);
+      good.get();
+      log.close();
+      assertThat(storage.lastIndex()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aFailedFsyncFailsEveryPendingAndLaterAppend() throws Exception {
+    try (RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {
+      GroupCommitLog log = new GroupCommitLog(storage, 10, 1 << 20);
+      log.submit(PersistBatch.entries(entries(1, 1, 2))).get();
+      fs.failNextSyncs(1);
+      CompletableFuture<Void> failed = log.submit(PersistBatch.entries(entries(1, 3, 3)));
+      assertThatThrownBy(failed::get).isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(FatalDiskError.class);
+      assertThat(fatal.errors).hasSize(1);
+      assertThatThrownBy(() -> log.submit(PersistBatch.entries(entries(1, 3, 3))).get())
+          .hasCauseInstanceOf(FatalDiskError.class);
+      log.close();
+    }
+  }
+
+  @Test
+  void aFullQueueAnswersOverloadedAtOnce() throws Exception {
+    try (RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {
+      GroupCommitLog log = new GroupCommitLog(storage, 4, 1 << 20);
+      List<CompletableFuture<Void>> futures = new ArrayList<>();
+      synchronized (fs) {
+        for (long i = 1; i <= 10; i++) {
+          futures.add(log.submit(PersistBatch.entries(entries(1, i, i))));
+        }
+      }
+      long overloaded = futures.stream().filter(f -> {
+        try {
+          f.get();
+          return false;
+        } catch (Exception e) {
+          return e.getCause() instanceof OverloadedException;
+        }
+      }).count();
+      assertThat(overloaded).isGreaterThan(0);
+      log.close();
+    }
+  }
+}
