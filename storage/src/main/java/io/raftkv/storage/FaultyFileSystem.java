@@ -239,7 +239,7 @@ public final class FaultyFileSystem implements FileSystem {
     return result;
   }
 
-  /** One file's bytes: {@code data[0, length)} is what reads see, {@code durable} what a crash keeps. */
+  /** One file: {@code data[0, length)} is what reads see, {@code durable} what a crash keeps. */
   private static final class Inode {
     byte[] data = new byte[0];
     int length;

@@ -61,7 +61,7 @@ final class RecordCodec {
     out.putInt(start + 4, crc(out.array(), start, length));
   }
 
-  /** CRC32C of the 4 length bytes at {@code frameStart} and the {@code length} bytes after the frame header. */
+  /** CRC32C of the length field at {@code frameStart} and the type and payload after it. */
   static int crc(byte[] bytes, int frameStart, int length) {
     CRC32C crc = new CRC32C();
     crc.update(bytes, frameStart, 4);
