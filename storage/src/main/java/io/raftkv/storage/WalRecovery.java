@@ -94,7 +94,7 @@ final class WalRecovery {
     }
     if (!scan.tornTail()) {
       throw new CorruptStorageException(scan.fileName, scan.badOffset, scan.badReason
-          + ", followed by a good record at offset " + scan.goodFrameAfterBad, where);
+          + ", and a good record follows at offset " + scan.goodFrameAfterBad, where);
     }
   }
 

@@ -94,7 +94,7 @@ class RecoveryTest {
         .isInstanceOf(CorruptStorageException.class)
         .hasMessageContaining(segment.getFileName().toString())
         .hasMessageContaining("crc mismatch: stored 0x")
-        .hasMessageContaining("followed by a good record")
+        .hasMessageContaining("and a good record follows at offset")
         .hasMessageContaining("at offset " + fifth.offset())
         .hasMessageContaining("after index 4");
     assertThat(fs.bytes(segment)).as("refusing to start changes nothing").isEqualTo(bytes);
