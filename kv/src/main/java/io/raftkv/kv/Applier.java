@@ -120,7 +120,8 @@ final class Applier {
 
   private PutResponse writePut(WriteTxn txn, PutRequest p) {
     byte[] key = p.key().array();
-    Version current = liveHead(key);
+    // Only the ignore flags need the current version first: a lookup is a skip-list traversal.
+    Version current = p.ignoreValue() || p.ignoreLease() ? liveHead(key) : null;
     Invariants.check(current != null || !(p.ignoreValue() || p.ignoreLease()),
         "put ignoring value/lease of absent key %s passed its check", p.key());
     byte[] value = p.ignoreValue() ? current.value : p.value().array();

@@ -20,6 +20,19 @@ final class History {
     return chains.get(key);
   }
 
+  /**
+   * Makes the version {@code next} builds from the current head (null if none) the newest of
+   * {@code key}, in one traversal of the skip list: at 1M keys a traversal is most of a put.
+   */
+  Version update(byte[] key, java.util.function.UnaryOperator<Version> next) {
+    return chains.compute(key, (k, head) -> {
+      Version v = next.apply(head);
+      Invariants.check(v.previous == head, "key %s: new version at %d does not link to head",
+          Bytes.printable(key), v.modRevision);
+      return v;
+    });
+  }
+
   /** Make {@code head} the newest version of {@code key}; it must link to the current head. */
   void prepend(byte[] key, Version head) {
     Version old = chains.put(key, head);

@@ -70,10 +70,10 @@ final class Version {
    */
   Version compactedAt(long revision) {
     // Iterative: a key written a million times must not cost a million stack frames.
-    java.util.ArrayList<Version> newer = new java.util.ArrayList<>();
+    int newerCount = 0;
     Version cut = this;
     while (cut != null && cut.modRevision > revision) {
-      newer.add(cut);
+      newerCount++;
       cut = cut.previous;
     }
     Version kept;
@@ -86,8 +86,13 @@ final class Version {
     } else {
       kept = cut.withPrevious(null);
     }
-    for (int i = newer.size() - 1; i >= 0; i--) {
-      kept = newer.get(i).withPrevious(kept);
+    Version[] newer = new Version[newerCount];
+    Version v = this;
+    for (int i = 0; i < newerCount; i++, v = v.previous) {
+      newer[i] = v;
+    }
+    for (int i = newerCount - 1; i >= 0; i--) {
+      kept = newer[i].withPrevious(kept);
     }
     return kept;
   }
