@@ -1,0 +1,74 @@
+package io.raftkv.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class DemoCommandTest {
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine commandLine = new CommandLine(new RaftkvCommand());
+    commandLine.setOut(new PrintWriter(out));
+    commandLine.setErr(new PrintWriter(err));
+    int exitCode = commandLine.execute(args);
+    return new Run(exitCode, out.toString(), err.toString());
+  }
+
+  @Test
+  void demoElectsFailsOverHealsAndLosesNothing() {
+    Run run = run("demo", "--seed", "7");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out())
+        .contains("elected leader (term 1)")
+        .contains("partitioned leader")
+        .contains("elected leader by the majority (term 2)")
+        .contains("healed the partition")
+        .contains("verdict: OK: 40 acknowledged commands are on all 5 nodes");
+  }
+
+  @Test
+  void sameSeedReplaysTheSameRun() {
+    assertThat(run("demo", "--seed", "42").out()).isEqualTo(run("demo", "--seed", "42").out());
+    assertThat(run("demo", "--seed", "42").out()).isNotEqualTo(run("demo", "--seed", "43").out());
+  }
+
+  @Test
+  void everyClusterSizeAndManySeedsPass() {
+    for (int nodes = 3; nodes <= 7; nodes++) {
+      for (int seed = 1; seed <= 10; seed++) {
+        Run run = run("demo", "--seed", String.valueOf(seed), "--nodes", String.valueOf(nodes));
+        assertThat(run.exitCode()).as("nodes=%d seed=%d:%n%s", nodes, seed, run.out()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void verboseShowsRoleChanges() {
+    assertThat(run("demo", "--seed", "7", "--verbose").out()).contains("became leader");
+  }
+
+  @Test
+  void badFlagIsUsageErrorWithExitCode2() {
+    Run run = run("demo", "--bogus");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("Unknown option: '--bogus'").contains("Usage: raftkv demo");
+  }
+
+  @Test
+  void outOfRangeClusterSizeIsUsageError() {
+    Run run = run("demo", "--nodes", "9");
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("--nodes must be between 3 and 7, got 9");
+  }
+
+  @Test
+  void missingSubcommandIsUsageError() {
+    assertThat(run().exitCode()).isEqualTo(2);
+  }
+}
