@@ -14,8 +14,8 @@ import java.util.Map;
  *
  * <p>Values map to: object → {@code Map<String,Object>} (insertion order), array → {@code
  * List<Object>}, string → {@code String}, integer → {@code Long} (or {@code BigDecimal} when it
- * does not fit), other numbers → {@code BigDecimal}, {@code true}/{@code false} → {@code Boolean},
- * {@code null} → {@link #NULL}.
+ * does not fit), other numbers → {@code BigDecimal}, {@code true}/{@code false} →
+ * {@code Boolean}, {@code null} → {@link #NULL}.
  */
 final class Json {
   /** JSON null; a sentinel so that maps and lists never hold a Java null. */

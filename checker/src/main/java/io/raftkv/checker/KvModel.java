@@ -47,6 +47,11 @@ final class KvModel implements Model {
   }
 
   @Override
+  public boolean resets(Operation operation) {
+    return operation.function().equals("put") && operation.outcome() != Outcome.FAIL;
+  }
+
+  @Override
   public Object step(Object state, Operation operation) {
     return switch (operation.function()) {
       case "get" -> state.equals(read(operation)) ? state : null;

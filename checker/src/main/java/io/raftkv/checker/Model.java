@@ -36,6 +36,15 @@ public interface Model {
     return true;
   }
 
+  /**
+   * True when the operation is legal in every state and the state after it does not depend on
+   * the state before (a write, a put). The search uses it to skip indeterminate operations whose
+   * effect would be erased anyway. The default, false, is always safe.
+   */
+  default boolean resets(Operation operation) {
+    return false;
+  }
+
   /** Whether histories are split per key and each key checked on its own (P-compositionality). */
   default boolean partitionedByKey() {
     return true;

@@ -10,7 +10,7 @@ public final class Models {
 
   private Models() {}
 
-  /** {@code register}, {@code kv}; {@code etcd-register} (the shared manifest's name) = register. */
+  /** {@code register}, {@code kv}; {@code etcd-register} (the shared manifest's name) too. */
   public static Model byName(String name) {
     if (name.equals("etcd-register")) {
       return RegisterModel.INSTANCE;

@@ -9,6 +9,6 @@ public enum Outcome {
    * was evaluated and was false; with an error it says the operation was refused before running.
    */
   FAIL,
-  /** Indeterminate ({@code info}, or no completion): it took effect once after its invocation, or never. */
+  /** Indeterminate ({@code info}, or none): took effect once after invoking, or never. */
   UNKNOWN
 }

@@ -55,6 +55,11 @@ final class RegisterModel implements Model {
   }
 
   @Override
+  public boolean resets(Operation operation) {
+    return operation.function().equals("write") && operation.outcome() != Outcome.FAIL;
+  }
+
+  @Override
   public Object step(Object state, Operation operation) {
     switch (operation.function()) {
       case "read":

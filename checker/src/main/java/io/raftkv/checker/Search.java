@@ -32,6 +32,9 @@ import java.util.Map;
  *   <li>Indeterminate operations with the same function and input are interchangeable, and an
  *       older one can be placed wherever a newer one can: only the newest placeable one of each
  *       such class is tried.
+ *   <li>An indeterminate operation is placed only if some non-blind operation could observe its
+ *       effect before a reset ({@link Model#resets}) erases it, and no reset follows it before
+ *       the next non-blind operation: otherwise leaving it unplaced dominates.
  * </ol>
  */
 final class Search {
@@ -48,6 +51,8 @@ final class Search {
 
   private static final int NO_RETURN = Integer.MAX_VALUE;
   private static final int NEED_CHANGE = 1;
+  private static final int OPEN_PLACED = 2;
+  private static final int PURE_SHIFT = 2;
   private static final int[] NONE = new int[0];
 
   private final Model model;
@@ -57,6 +62,7 @@ final class Search {
   private final int[] returns;
   /** For indeterminate operations, a class id shared by those with equal function and input. */
   private final int[] openClasses;
+  private final boolean[] resets;
   private final int configurationsMax;
   private final long deadlineNanos;
   private long work;
@@ -74,10 +80,12 @@ final class Search {
     this.calls = new int[count];
     this.returns = new int[count];
     this.openClasses = new int[count];
+    this.resets = new boolean[count];
     Map<List<Object>, Integer> classes = new HashMap<>();
     for (int i = 0; i < count; i++) {
       Operation operation = operations[i];
       kinds[i] = model.kind(operation);
+      resets[i] = model.resets(operation);
       calls[i] = operation.invokeIndex();
       boolean open = operation.outcome() == Outcome.UNKNOWN;
       returns[i] = open ? NO_RETURN : operation.completeIndex();
@@ -158,9 +166,10 @@ final class Search {
   /**
    * Every way to linearize {@link #forced} from {@code start}: directly, or after other
    * called operations. Breadth first, so that nodes having placed fewer indeterminate
-   * operations come first and dominate. A node's flags hold {@link #NEED_CHANGE} and, shifted
-   * by one, 1 + the index of the pure operation just placed (0 if the last was not pure), to
-   * place runs of pure operations in index order.
+   * operations come first and dominate. A node's flags hold {@link #NEED_CHANGE},
+   * {@link #OPEN_PLACED} and, shifted by {@link #PURE_SHIFT}, 1 + the index of the pure
+   * operation just placed (0 if the last was not pure), to place runs of pure operations in
+   * index order.
    */
   private void closure(Configuration start) {
     visited = new Dominance();
@@ -190,12 +199,13 @@ final class Search {
     if (!model.mayReach(state, operations[forced], others(node, forcedAt))) {
       return;
     }
-    int lastPure = (node.flags >>> 1) - 1;
+    int lastPure = (node.flags >>> PURE_SHIFT) - 1;
+    boolean openPlaced = (node.flags & OPEN_PLACED) != 0;
     for (int i = 0; i < node.pending.length; i++) {
       int other = node.pending[i];
       Kind kind = kinds[other];
       if (other == forced || (kind == Kind.PURE && other < lastPure)
-          || !applicable(other, node.pending)) {
+          || (openPlaced && resets[other]) || !applicable(other, node.pending)) {
         continue;
       }
       Object after = model.step(state, operations[other]);
@@ -205,7 +215,10 @@ final class Search {
       int flags = !after.equals(state) ? 0 : kind == Kind.PURE ? NEED_CHANGE
           : node.flags & NEED_CHANGE;
       if (kind == Kind.PURE) {
-        flags |= (other + 1) << 1;
+        flags |= (other + 1) << PURE_SHIFT;
+      }
+      if (kind == Kind.BLIND && openPlaced) {
+        flags |= OPEN_PLACED;
       }
       int[] early = kind == Kind.BLIND ? node.early : Configuration.with(node.early, other);
       visit(new Configuration(after, Configuration.withoutAt(node.pending, i), node.open, early,
@@ -213,16 +226,50 @@ final class Search {
     }
     for (int i = 0; i < node.open.length; i++) {
       int other = node.open[i];
-      if (!applicable(other, node.pending) || newerOfClassPlaceable(node, i)) {
+      if ((openPlaced && resets[other]) || !applicable(other, node.pending)
+          || newerOfClassPlaceable(node, i)) {
         continue;
       }
       Object after = model.step(state, operations[other]);
-      if (after == null || after.equals(state)) {
+      if (after == null || after.equals(state) || !observable(after, node, i)) {
         continue; // unplaced, it can still take effect later or never: that dominates.
       }
       visit(new Configuration(after, node.pending, Configuration.withoutAt(node.open, i),
-          node.early, 0, Configuration.Trail.push(node.trail, other)), queue);
+          node.early, OPEN_PLACED, Configuration.Trail.push(node.trail, other)), queue);
     }
+  }
+
+  /**
+   * Whether some non-blind operation could see the state an indeterminate operation (at
+   * {@code openAt}) just produced, with no reset in between. If none could, its effect is lost
+   * before anything observes it, and leaving it unplaced dominates.
+   */
+  private boolean observable(Object after, Configuration node, int openAt) {
+    List<Operation> survivors = new ArrayList<>();
+    List<Operation> targets = new ArrayList<>();
+    for (int other : node.pending) {
+      if (!resets[other]) {
+        survivors.add(operations[other]);
+      }
+      if (kinds[other] != Kind.BLIND) {
+        targets.add(operations[other]);
+      }
+    }
+    for (int j = 0; j < node.open.length; j++) {
+      int other = node.open[j];
+      if (j != openAt && !resets[other]) {
+        survivors.add(operations[other]);
+      }
+      if (j != openAt && kinds[other] != Kind.BLIND) {
+        targets.add(operations[other]);
+      }
+    }
+    for (Operation target : targets) {
+      if (model.mayReach(after, target, survivors)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void visit(Configuration node, ArrayDeque<Configuration> queue) {
