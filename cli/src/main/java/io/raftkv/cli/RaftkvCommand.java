@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "A replicated, linearizable key-value store on our own Raft.",
     subcommands = {
         DemoCommand.class,
+        WalCommand.class,
     })
 public final class RaftkvCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
