@@ -36,30 +36,49 @@ public final class LinearizabilityChecker {
     }
     long started = System.nanoTime();
     long deadline = started + budget.timeout().toNanos();
+    // Two passes: every key with a small budget first, so that a key that is cheap to refute
+    // decides the history before an expensive key uses the whole budget; then the keys left
+    // undecided, with the full budget.
+    List<Map.Entry<Object, List<Operation>>> undecided =
+        new ArrayList<>(partitions(history, model).entrySet());
     String unknownReason = null;
-    for (Map.Entry<Object, List<Operation>> partition : partitions(history, model).entrySet()) {
-      Search.Result result = new Search(model, partition.getValue(),
-          budget.configurationsMax(), deadline).run();
-      Object key = partition.getKey() == NO_KEY ? null : partition.getKey();
-      switch (result.result()) {
-        case NOT_LINEARIZABLE -> {
-          // A definite no on one key decides the history, whatever the other keys say.
-          return new Verdict(Verdict.Result.NOT_LINEARIZABLE, key, result.operation(),
-              result.prefix(), null, history.operations().size(), since(started));
-        }
-        case UNKNOWN -> {
-          if (unknownReason == null) {
-            unknownReason = (key == null ? "" : "key " + Values.show(key) + ": ")
-                + result.reason();
+    for (int configurationsMax : passes(budget)) {
+      List<Map.Entry<Object, List<Operation>>> left = new ArrayList<>();
+      unknownReason = null;
+      for (Map.Entry<Object, List<Operation>> partition : undecided) {
+        Search.Result result =
+            new Search(model, partition.getValue(), configurationsMax, deadline).run();
+        Object key = partition.getKey() == NO_KEY ? null : partition.getKey();
+        switch (result.result()) {
+          case NOT_LINEARIZABLE -> {
+            // A definite no on one key decides the history, whatever the other keys say.
+            return new Verdict(Verdict.Result.NOT_LINEARIZABLE, key, result.operation(),
+                result.prefix(), null, history.operations().size(), since(started));
           }
+          case UNKNOWN -> {
+            left.add(partition);
+            if (unknownReason == null) {
+              unknownReason = (key == null ? "" : "key " + Values.show(key) + ": ")
+                  + result.reason();
+            }
+          }
+          case LINEARIZABLE -> { }
         }
-        case LINEARIZABLE -> { }
       }
+      undecided = left;
     }
     Verdict.Result answer = unknownReason == null
         ? Verdict.Result.LINEARIZABLE : Verdict.Result.UNKNOWN;
     return new Verdict(answer, null, null, List.of(), unknownReason,
         history.operations().size(), since(started));
+  }
+
+  private static final int FIRST_PASS_CONFIGURATIONS_MAX = 20_000;
+
+  private static int[] passes(Budget budget) {
+    return budget.configurationsMax() <= FIRST_PASS_CONFIGURATIONS_MAX
+        ? new int[] {budget.configurationsMax()}
+        : new int[] {FIRST_PASS_CONFIGURATIONS_MAX, budget.configurationsMax()};
   }
 
   private static final Object NO_KEY = new Object();

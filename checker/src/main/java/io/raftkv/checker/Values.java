@@ -38,10 +38,13 @@ final class Values {
     return stripped;
   }
 
-  /** Maps the readers' null sentinels onto {@link #NIL}. */
+  /** Maps the readers' null sentinels onto {@link #NIL}, inside lists too ({@code [null, 1]}). */
   static Object canonical(Object value) {
     if (value == null || value == Json.NULL) {
       return NIL;
+    }
+    if (value instanceof List<?> list) {
+      return list.stream().map(Values::canonical).toList();
     }
     return value;
   }
