@@ -111,12 +111,7 @@ class ElectionTest {
     InMemoryCluster cluster = InMemoryCluster.create(3, 5);
     RaftNode leader = cluster.awaitLeader(100);
     long term = leader.currentTerm();
-    NodeId lonely = cluster.ids().stream().filter(id -> !id.equals(leader.id())).findFirst()
-        .orElseThrow();
-    cluster.isolate(lonely);
-    for (int i = 0; i < 200; i++) {
-      cluster.round(1000);
-    }
+    NodeId lonely = isolateAFollowerFor200Rounds(cluster, leader);
     assertThat(cluster.node(lonely).orElseThrow().currentTerm()).isEqualTo(term);
     cluster.heal();
     for (int i = 0; i < 50; i++) {
@@ -135,16 +130,20 @@ class ElectionTest {
         .checkQuorum(false), id -> CoreLog.SILENT);
     RaftNode leader = cluster.awaitLeader(100);
     long term = leader.currentTerm();
-    NodeId lonely = cluster.ids().stream().filter(id -> !id.equals(leader.id())).findFirst()
-        .orElseThrow();
-    cluster.isolate(lonely);
-    for (int i = 0; i < 200; i++) {
-      cluster.round(1000);
-    }
+    NodeId lonely = isolateAFollowerFor200Rounds(cluster, leader);
     assertThat(cluster.node(lonely).orElseThrow().currentTerm()).isGreaterThan(term + 5);
     cluster.heal();
     cluster.runUntil("the old term is over", () -> cluster.leader().isPresent()
         && cluster.leader().get().currentTerm() > term, 200);
+  }
+
+  private static NodeId isolateAFollowerFor200Rounds(InMemoryCluster cluster, RaftNode leader) {
+    NodeId lonely = LeadershipTransferTest.otherThan(cluster, leader.id());
+    cluster.isolate(lonely);
+    for (int i = 0; i < 200; i++) {
+      cluster.round(1000);
+    }
+    return lonely;
   }
 
   /** Thesis §6.2: a leader that hears from no majority for an election timeout steps down. */
