@@ -19,8 +19,8 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
         "Checks recorded histories for linearizability.",
-        "Exit: 0 all linearizable, 1 any not linearizable, 2 usage error or bad input,"
-            + " 3 any unknown (a budget ran out; never a guess)."
+        "Exit: 0 all linearizable, 1 any not linearizable, 2 usage error, bad input"
+            + " or unknown (a budget ran out; never a guess: the printed line says which)."
     })
 final class CheckCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "A replicated, linearizable key-value store on our own Raft.",
     subcommands = {
         DemoCommand.class,
+        CheckCommand.class,
         WalCommand.class,
     })
 public final class RaftkvCommand implements Runnable {
