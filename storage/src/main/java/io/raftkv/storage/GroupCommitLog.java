@@ -37,6 +37,7 @@ public final class GroupCommitLog implements AutoCloseable {
   private final Thread thread;
   private volatile Throwable fatal;
   private volatile long batchCount;
+  private volatile long syncNanos;
 
   /**
    * @param requestsMax queued requests beyond which {@link #submit} answers Overloaded
@@ -63,6 +64,11 @@ public final class GroupCommitLog implements AutoCloseable {
   /** How many fsync batches the WAL thread has completed. */
   public long batchCount() {
     return batchCount;
+  }
+
+  /** Wall time the WAL thread has spent writing and fsyncing batches, for the bench. */
+  public long syncNanos() {
+    return syncNanos;
   }
 
   private CompletableFuture<Void> enqueue(Request request) {
@@ -144,9 +150,11 @@ public final class GroupCommitLog implements AutoCloseable {
     if (staged.isEmpty()) {
       return;
     }
+    long start = System.nanoTime();
     try {
       storage.sync();
       batchCount++;
+      syncNanos += System.nanoTime() - start;
       for (Persist request : staged) {
         request.done().complete(null);
       }

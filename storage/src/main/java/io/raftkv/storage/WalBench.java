@@ -22,6 +22,16 @@ public final class WalBench {
 
   record Options(Path dir, int entries, int sizeBytes, int writers, int inflight) {}
 
+  /** The WAL run: its length, fsync batches, and time the WAL thread spent in write+fsync. */
+  private record Run(long elapsedNanos, long batches, long syncNanos) {}
+
+  /** Raw 4 KiB write+fsync rates measured just before and just after the WAL run. */
+  private record Raw(double before, double after) {
+    double mean() {
+      return (before + after) / 2;
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     System.exit(run(args, System.out));
   }
@@ -43,6 +53,9 @@ public final class WalBench {
     long startNanos;
     long elapsedNanos;
     long batches;
+    long syncNanos;
+    // The disk's speed drifts on a shared machine: measure it on both sides of the WAL run.
+    double rawBefore = rawFsyncRate(runDir.resolve("raw-before"));
     try (RaftStorage storage = RaftStorage.open(fs, runDir.resolve("node"),
         StorageOptions.defaults())) {
       GroupCommitLog log = new GroupCommitLog(storage, options.writers() * options.inflight()
@@ -51,10 +64,12 @@ public final class WalBench {
       appendConcurrently(log, options, latencies);
       elapsedNanos = System.nanoTime() - startNanos;
       batches = log.batchCount();
+      syncNanos = log.syncNanos();
       log.close();
     }
-    double rawFsyncsPerSecond = rawFsyncRate(runDir.resolve("raw"));
-    report(out, options, latencies, elapsedNanos, batches, rawFsyncsPerSecond);
+    double rawAfter = rawFsyncRate(runDir.resolve("raw-after"));
+    report(out, options, latencies, new Run(elapsedNanos, batches, syncNanos),
+        new Raw(rawBefore, rawAfter));
     deleteTree(runDir);
     return 0;
   }
@@ -97,13 +112,16 @@ public final class WalBench {
     }
   }
 
-  /** Fsyncs per second of 4 KiB appends on this disk, for the ratio the target is set in. */
+  /**
+   * Fsyncs per second of 4 KiB appends on this disk, for the ratio the target is set in: one
+   * second of writing a new file 4 KiB at a time, each write followed by fdatasync.
+   */
   static double rawFsyncRate(Path file) throws IOException {
     ByteBuffer block = ByteBuffer.allocate(4096);
     int count = 0;
     long start = System.nanoTime();
     try (FileSystem.WritableFile out = new RealFileSystem().create(file)) {
-      while (count < 20_000 && System.nanoTime() - start < 2_000_000_000L) {
+      while (count < 20_000 && System.nanoTime() - start < 1_000_000_000L) {
         block.clear();
         out.write(block);
         out.sync();
@@ -113,27 +131,29 @@ public final class WalBench {
     return count / ((System.nanoTime() - start) / 1e9);
   }
 
-  private static void report(PrintStream out, Options options, long[] latencies,
-      long elapsedNanos, long batches, double rawFsyncsPerSecond) {
-    double seconds = elapsedNanos / 1e9;
+  private static void report(PrintStream out, Options options, long[] latencies, Run run,
+      Raw raw) {
+    double seconds = run.elapsedNanos() / 1e9;
     double entriesPerSecond = options.entries() / seconds;
     double megabytesPerSecond = (double) options.entries() * options.sizeBytes() / seconds / 1e6;
-    double fsyncsPerSecond = batches / seconds;
+    double fsyncsPerSecond = run.batches() / seconds;
     Arrays.sort(latencies);
     double p50 = latencies[latencies.length / 2] / 1e6;
     double p99 = latencies[(int) Math.min(latencies.length - 1, latencies.length * 0.99)] / 1e6;
-    double ratio = fsyncsPerSecond / rawFsyncsPerSecond;
+    double ratio = fsyncsPerSecond / raw.mean();
     out.printf("wal: %d entries of %d bytes, %d writers x %d in flight, %.2f s%n",
         options.entries(), options.sizeBytes(), options.writers(), options.inflight(), seconds);
     out.printf("wal: %.0f entries/s, %.1f MB/s, %d batches = %.0f fsyncs/s, %.1f entries/batch"
-        + "%n", entriesPerSecond, megabytesPerSecond, batches, fsyncsPerSecond,
-        (double) options.entries() / batches);
+        + "%n", entriesPerSecond, megabytesPerSecond, run.batches(), fsyncsPerSecond,
+        (double) options.entries() / run.batches());
+    out.printf("wal: write+fsync %.3f ms per batch, busy %.0f%% of the run%n",
+        run.syncNanos() / 1e6 / run.batches(), 100.0 * run.syncNanos() / run.elapsedNanos());
     out.printf("wal: time to durable p50 %.3f ms, p99 %.3f ms%n", p50, p99);
-    out.printf("raw: %.0f fsyncs/s (4 KiB write+fsync); wal batches/raw = %.2f%n",
-        rawFsyncsPerSecond, ratio);
+    out.printf("raw: %.0f fsyncs/s (4 KiB write+fsync; %.0f before, %.0f after the wal run); "
+        + "wal batches/raw = %.2f%n", raw.mean(), raw.before(), raw.after(), ratio);
     out.printf("entries_per_s=%.0f mb_per_s=%.2f fsyncs_per_s=%.0f p50_ms=%.3f p99_ms=%.3f "
         + "raw_fsyncs_per_s=%.0f ratio=%.3f%n", entriesPerSecond, megabytesPerSecond,
-        fsyncsPerSecond, p50, p99, rawFsyncsPerSecond, ratio);
+        fsyncsPerSecond, p50, p99, raw.mean(), ratio);
   }
 
   static Options parse(String[] args) {
