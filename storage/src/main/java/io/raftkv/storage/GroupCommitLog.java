@@ -15,8 +15,11 @@ import org.slf4j.LoggerFactory;
  * each caller's future completes when its batch is durable. It is a thin loop over
  * {@link RaftStorage#stage} and {@link RaftStorage#sync}, which the simulator calls directly.
  *
- * <p>Futures complete on the WAL thread: callers hand further work to their own executor (the
- * replica posts to its event loop) rather than run it there. The queue is bounded in requests;
+ * <p>Futures complete on a second thread, {@code wal-complete}, in batch order and only after
+ * their batch's fsync returned: completing hundreds of futures (and running their callbacks)
+ * takes as long as a fast fsync, and done on the WAL thread it would hold the next fsync back.
+ * Callers still hand further work to their own executor (the replica posts to its event loop)
+ * rather than run it there. The queue is bounded in requests;
  * a full queue fails the future with {@link OverloadedException} at once, never blocks. After a
  * {@link FatalDiskError} every pending and later future fails with it.
  */
@@ -31,10 +34,22 @@ public final class GroupCommitLog implements AutoCloseable {
 
   private record Stop() implements Request {}
 
+  /** The futures of a synced (failure null) or refused group. */
+  private record Completion(List<CompletableFuture<Void>> futures, Throwable failure) {}
+
+  /** Tells the completer that the WAL thread has stopped (compared by identity). */
+  private static final Completion STOP_COMPLETER = new Completion(List.of(), null);
+
+  /** Durable groups handed to the completer before the WAL thread waits for it. */
+  private static final int COMPLETIONS_MAX = 64;
+
   private final RaftStorage storage;
   private final BlockingQueue<Request> queue;
   private final long batchBytesMax;
   private final Thread thread;
+  private final BlockingQueue<Completion> completions =
+      new ArrayBlockingQueue<>(COMPLETIONS_MAX);
+  private final Thread completer;
   private volatile Throwable fatal;
   private volatile long batchCount;
   private volatile long syncNanos;
@@ -48,6 +63,9 @@ public final class GroupCommitLog implements AutoCloseable {
     this.queue = new ArrayBlockingQueue<>(requestsMax);
     this.batchBytesMax = batchBytesMax;
     this.thread = Thread.ofPlatform().name("wal").daemon().unstarted(this::run);
+    this.completer = Thread.ofPlatform().name("wal-complete").daemon()
+        .unstarted(this::completeInOrder);
+    completer.start();
     thread.start();
   }
 
@@ -90,36 +108,37 @@ public final class GroupCommitLog implements AutoCloseable {
     List<Request> group = new ArrayList<>();
     List<Persist> staged = new ArrayList<>();
     try {
-      while (true) {
-        group.clear();
-        group.add(queue.take());
-        drainUpTo(group);
-        for (Request request : group) {
-          switch (request) {
-            case Persist p -> stage(p, staged);
-            case Compact c -> {
-              syncGroup(staged);
-              compactNow(c);
-            }
-            case Stop s -> {
-              syncGroup(staged);
-              return;
-            }
-          }
-        }
-        syncGroup(staged);
-      }
+      runGroups(group, staged);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (FatalDiskError e) {
       fatal = e;
-      failAll(staged, e);
+      failEverything(e, staged, group);
+    } finally {
+      stopCompleter();
+    }
+  }
+
+  private void runGroups(List<Request> group, List<Persist> staged)
+      throws InterruptedException {
+    while (true) {
+      group.clear();
+      group.add(queue.take());
+      drainUpTo(group);
       for (Request request : group) {
-        failRequest(request, e);
+        switch (request) {
+          case Persist p -> stage(p, staged);
+          case Compact c -> {
+            syncGroup(staged);
+            compactNow(c);
+          }
+          case Stop s -> {
+            syncGroup(staged);
+            return;
+          }
+        }
       }
-      for (Request request = queue.poll(); request != null; request = queue.poll()) {
-        failRequest(request, e);
-      }
+      syncGroup(staged);
     }
   }
 
@@ -146,45 +165,96 @@ public final class GroupCommitLog implements AutoCloseable {
     }
   }
 
-  private void syncGroup(List<Persist> staged) {
+  private void syncGroup(List<Persist> staged) throws InterruptedException {
     if (staged.isEmpty()) {
       return;
     }
+    Throwable failure = null;
     long start = System.nanoTime();
     try {
       storage.sync();
       batchCount++;
       syncNanos += System.nanoTime() - start;
-      for (Persist request : staged) {
-        request.done().complete(null);
-      }
     } catch (StorageException e) {
       LOG.warn("wal batch of {} requests refused: {}", staged.size(), e.getMessage());
-      failAll(staged, e);
+      failure = e;
     }
+    // Only now, with the fsync returned (or the group refused), may anyone learn the outcome.
+    List<CompletableFuture<Void>> futures = new ArrayList<>(staged.size());
+    for (Persist request : staged) {
+      futures.add(request.done());
+    }
+    completions.put(new Completion(futures, failure));
     staged.clear();
   }
 
-  private void compactNow(Compact request) {
+  private void completeInOrder() {
+    try {
+      while (true) {
+        Completion completion = completions.take();
+        if (completion == STOP_COMPLETER) {
+          return;
+        }
+        for (CompletableFuture<Void> done : completion.futures()) {
+          if (completion.failure() == null) {
+            done.complete(null);
+          } else {
+            done.completeExceptionally(completion.failure());
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void stopCompleter() {
+    try {
+      completions.put(STOP_COMPLETER);
+    } catch (InterruptedException e) {
+      completer.interrupt();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void compactNow(Compact request) throws InterruptedException {
+    Throwable failure = null;
     try {
       storage.compact(request.snapshot());
-      request.done().complete(null);
     } catch (IllegalArgumentException | StorageException e) {
-      request.done().completeExceptionally(e);
+      failure = e;
     }
+    // Through the completer, so it completes after the batches queued before it.
+    completions.put(new Completion(List.of(request.done()), failure));
   }
 
-  private static void failAll(List<Persist> staged, Throwable cause) {
+  /**
+   * After a failed fsync: every request not yet durable fails, behind the groups that were
+   * durable before it (the completer keeps that order), and so does every later one.
+   */
+  private void failEverything(FatalDiskError e, List<Persist> staged, List<Request> group) {
+    List<CompletableFuture<Void>> futures = new ArrayList<>();
     for (Persist request : staged) {
-      request.done().completeExceptionally(cause);
+      futures.add(request.done());
     }
-    staged.clear();
+    for (Request request : group) {
+      futureOf(request, futures);
+    }
+    for (Request request = queue.poll(); request != null; request = queue.poll()) {
+      futureOf(request, futures);
+    }
+    try {
+      completions.put(new Completion(futures, e));
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      futures.forEach(done -> done.completeExceptionally(e));
+    }
   }
 
-  private static void failRequest(Request request, Throwable cause) {
+  private static void futureOf(Request request, List<CompletableFuture<Void>> futures) {
     switch (request) {
-      case Persist p -> p.done().completeExceptionally(cause);
-      case Compact c -> c.done().completeExceptionally(cause);
+      case Persist p -> futures.add(p.done());
+      case Compact c -> futures.add(c.done());
       case Stop s -> { }
     }
   }
@@ -196,5 +266,6 @@ public final class GroupCommitLog implements AutoCloseable {
       queue.put(new Stop());
       thread.join();
     }
+    completer.join();
   }
 }

@@ -6,6 +6,8 @@ import static io.raftkv.storage.Fixtures.options;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftkv.raft.Configuration;
+import io.raftkv.raft.Snapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,6 +37,27 @@ class GroupCommitLogTest {
     fs.crash();
     try (RaftStorage reopened = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {
       assertThat(reopened.recovered().entries()).containsExactlyElementsOf(entries(1, 1, 200));
+    }
+  }
+
+  @Test
+  void futuresCompleteInSubmissionOrderThroughACompaction() throws Exception {
+    try (RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {
+      GroupCommitLog log = new GroupCommitLog(storage, 1000, 1 << 20);
+      List<CompletableFuture<Void>> futures = new ArrayList<>();
+      synchronized (fs) {
+        for (long i = 1; i <= 50; i++) {
+          futures.add(log.submit(PersistBatch.entries(entries(1, i, i))));
+        }
+      }
+      // Completions run on their own thread; a compaction queued behind the appends must still
+      // not report done before every append ahead of it has.
+      CompletableFuture<Void> compacted = log.compact(
+          new Snapshot(40, 1, Configuration.ofIds(1), new byte[] {1}));
+      compacted.thenRun(() -> assertThat(futures).allMatch(f -> f.isDone()
+          && !f.isCompletedExceptionally())).get();
+      log.close();
+      assertThat(storage.snapshotIndex()).isEqualTo(40);
     }
   }
 
