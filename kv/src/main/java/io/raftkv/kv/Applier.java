@@ -134,9 +134,9 @@ final class Applier {
 
   private DeleteRangeResponse writeDelete(WriteTxn txn, DeleteRangeRequest d) {
     List<byte[]> keys = new ArrayList<>();
-    for (var entry : state.history.chains(KeyRange.of(d.key(), d.rangeEnd())).entrySet()) {
-      if (!entry.getValue().isTombstone()) {
-        keys.add(entry.getKey());
+    for (Chain c : state.history.chains(KeyRange.of(d.key(), d.rangeEnd()))) {
+      if (!c.head.isTombstone()) {
+        keys.add(c.key);
       }
     }
     List<KeyValue> prevKvs = new ArrayList<>();

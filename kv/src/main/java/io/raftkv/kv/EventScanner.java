@@ -3,7 +3,6 @@ package io.raftkv.kv;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 
@@ -19,14 +18,16 @@ final class EventScanner {
   /** Events of revisions {@code [from, nextRevision)}, in (revision, sub-revision) order. */
   record Scan(List<Event> events, long nextRevision) {}
 
-  static Scan scan(History history, KeyRange range, long from, long latest, int eventsMax) {
+  static Scan scan(History history, KeyRange range, long from, long latest, int eventsMax,
+      long compactRevision) {
     long last = lastRevisionToRead(history, range, from, latest, eventsMax);
     record Found(long revision, int sub, Event event) {}
     List<Found> found = new ArrayList<>();
-    for (Map.Entry<byte[], Version> entry : history.chains(range).entrySet()) {
-      for (Version v = entry.getValue(); v != null && v.modRevision >= from; v = v.previous) {
+    for (Chain c : history.chains(range)) {
+      for (Version v = c.head; v != null && v.modRevision >= from; v = v.previous) {
         if (v.modRevision <= last) {
-          found.add(new Found(v.modRevision, v.subRevision, toEvent(entry.getKey(), v)));
+          found.add(new Found(v.modRevision, v.subRevision,
+              toEvent(c.key, v, compactRevision)));
         }
       }
     }
@@ -43,8 +44,8 @@ final class EventScanner {
     // Max-heap of the eventsMax oldest (revision, sub) pairs seen so far, packed in a long pair.
     PriorityQueue<long[]> oldest = new PriorityQueue<>(
         (a, b) -> a[0] != b[0] ? Long.compare(b[0], a[0]) : Long.compare(b[1], a[1]));
-    for (Version head : history.chains(range).values()) {
-      for (Version v = head; v != null && v.modRevision >= from; v = v.previous) {
+    for (Chain c : history.chains(range)) {
+      for (Version v = c.head; v != null && v.modRevision >= from; v = v.previous) {
         if (v.modRevision > latest) {
           continue;
         }
@@ -57,8 +58,13 @@ final class EventScanner {
     return oldest.size() < eventsMax ? latest : oldest.peek()[0];
   }
 
-  private static Event toEvent(byte[] key, Version v) {
-    Version before = v.previous;
+  /**
+   * The event {@code v} made. An event at or below the compact revision has no prevKv: physical
+   * compaction cuts the link to it, and since that pass runs in slices (and waits for
+   * snapshots), whether the link is still there must not show.
+   */
+  private static Event toEvent(byte[] key, Version v, long compactRevision) {
+    Version before = v.modRevision <= compactRevision ? null : v.previous;
     Optional<KeyValue> prev = before == null || before.isTombstone()
         ? Optional.empty() : Optional.of(before.toKeyValue(key));
     Event.Type type = v.isTombstone() ? Event.Type.DELETE : Event.Type.PUT;

@@ -4,9 +4,9 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
@@ -33,7 +33,7 @@ public final class KvSnapshot implements AutoCloseable {
   private final long nextLeaseId;
   private final TreeMap<Long, Long> leaseTtls;
   private final List<Map.Entry<Long, Sessions.Session>> sessions;
-  private final NavigableMap<byte[], Version> chains;
+  private final Collection<Chain> chains;
   private final AtomicInteger pins;
   private volatile boolean closed;
 
@@ -68,8 +68,8 @@ public final class KvSnapshot implements AutoCloseable {
     writeHeader(buffer);
     flush(buffer, sink);
     List<Version> versions = new ArrayList<>();
-    for (Map.Entry<byte[], Version> entry : chains.entrySet()) {
-      Version head = entry.getValue().at(revision);
+    for (Chain c : chains) {
+      Version head = c.head.at(revision);
       Version kept = head == null ? null : head.compactedAt(compactRevision);
       if (kept == null) {
         continue;
@@ -79,7 +79,7 @@ public final class KvSnapshot implements AutoCloseable {
         versions.add(v);
       }
       buffer.u8(KEY_FOLLOWS);
-      buffer.bytes(entry.getKey());
+      buffer.bytes(c.key);
       buffer.varint(versions.size());
       for (int i = versions.size() - 1; i >= 0; i--) {
         writeVersion(buffer, versions.get(i));

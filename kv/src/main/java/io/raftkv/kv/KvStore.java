@@ -22,6 +22,10 @@ public final class KvStore {
   private final StoreState state;
   private final WatchHub hub;
   private final Applier applier;
+  /** Revision of the physical compaction pass in progress; 0 when none is. */
+  private long compactionPassRevision;
+  /** Last key the pass in progress has compacted; null at its start. */
+  private byte[] compactionCursor;
 
   public KvStore(KvLimits limits) {
     this(limits, new StoreState(limits.sessionsMax()));
@@ -105,13 +109,29 @@ public final class KvStore {
   }
 
   /**
-   * Compaction is logical at once (reads below it fail) and physical when no snapshot is being
-   * written, because a snapshot may still need the versions it would drop.
+   * Compaction is logical at once (reads below it fail) and physical in slices of at most
+   * {@code compactionSliceKeysMax} keys after each apply, so a pass over a large store never
+   * stalls the apply thread for long (a whole pass at 1M keys takes about a second). Slices
+   * wait while a snapshot is being written, because it may still need the versions they would
+   * drop. A compaction arriving mid-pass starts its own pass when this one ends. None of this
+   * is visible: reads, watches and snapshots filter by the compact revision themselves.
    */
   private void compactPhysicallyIfUnpinned() {
-    if (state.physicalCompactRevision < state.compactRevision && snapshotPins.get() == 0) {
-      state.history.compact(state.compactRevision);
-      state.physicalCompactRevision = state.compactRevision;
+    if (compactionPassRevision == 0) {
+      if (state.physicalCompactRevision == state.compactRevision) {
+        return;
+      }
+      compactionPassRevision = state.compactRevision;
+      compactionCursor = null;
+    }
+    if (snapshotPins.get() != 0) {
+      return;
+    }
+    compactionCursor = state.history.compact(compactionPassRevision, compactionCursor,
+        limits.compactionSliceKeysMax());
+    if (compactionCursor == null) {
+      state.physicalCompactRevision = compactionPassRevision;
+      compactionPassRevision = 0;
     }
   }
 
@@ -148,8 +168,14 @@ public final class KvStore {
     return state.appliedIndex;
   }
 
+  /** Keys with a chain (live, or deleted but not yet compacted away). */
   public int keyCount() {
     return state.history.keyCount();
+  }
+
+  /** For tests: the ordered and the hash index agree. */
+  void checkIndexesAgree() {
+    state.history.checkIndexesAgree();
   }
 
   public int watchCount() {

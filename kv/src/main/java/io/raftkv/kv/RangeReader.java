@@ -5,7 +5,6 @@ import io.raftkv.kv.RangeRequest.SortTarget;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /** Range reads and txn compares, as etcd's applier does them (filters after counting). */
 final class RangeReader {
@@ -19,15 +18,14 @@ final class RangeReader {
     long revision = readRevision(r.revision(), latest, compactRevision);
     List<KeyValue> kvs = new ArrayList<>();
     long count = 0;
-    for (Map.Entry<byte[], Version> entry : history.chains(KeyRange.of(r.key(), r.rangeEnd()))
-        .entrySet()) {
-      Version v = entry.getValue().liveAt(revision);
+    for (Chain c : history.chains(KeyRange.of(r.key(), r.rangeEnd()))) {
+      Version v = c.head.liveAt(revision);
       if (v == null) {
         continue;
       }
       count++;
       if (!r.countOnly() && passesFilters(r, v)) {
-        kvs.add(v.toKeyValue(entry.getKey()));
+        kvs.add(v.toKeyValue(c.key));
       }
     }
     sort(kvs, r.sortOrder(), r.sortTarget());
@@ -87,8 +85,8 @@ final class RangeReader {
   /** Whether {@code c} holds at {@code revision}: for every key of its range, as etcd. */
   static boolean holds(History history, Compare c, long revision) {
     boolean anyKey = false;
-    for (Version head : history.chains(KeyRange.of(c.key(), c.rangeEnd())).values()) {
-      Version v = head.liveAt(revision);
+    for (Chain chain : history.chains(KeyRange.of(c.key(), c.rangeEnd()))) {
+      Version v = chain.head.liveAt(revision);
       if (v == null) {
         continue;
       }

@@ -116,6 +116,7 @@ final class WatchHub {
   }
 
   EventScanner.Scan scan(KeyRange range, long from, int eventsMaxPerPoll) {
-    return EventScanner.scan(state.history, range, from, state.revision, eventsMaxPerPoll);
+    return EventScanner.scan(state.history, range, from, state.revision, eventsMaxPerPoll,
+        state.compactRevision);
   }
 }

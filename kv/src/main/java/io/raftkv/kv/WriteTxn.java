@@ -28,14 +28,13 @@ final class WriteTxn {
 
   /** Writes {@code key}; returns the version it replaced, or null if the key was absent. */
   Version put(byte[] key, byte[] value, long lease) {
-    Version next = state.history.update(key, head -> {
-      Version prev = head == null || head.isTombstone() ? null : head;
-      long create = prev == null ? revision : prev.createRevision;
-      long version = prev == null ? 1 : prev.version + 1;
-      return new Version(create, revision, changeCount, version, lease, value, head);
-    });
+    Version head = state.history.head(key);
+    Version prev = head == null || head.isTombstone() ? null : head;
+    long create = prev == null ? revision : prev.createRevision;
+    long version = prev == null ? 1 : prev.version + 1;
+    Version next = new Version(create, revision, changeCount, version, lease, value, head);
+    state.history.prepend(key, next);
     changeCount++;
-    Version prev = next.previous == null || next.previous.isTombstone() ? null : next.previous;
     if (prev != null) {
       state.leases.detach(prev.lease, key);
     }

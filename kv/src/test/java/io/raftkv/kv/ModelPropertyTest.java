@@ -15,7 +15,8 @@ import net.jqwik.api.Property;
  * the seed of a failing sequence; every assertion names the seed and step too.
  */
 class ModelPropertyTest {
-  static final KvLimits LIMITS = new KvLimits(1 << 20, 128, 16, 2, 100, 3);
+  /** Compaction slices of 2 keys: passes span several applies, interleaved with writes. */
+  static final KvLimits LIMITS = new KvLimits(1 << 20, 128, 16, 2, 100, 3, 2);
   private static final long[] LEASES = {0, 1, 2, 3};
   private static final Bytes ALL = Bytes.copyOf(new byte[] {0});
 
@@ -59,6 +60,7 @@ class ModelPropertyTest {
       Response expected = model.apply(request);
       Response actual = store.apply(step, CommandCodec.encode(Command.of(request)));
       assertSameResponse(actual, expected, "seed " + seed + " step " + step + " " + request);
+      store.checkIndexesAgree();
       for (Probe p : probes) {
         if (r.nextInt(3) == 0) {
           p.poll(1 + r.nextInt(4));
