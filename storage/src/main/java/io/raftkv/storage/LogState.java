@@ -43,6 +43,26 @@ final class LogState {
     return copy;
   }
 
+  /**
+   * What a plain append changes (term runs added at the end, the last index, the hard state),
+   * so that a refused batch of them is undone without copying the whole state.
+   */
+  record AppendMark(int runCount, long lastIndex, HardState hardState) {}
+
+  /** A mark to {@link #rollback} to; valid while only plain appends and hard states follow. */
+  AppendMark appendMark() {
+    return new AppendMark(runs.size(), lastIndex, hardState);
+  }
+
+  /** Undoes the plain appends and hard states applied since {@code mark}. */
+  void rollback(AppendMark mark) {
+    while (runs.size() > mark.runCount()) {
+      runs.remove(runs.size() - 1);
+    }
+    lastIndex = mark.lastIndex();
+    hardState = mark.hardState();
+  }
+
   long baseIndex() {
     return baseIndex;
   }
@@ -107,15 +127,19 @@ final class LogState {
   /** Applies an entry; one at or below the last index first discards the suffix from it. */
   void append(Entry entry) {
     long index = entry.index();
-    rule(index > baseIndex, "entry %d at or below the snapshot index %d", index, baseIndex);
-    rule(index <= lastIndex + 1, "entry %d leaves a gap after the last index %d", index,
-        lastIndex);
+    // Checked before calling rule(): its boxed arguments cost the WAL thread on every entry.
+    if (index <= baseIndex || index > lastIndex + 1) {
+      rule(index > baseIndex, "entry %d at or below the snapshot index %d", index, baseIndex);
+      rule(false, "entry %d leaves a gap after the last index %d", index, lastIndex);
+    }
     if (index <= lastIndex) {
       truncateFrom(index);
     }
     long previousTerm = runs.isEmpty() ? (holeEnd > 0 ? -1 : baseTerm) : lastRun()[1];
-    rule(entry.term() >= previousTerm, "entry %d has term %d below the previous term %d",
-        index, entry.term(), previousTerm);
+    if (entry.term() < previousTerm) {
+      rule(false, "entry %d has term %d below the previous term %d", index, entry.term(),
+          previousTerm);
+    }
     if (runs.isEmpty() || lastRun()[1] != entry.term()) {
       runs.add(new long[] {index, entry.term()});
     }

@@ -114,7 +114,11 @@ final class Wal implements AutoCloseable {
    */
   void stage(WalRecord.SnapshotMarker marker, List<Entry> entries, HardState hardState) {
     checkUsable();
-    LogState before = staged.copyWithoutEntries();
+    // Copying the state per batch was the WAL thread's largest cost under load; a batch of
+    // plain appends (no marker, no overwrite) is undone from a mark instead.
+    boolean plain = marker == null && appendsAfter(staged.lastIndex(), entries);
+    LogState before = plain ? null : staged.copyWithoutEntries();
+    LogState.AppendMark appendMark = plain ? staged.appendMark() : null;
     int mark = pending.position();
     long maxBefore = pendingMaxIndex;
     try {
@@ -132,11 +136,26 @@ final class Wal implements AutoCloseable {
         RecordCodec.encode(new WalRecord.HardStateRecord(hardState), pending);
       }
     } catch (LogState.LogRuleException | IllegalArgumentException e) {
-      staged = before;
+      if (plain) {
+        staged.rollback(appendMark);
+      } else {
+        staged = before;
+      }
       pending.position(mark);
       pendingMaxIndex = maxBefore;
       throw new IllegalArgumentException("refused to stage: " + e.getMessage(), e);
     }
+  }
+
+  /** Whether {@code entries} run on from {@code lastIndex} one by one, overwriting nothing. */
+  private static boolean appendsAfter(long lastIndex, List<Entry> entries) {
+    long expected = lastIndex + 1;
+    for (Entry entry : entries) {
+      if (entry.index() != expected++) {
+        return false;
+      }
+    }
+    return true;
   }
 
   boolean hasStaged() {

@@ -76,6 +76,23 @@ class RaftStorageTest {
   }
 
   @Test
+  void aRefusedBatchOfPlainAppendsLeavesNoNewTermBehind() {
+    RaftStorage first = RaftStorage.open(fs, DIR, options(4096));
+    first.persist(new PersistBatch(Optional.empty(), entries(2, 1, 3),
+        Optional.of(hard(2, 1, 0))));
+    // The entries start a run of term 3, then the hard state breaks a rule: all of it goes.
+    assertThatThrownBy(() -> first.stage(new PersistBatch(Optional.empty(), entries(3, 4, 5),
+        Optional.of(hard(1, 1, 0))))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("term 1 below 2");
+    assertThat(first.lastIndex()).isEqualTo(3);
+    assertThat(first.hardState()).isEqualTo(hard(2, 1, 0));
+    first.persist(PersistBatch.entries(List.of(entry(2, 4))));
+    try (RaftStorage reopened = reopen(first, 4096)) {
+      assertThat(reopened.recovered().entries()).containsExactlyElementsOf(entries(2, 1, 4));
+    }
+  }
+
+  @Test
   void segmentsRollAndTheLogReadsBackAcrossThem() {
     RaftStorage storage = RaftStorage.open(fs, DIR, options(1024));
     for (long i = 1; i <= 200; i += 10) {
