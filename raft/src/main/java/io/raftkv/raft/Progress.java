@@ -25,6 +25,7 @@ final class Progress {
   long heartbeatAckedSentTick = -1;
 
   // SNAPSHOT state: which image is on its way and how far the follower has it.
+  Snapshot snapshot;
   long snapshotIndex;
   long snapshotOffsetAcked;
   long snapshotChunkSentTick;
@@ -36,6 +37,7 @@ final class Progress {
 
   void becomeProbe() {
     state = State.PROBE;
+    snapshot = null;
     probeSent = false;
     inflights.reset();
     nextIndex = Math.max(nextIndex, matchIndex + 1);
@@ -43,13 +45,15 @@ final class Progress {
 
   void becomeReplicate() {
     state = State.REPLICATE;
+    snapshot = null;
     nextIndex = matchIndex + 1;
     inflights.reset();
   }
 
-  void becomeSnapshot(long index) {
+  void becomeSnapshot(Snapshot image) {
     state = State.SNAPSHOT;
-    snapshotIndex = index;
+    snapshot = image;
+    snapshotIndex = image.index();
     snapshotOffsetAcked = 0;
     inflights.reset();
   }

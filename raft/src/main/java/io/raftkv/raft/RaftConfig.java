@@ -14,8 +14,9 @@ package io.raftkv.raft;
  * @param leaseReads serve reads inside a leader lease, without a heartbeat round; requires
  *     {@code checkQuorum}, and must be the same on every node (followers then also refuse votes
  *     for an election timeout after they start, since they forgot whom they last heard from)
- * @param clockDriftTicks how much sooner the lease ends than the election timeout, to cover
- *     clocks that run at different rates
+ * @param clockDriftTicks how much sooner the lease ends than it could with perfect clocks
+ *     (electionTimeout - 1 ticks after the heartbeat that renewed it was sent), to cover clocks
+ *     that run at different rates
  * @param appendEntriesMax entries per AppendEntries message
  * @param appendBytesMax payload bytes per AppendEntries message (one larger entry still goes alone)
  * @param inflightAppendsMax AppendEntries messages in flight per follower while replicating

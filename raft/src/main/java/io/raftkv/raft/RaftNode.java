@@ -52,6 +52,8 @@ public final class RaftNode {
   private int randomizedElectionTimeoutTicks;
   private NodeId leadTransferee = NodeId.NONE;
   private int transferElapsedTicks;
+  /** TimeoutNow went out for the current transfer; one per transfer is enough. */
+  private boolean timeoutNowSent;
   /**
    * Set once this leader has sent TimeoutNow in its term. The target's election bypasses the
    * followers' leases, so from then on this leader's lease proves nothing.
@@ -140,11 +142,19 @@ public final class RaftNode {
     return active >= configuration.quorum();
   }
 
-  /** Starts an election now, as if the election timeout had elapsed. */
-  public void campaign() {
-    if (role != Role.LEADER) {
-      campaign(false);
+  /**
+   * Starts an election now, as if the election timeout had elapsed: for bootstrapping and tests.
+   * In a lease-read cluster it is refused while this node heard from a live leader, whose lease
+   * may rely on this node not voting; move leadership with {@link #transferLeadership} instead.
+   *
+   * @return whether an election (or pre-vote) started
+   */
+  public boolean campaign() {
+    if (role == Role.LEADER || (config.leaseReads() && inLease())) {
+      return false;
     }
+    campaign(false);
+    return true;
   }
 
   /** Handles a message from a peer. Messages for another node or from a stranger are dropped. */
@@ -244,6 +254,7 @@ public final class RaftNode {
     log.info(id + " term=" + currentTerm + " transferring leadership to " + target);
     leadTransferee = target;
     transferElapsedTicks = 0;
+    timeoutNowSent = false;
     Progress pr = progress.get(target);
     if (pr.matchIndex == raftLog.lastIndex()) {
       sendTimeoutNow(target);
@@ -254,6 +265,7 @@ public final class RaftNode {
   }
 
   private void sendTimeoutNow(NodeId target) {
+    timeoutNowSent = true;
     leaseForfeited = true;
     outbox.send(new TimeoutNow(currentTerm, id, target));
   }
@@ -273,12 +285,9 @@ public final class RaftNode {
     }
     latestSnapshot = new Snapshot(index, raftLog.term(index), configuration, image);
     raftLog.compactThrough(index);
+    // Transfers under way keep sending the image they started with (Progress.snapshot):
+    // restarting them on every compaction could starve a slow follower forever.
     log.info(id + " term=" + currentTerm + " compacted log through " + index);
-    for (Map.Entry<NodeId, Progress> entry : progress.entrySet()) {
-      if (entry.getValue().state == Progress.State.SNAPSHOT) {
-        startSnapshot(entry.getKey(), entry.getValue());
-      }
-    }
   }
 
   // ---------------------------------------------------------------- outputs
@@ -443,6 +452,15 @@ public final class RaftNode {
   }
 
   /**
+   * Thesis §9.6: a pre-vote is granted only by a node that has not heard from a leader for an
+   * election timeout, whether or not check-quorum is on; otherwise a node that cannot reach the
+   * leader but can reach us could depose a healthy leader.
+   */
+  private boolean heardFromLeaderRecently() {
+    return !leader.isNone() && electionElapsedTicks < config.electionTimeoutTicks();
+  }
+
+  /**
    * Whether we heard from a leader within the minimum election timeout. Where leases are in use
    * (a cluster-wide setting), a node that has just started counts as having heard from one: its
    * memory of the leader is gone, and a leader's lease may still rely on it.
@@ -560,7 +578,7 @@ public final class RaftNode {
   private void handleRequestVote(RequestVote request) {
     boolean canVote = votedFor.equals(request.from())
         || (votedFor.isNone() && leader.isNone())
-        || (request.preVote() && request.term() > currentTerm);
+        || (request.preVote() && request.term() > currentTerm && !heardFromLeaderRecently());
     boolean granted = canVote && raftLog.isUpToDate(request.lastLogIndex(), request.lastLogTerm());
     if (granted && !request.preVote()) {
       votedFor = request.from();
@@ -681,7 +699,8 @@ public final class RaftNode {
     Optional<Snapshot> complete = snapshotAssembler.accept(chunk);
     if (complete.isEmpty()) {
       outbox.send(new SnapshotReply(currentTerm, id, chunk.from(), chunk.snapshotIndex(),
-          snapshotAssembler.nextOffset(chunk.snapshotIndex(), chunk.snapshotTerm()), false, 0));
+          snapshotAssembler.nextOffset(chunk.snapshotIndex(), chunk.snapshotTerm(), chunk.term()),
+          false, 0));
       return;
     }
     Snapshot snapshot = complete.get();
@@ -731,7 +750,7 @@ public final class RaftNode {
       maybeCommit();
     }
     if (reply.from().equals(leadTransferee) && pr.matchIndex == raftLog.lastIndex()
-        && !leaseForfeited) {
+        && !timeoutNowSent) {
       sendTimeoutNow(reply.from());
     }
     replicateTo(reply.from(), pr);
@@ -806,7 +825,7 @@ public final class RaftNode {
     pr.recentActive = true;
     if (reply.installed()) {
       pr.advanceMatch(Math.min(reply.matchIndex(), raftLog.lastIndex()));
-      if (pr.state == Progress.State.SNAPSHOT) {
+      if (pr.state == Progress.State.SNAPSHOT && pr.matchIndex >= pr.snapshotIndex) {
         pr.nextIndex = pr.matchIndex + 1;
         pr.becomeProbe();
       }
@@ -901,12 +920,12 @@ public final class RaftNode {
         id, peer);
     log.info(id + " term=" + currentTerm + " sending snapshot index=" + latestSnapshot.index()
         + " to " + peer);
-    pr.becomeSnapshot(latestSnapshot.index());
+    pr.becomeSnapshot(latestSnapshot);
     sendSnapshotChunk(peer, pr);
   }
 
   private void sendSnapshotChunk(NodeId peer, Progress pr) {
-    Snapshot snapshot = latestSnapshot;
+    Snapshot snapshot = pr.snapshot;
     byte[] image = snapshot.data();
     int offset = (int) Math.min(pr.snapshotOffsetAcked, image.length);
     int length = Math.min(config.snapshotChunkBytes(), image.length - offset);
@@ -939,8 +958,11 @@ public final class RaftNode {
 
   /**
    * Thesis §6.4.1: with check-quorum, followers that heard our heartbeat sent at tick t refuse
-   * votes until an election timeout after t by their clocks; allowing for drift, no other leader
-   * can exist before t + electionTimeout - clockDrift by ours.
+   * votes until an election timeout after t by their clocks. Ticks are coarse: a follower's
+   * count starts at receipt, and its first tick may come at once, so it may vote after only
+   * electionTimeout - 1 ticks of real time. The lease therefore ends at
+   * t + electionTimeout - 1 - clockDrift by our clock, and clockDriftTicks is all margin for
+   * clocks that run at different rates.
    */
   private boolean leaseValid() {
     if (!config.leaseReads() || !leadTransferee.isNone() || leaseForfeited) {
@@ -953,7 +975,7 @@ public final class RaftNode {
     }
     long leaseStart = Quorum.valueReachedByQuorum(sentTicks, configuration.quorum());
     return leaseStart >= 0
-        && ticks < leaseStart + config.electionTimeoutTicks() - config.clockDriftTicks();
+        && ticks < leaseStart + config.electionTimeoutTicks() - 1 - config.clockDriftTicks();
   }
 
   private void debug(String format, Object... args) {

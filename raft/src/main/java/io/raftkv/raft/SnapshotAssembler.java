@@ -7,12 +7,15 @@ import java.util.Optional;
 final class SnapshotAssembler {
   private long index = -1;
   private long term = -1;
+  /** Images are not byte-identical across leaders: never splice chunks of two leaders. */
+  private long leaderTerm = -1;
   private byte[] received = new byte[0];
   private int receivedBytes;
 
-  /** The offset this follower wants next for the snapshot at (index, term). */
-  long nextOffset(long snapshotIndex, long snapshotTerm) {
-    return snapshotIndex == index && snapshotTerm == term ? receivedBytes : 0;
+  /** The offset this follower wants next for the snapshot at (index, term) from this leader. */
+  long nextOffset(long snapshotIndex, long snapshotTerm, long fromLeaderTerm) {
+    return snapshotIndex == index && snapshotTerm == term && fromLeaderTerm == leaderTerm
+        ? receivedBytes : 0;
   }
 
   /**
@@ -20,11 +23,17 @@ final class SnapshotAssembler {
    * order is ignored (the reply's next offset tells the leader where to resume).
    */
   Optional<Snapshot> accept(Message.InstallSnapshot chunk) {
+    long expected = nextOffset(chunk.snapshotIndex(), chunk.snapshotTerm(), chunk.term());
+    if (chunk.offset() == 0 && expected > 0) {
+      // A duplicate or late first chunk of the image we are already receiving.
+      return Optional.empty();
+    }
     if (chunk.offset() == 0) {
       index = chunk.snapshotIndex();
       term = chunk.snapshotTerm();
+      leaderTerm = chunk.term();
       receivedBytes = 0;
-    } else if (chunk.offset() != nextOffset(chunk.snapshotIndex(), chunk.snapshotTerm())) {
+    } else if (chunk.offset() != expected) {
       return Optional.empty();
     }
     byte[] bytes = chunk.chunk();
@@ -40,6 +49,7 @@ final class SnapshotAssembler {
         Arrays.copyOf(received, receivedBytes));
     index = -1;
     term = -1;
+    leaderTerm = -1;
     received = new byte[0];
     receivedBytes = 0;
     return Optional.of(snapshot);

@@ -137,6 +137,41 @@ class ElectionTest {
         && cluster.leader().get().currentTerm() > term, 200);
   }
 
+  /**
+   * Thesis §9.6, even without check-quorum: a node that hears its leader refuses pre-votes, so a
+   * node cut off from the leader alone (an asymmetric partition) cannot depose it through us.
+   */
+  @Test
+  void preVoteIsRefusedWhileLeaderIsLive_evenWithoutCheckQuorum_9_6() {
+    InMemoryCluster cluster = InMemoryCluster.create(3, 5, b -> b.preVote(true)
+        .checkQuorum(false), id -> CoreLog.SILENT);
+    RaftNode leader = cluster.awaitLeader(100);
+    long term = leader.currentTerm();
+    NodeId lonely = LeadershipTransferTest.otherThan(cluster, leader.id());
+    cluster.cutLink(lonely, leader.id());
+    cluster.cutLink(leader.id(), lonely);
+    for (int i = 0; i < 50; i++) {
+      cluster.round(1000);
+    }
+    assertThat(cluster.leader()).hasValueSatisfying(l -> {
+      assertThat(l.id()).isEqualTo(leader.id());
+      assertThat(l.currentTerm()).isEqualTo(term);
+    });
+  }
+
+  /** A forced campaign must not undercut a live leader's lease (see RaftNode#campaign). */
+  @Test
+  void campaignIsRefusedInsideALeaseOfALiveLeader() {
+    InMemoryCluster cluster = InMemoryCluster.create(3, 6, b -> b.leaseReads(true),
+        id -> CoreLog.SILENT);
+    RaftNode leader = cluster.awaitLeader(100);
+    cluster.round(1000);
+    RaftNode follower = cluster.node(LeadershipTransferTest.otherThan(cluster, leader.id()))
+        .orElseThrow();
+    assertThat(follower.campaign()).isFalse();
+    assertThat(follower.role()).isEqualTo(Role.FOLLOWER);
+  }
+
   private static NodeId isolateAFollowerFor200Rounds(InMemoryCluster cluster, RaftNode leader) {
     NodeId lonely = LeadershipTransferTest.otherThan(cluster, leader.id());
     cluster.isolate(lonely);

@@ -120,6 +120,34 @@ class LeadershipTransferTest {
         .containsExactly(1L);
   }
 
+  /**
+   * A second transfer in the same term, to a target that must first catch up, still ends with
+   * TimeoutNow: the "already sent" flag belongs to one transfer, not to the term.
+   */
+  @Test
+  void secondTransferInSameTermToLaggingTargetCompletes_3_10() {
+    InMemoryCluster cluster = InMemoryCluster.create(3, 32);
+    RaftNode leader = cluster.awaitLeader(100);
+    long term = leader.currentTerm();
+    NodeId target = otherThan(cluster, leader.id());
+    cluster.round(1000);
+    cluster.cutLink(leader.id(), target); // the first TimeoutNow is lost
+    assertThat(leader.transferLeadership(target)).isEmpty();
+    for (int i = 0; i < 11; i++) {
+      cluster.round(1000);
+    }
+    assertThat(leader.leadTransferee().isNone()).isTrue();
+    assertThat(leader.currentTerm()).isEqualTo(term);
+    for (int i = 0; i < 5; i++) {
+      cluster.propose(leader.id(), ("v" + i).getBytes());
+    }
+    cluster.round(1000);
+    cluster.heal();
+    assertThat(leader.transferLeadership(target)).isEmpty();
+    cluster.runUntil("target leads", () -> cluster.leader().map(l -> l.id().equals(target))
+        .orElse(false), 9);
+  }
+
   static NodeId otherThan(InMemoryCluster cluster, NodeId id) {
     return cluster.ids().stream().filter(other -> !other.equals(id)).findFirst().orElseThrow();
   }

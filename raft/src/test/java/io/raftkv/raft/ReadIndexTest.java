@@ -130,6 +130,30 @@ class ReadIndexTest {
     assertThat(cluster.readsServed(leader.id())).isEmpty();
   }
 
+  /**
+   * The lease lasts exactly electionTimeout - 1 - clockDrift ticks after the heartbeat that
+   * renewed it was sent (10 - 1 - 2 = 7 here): one tick of tick quantization is not margin.
+   */
+  @Test
+  void leaseLastsElectionTimeoutMinusOneMinusDriftTicks_6_4_1() {
+    for (int ticksSinceRenewal = 5; ticksSinceRenewal <= 8; ticksSinceRenewal++) {
+      InMemoryCluster cluster = InMemoryCluster.create(3, 8, b -> b.leaseReads(true),
+          id -> CoreLog.SILENT);
+      RaftNode leader = cluster.awaitLeader(100);
+      cluster.round(1000);
+      cluster.round(1000); // renewed: this round's heartbeat was sent and acknowledged
+      cluster.isolate(leader.id());
+      for (int i = 0; i < ticksSinceRenewal; i++) {
+        cluster.round(1000);
+      }
+      leader.readIndex(ticksSinceRenewal);
+      cluster.process(leader.id());
+      boolean servedByLease = !cluster.readsServed(leader.id()).isEmpty();
+      assertThat(servedByLease).as("%d ticks since renewal", ticksSinceRenewal)
+          .isEqualTo(ticksSinceRenewal < 7);
+    }
+  }
+
   @Test
   void leaseReadsRequireCheckQuorum() {
     assertThatThrownBy(() -> Nodes.config(1, 3).leaseReads(true).checkQuorum(false).build())

@@ -81,6 +81,73 @@ class SnapshotTest {
     assertThat(follower.appliedIndex()).isEqualTo(10);
   }
 
+  /** Chunks of images from two leaders are never spliced, even at the same index and term. */
+  @Test
+  void chunksFromAnotherLeaderTermRestartTheImage() {
+    RaftNode follower = Nodes.node(2, 3, b -> b);
+    Configuration voters = Configuration.ofIds(1, 2, 3);
+    follower.step(new InstallSnapshot(1, n(1), n(2), 10, 1, voters, 0, new byte[] {1, 2}, false));
+    follower.step(new InstallSnapshot(2, n(3), n(2), 10, 1, voters, 2, new byte[] {9}, true));
+    List<SnapshotReply> replies = only(SnapshotReply.class, drain(follower));
+    assertThat(replies).extracting(SnapshotReply::nextOffset).containsExactly(2L, 0L);
+    assertThat(follower.snapshot()).isEmpty();
+  }
+
+  /** A duplicate first chunk does not throw away what has arrived of the same image. */
+  @Test
+  void duplicateFirstChunkKeepsTheReceivedPart() {
+    RaftNode follower = Nodes.node(2, 3, b -> b);
+    Configuration voters = Configuration.ofIds(1, 2, 3);
+    follower.step(new InstallSnapshot(1, n(1), n(2), 10, 1, voters, 0, new byte[] {1, 2}, false));
+    follower.step(new InstallSnapshot(1, n(1), n(2), 10, 1, voters, 0, new byte[] {1, 2}, false));
+    follower.step(new InstallSnapshot(1, n(1), n(2), 10, 1, voters, 2, new byte[] {3}, true));
+    Ready ready = follower.ready();
+    assertThat(ready.snapshotToInstall()).hasValueSatisfying(s ->
+        assertThat(s.data()).containsExactly(1, 2, 3));
+  }
+
+  /**
+   * A compaction on the leader does not restart a transfer under way: the follower gets the
+   * image it was receiving, then (if needed) the newer one.
+   */
+  @Test
+  void compactionDuringTransferDoesNotRestartIt() {
+    InMemoryCluster cluster = InMemoryCluster.create(3, 43, b -> b.snapshotChunkBytes(2),
+        id -> CoreLog.SILENT);
+    RaftNode leader = cluster.awaitLeader(100);
+    NodeId lagging = LeadershipTransferTest.otherThan(cluster, leader.id());
+    cluster.isolate(lagging);
+    for (int i = 0; i < 10; i++) {
+      cluster.propose(leader.id(), ("v" + i).getBytes());
+    }
+    cluster.runUntil("leader applied", () -> cluster.appliedIndex(leader.id())
+        == leader.lastIndex(), 20);
+    cluster.compact(leader.id());
+    List<InstallSnapshot> chunks = new ArrayList<>();
+    cluster.observeDeliveries(m -> {
+      if (m instanceof InstallSnapshot chunk) {
+        chunks.add(chunk);
+        if (chunks.size() == 3) {
+          // Mid-transfer: more entries and a newer snapshot on the leader.
+          leader.propose("late".getBytes());
+        }
+      }
+    });
+    cluster.heal();
+    for (int i = 0; i < 30; i++) {
+      cluster.round(1000);
+      cluster.compact(leader.id());
+    }
+    cluster.runUntil("lagging node caught up", () -> cluster.appliedIndex(lagging)
+        == leader.lastIndex(), 30);
+    long firstImage = chunks.get(0).snapshotIndex();
+    List<Long> offsetsOfFirstImage = chunks.stream()
+        .filter(c -> c.snapshotIndex() == firstImage).map(InstallSnapshot::offset).toList();
+    assertThat(offsetsOfFirstImage).isSorted().doesNotHaveDuplicates();
+    assertThat(chunks.stream().filter(c -> c.snapshotIndex() == firstImage))
+        .anyMatch(InstallSnapshot::done);
+  }
+
   @Test
   void compactingBeyondAppliedIsRefused() {
     RaftNode leader = ReplicationTest.electedLeaderOfThree(b -> b);
