@@ -135,7 +135,7 @@ final class Applier {
   private DeleteRangeResponse writeDelete(WriteTxn txn, DeleteRangeRequest d) {
     List<byte[]> keys = new ArrayList<>();
     for (Chain c : state.history.chains(KeyRange.of(d.key(), d.rangeEnd()))) {
-      if (!c.head.isTombstone()) {
+      if (!state.history.head(c).isTombstone()) {
         keys.add(c.key);
       }
     }
@@ -181,7 +181,7 @@ final class Applier {
     WriteTxn txn = new WriteTxn(state, !hub.isEmpty());
     for (byte[] key : keys) {
       Invariants.check(txn.delete(key) != null, "lease %d held deleted key %s", r.id(),
-          Bytes.printable(key));
+          key);
     }
     hub.dispatch(txn.commit());
     return new LeaseRevokeResponse(state.revision);

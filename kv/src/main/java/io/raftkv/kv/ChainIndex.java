@@ -73,7 +73,7 @@ final class ChainIndex {
     int i = chain.hash & mask;
     while (chains[i] != null) {
       Invariants.check(chains[i] != chain && !Arrays.equals(chains[i].key, chain.key),
-          "key %s indexed twice", Bytes.printable(chain.key));
+          "key %s indexed twice", chain.key);
       i = (i + 1) & mask;
     }
     chains[i] = chain;
@@ -87,7 +87,7 @@ final class ChainIndex {
     int hole = chain.hash & mask;
     while (chains[hole] != chain) {
       Invariants.check(chains[hole] != null, "removing unindexed key %s",
-          Bytes.printable(chain.key));
+          chain.key);
       hole = (hole + 1) & mask;
     }
     for (int i = (hole + 1) & mask; chains[i] != null; i = (i + 1) & mask) {

@@ -24,7 +24,7 @@ final class EventScanner {
     record Found(long revision, int sub, Event event) {}
     List<Found> found = new ArrayList<>();
     for (Chain c : history.chains(range)) {
-      for (Version v = c.head; v != null && v.modRevision >= from; v = v.previous) {
+      for (Version v = history.head(c); v != null && v.modRevision >= from; v = v.previous) {
         if (v.modRevision <= last) {
           found.add(new Found(v.modRevision, v.subRevision,
               toEvent(c.key, v, compactRevision)));
@@ -45,7 +45,7 @@ final class EventScanner {
     PriorityQueue<long[]> oldest = new PriorityQueue<>(
         (a, b) -> a[0] != b[0] ? Long.compare(b[0], a[0]) : Long.compare(b[1], a[1]));
     for (Chain c : history.chains(range)) {
-      for (Version v = c.head; v != null && v.modRevision >= from; v = v.previous) {
+      for (Version v = history.head(c); v != null && v.modRevision >= from; v = v.previous) {
         if (v.modRevision > latest) {
           continue;
         }

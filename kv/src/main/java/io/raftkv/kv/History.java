@@ -19,6 +19,7 @@ final class History {
   private final ConcurrentSkipListMap<byte[], Chain> ordered =
       new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
   private final ChainIndex index = new ChainIndex();
+  private final HeadSlots heads = new HeadSlots();
 
   private Chain chain(byte[] key) {
     return index.get(key, ChainIndex.hash(key));
@@ -26,36 +27,41 @@ final class History {
 
   Version head(byte[] key) {
     Chain c = chain(key);
-    return c == null ? null : c.head;
+    return c == null ? null : heads.get(c.slot);
+  }
+
+  /** The newest version of {@code c}'s key; safe from a snapshot thread. */
+  Version head(Chain c) {
+    return heads.get(c.slot);
   }
 
   /** Make {@code head} the newest version of {@code key}; it must link to the current head. */
   void prepend(byte[] key, Version head) {
     int hash = ChainIndex.hash(key);
     Chain c = index.get(key, hash);
-    Version old = c == null ? null : c.head;
+    Version old = c == null ? null : heads.get(c.slot);
     Invariants.check(old == head.previous, "key %s: new version at %d does not link to head",
-        Bytes.printable(key), head.modRevision);
+        key, head.modRevision);
     Invariants.check(old == null || old.modRevision < head.modRevision
             || (old.modRevision == head.modRevision && old.subRevision < head.subRevision),
-        "key %s: version %d.%d written over %d.%d", Bytes.printable(key), head.modRevision,
+        "key %s: version %d.%d written over %d.%d", key, head.modRevision,
         head.subRevision, old == null ? 0 : old.modRevision, old == null ? 0 : old.subRevision);
     if (c != null) {
-      c.head = head;
+      heads.set(c.slot, head);
     } else {
-      insert(new Chain(key, hash, head));
+      insert(new Chain(key, hash, heads.allocate(head)));
     }
   }
 
   private void insert(Chain c) {
     Invariants.check(ordered.putIfAbsent(c.key, c) == null, "key %s in the ordered index "
-        + "but not the hash index", Bytes.printable(c.key));
+        + "but not the hash index", c.key);
     index.add(c);
   }
 
   /** Installs a whole chain read from a snapshot, keys arriving in ascending order. */
   void restore(byte[] key, Version head) {
-    insert(new Chain(key, ChainIndex.hash(key), head));
+    insert(new Chain(key, ChainIndex.hash(key), heads.allocate(head)));
   }
 
   /** The chains of every key in {@code range}, in key order; a view, not a copy. */
@@ -88,7 +94,7 @@ final class History {
         ordered.size(), index.count());
     for (Chain c : ordered.values()) {
       Invariants.check(chain(c.key) == c, "key %s: hash index holds another chain",
-          Bytes.printable(c.key));
+          c.key);
     }
   }
 
@@ -109,14 +115,15 @@ final class History {
       }
       visited++;
       last = c.key;
-      Version head = c.head;
+      Version head = heads.get(c.slot);
       Version compacted = head.compactedAt(revision);
       if (compacted == null) {
         Invariants.check(ordered.remove(c.key, c), "key %s vanished during compaction",
-            Bytes.printable(c.key));
+            c.key);
         index.remove(c);
+        heads.release(c.slot);
       } else if (compacted != head) {
-        c.head = compacted;
+        heads.set(c.slot, compacted);
       }
     }
     return null;

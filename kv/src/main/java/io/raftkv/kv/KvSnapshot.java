@@ -33,6 +33,7 @@ public final class KvSnapshot implements AutoCloseable {
   private final long nextLeaseId;
   private final TreeMap<Long, Long> leaseTtls;
   private final List<Map.Entry<Long, Sessions.Session>> sessions;
+  private final History history;
   private final Collection<Chain> chains;
   private final AtomicInteger pins;
   private volatile boolean closed;
@@ -44,6 +45,7 @@ public final class KvSnapshot implements AutoCloseable {
     this.nextLeaseId = state.leases.nextId();
     this.leaseTtls = state.leases.ttls();
     this.sessions = state.sessions.inOrder();
+    this.history = state.history;
     this.chains = state.history.all();
     this.pins = pins;
     pins.incrementAndGet();
@@ -69,7 +71,7 @@ public final class KvSnapshot implements AutoCloseable {
     flush(buffer, sink);
     List<Version> versions = new ArrayList<>();
     for (Chain c : chains) {
-      Version head = c.head.at(revision);
+      Version head = history.head(c).at(revision);
       Version kept = head == null ? null : head.compactedAt(compactRevision);
       if (kept == null) {
         continue;

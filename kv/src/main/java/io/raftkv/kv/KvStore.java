@@ -173,6 +173,11 @@ public final class KvStore {
     return state.history.keyCount();
   }
 
+  /** Whether a physical compaction pass is still working through the keys. */
+  public boolean compactionPassActive() {
+    return compactionPassRevision != 0;
+  }
+
   /** For tests: the ordered and the hash index agree. */
   void checkIndexesAgree() {
     state.history.checkIndexesAgree();

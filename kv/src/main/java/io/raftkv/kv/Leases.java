@@ -60,7 +60,7 @@ final class Leases {
     if (id != 0) {
       Lease lease = leases.get(id);
       Invariants.check(lease != null, "attach key %s to unknown lease %d",
-          Bytes.printable(key), id);
+          key, id);
       lease.keys.add(key);
     }
   }

@@ -19,7 +19,7 @@ final class RangeReader {
     List<KeyValue> kvs = new ArrayList<>();
     long count = 0;
     for (Chain c : history.chains(KeyRange.of(r.key(), r.rangeEnd()))) {
-      Version v = c.head.liveAt(revision);
+      Version v = history.head(c).liveAt(revision);
       if (v == null) {
         continue;
       }
@@ -86,7 +86,7 @@ final class RangeReader {
   static boolean holds(History history, Compare c, long revision) {
     boolean anyKey = false;
     for (Chain chain : history.chains(KeyRange.of(c.key(), c.rangeEnd()))) {
-      Version v = chain.head.liveAt(revision);
+      Version v = history.head(chain).liveAt(revision);
       if (v == null) {
         continue;
       }

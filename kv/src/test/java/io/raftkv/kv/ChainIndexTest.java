@@ -34,7 +34,7 @@ class ChainIndexTest {
       int k = r.nextInt(keySpace);
       Chain present = model.get(k);
       if (present == null && r.nextInt(3) != 0) {
-        Chain c = new Chain(key(k), hashes[r.nextInt(hashes.length)], null);
+        Chain c = new Chain(key(k), hashes[r.nextInt(hashes.length)], 0);
         index.add(c);
         model.put(k, c);
       } else if (present != null && r.nextBoolean()) {
@@ -64,7 +64,7 @@ class ChainIndexTest {
     int count = 100_000;
     for (int i = 0; i < count; i++) {
       byte[] k = key(i);
-      index.add(new Chain(k, ChainIndex.hash(k), null));
+      index.add(new Chain(k, ChainIndex.hash(k), i));
     }
     for (int i = 0; i < count; i += 2) {
       byte[] k = key(i);
