@@ -50,6 +50,8 @@ public final class InMemoryCluster {
 
   private record Link(NodeId from, NodeId to) {}
 
+  private record ReadKey(NodeId node, long requestId) {}
+
   private final long seed;
   private final SplittableRandom random;
   private final TreeMap<NodeId, Member> members = new TreeMap<>();
@@ -60,6 +62,10 @@ public final class InMemoryCluster {
   private boolean checkEveryStep = true;
   private Consumer<Message> deliveryObserver = message -> {};
   private long messagesDelivered;
+  /** Highest index any node ever applied: every write acknowledged so far is at or below it. */
+  private long appliedAnywhereIndex;
+  /** For each accepted read, {@link #appliedAnywhereIndex} when it was asked. */
+  private final java.util.Map<ReadKey, Long> readFloors = new java.util.HashMap<>();
 
   /**
    * @param configs one config per node, built from the same voter set
@@ -186,6 +192,23 @@ public final class InMemoryCluster {
     }
   }
 
+  /**
+   * Asks {@code id} for a linearizable read. When it is served, its read index must cover every
+   * entry any node had applied by now, or the read could miss an acknowledged write: that is
+   * checked as a {@link SafetyViolation}.
+   */
+  public Optional<ProposeResult.Rejected> readIndex(NodeId id, long requestId) {
+    RaftNode node = member(id).node;
+    if (node == null) {
+      throw new IllegalStateException(id + " is down");
+    }
+    Optional<ProposeResult.Rejected> rejected = node.readIndex(requestId);
+    if (rejected.isEmpty()) {
+      readFloors.put(new ReadKey(id, requestId), appliedAnywhereIndex);
+    }
+    return rejected;
+  }
+
   public ProposeResult propose(NodeId id, byte[] command) {
     RaftNode node = member(id).node;
     if (node == null) {
@@ -239,6 +262,15 @@ public final class InMemoryCluster {
       }
       safety.onApplied(id, member.node.currentTerm(), entry);
       member.appliedIndex = entry.index();
+    }
+    appliedAnywhereIndex = Math.max(appliedAnywhereIndex, member.appliedIndex);
+    for (ReadState read : ready.readsReady()) {
+      Long floor = readFloors.remove(new ReadKey(id, read.requestId()));
+      if (floor != null && read.readIndex() < floor) {
+        throw new SafetyViolation("stale read: " + id + " served read " + read.requestId()
+            + " at index " + read.readIndex() + " but index " + floor
+            + " was already applied when it was asked");
+      }
     }
     member.readsServed.addAll(ready.readsReady());
     member.pending = null;
