@@ -1,0 +1,174 @@
+package io.raftkv.replica;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.raftkv.kv.Bytes;
+import io.raftkv.kv.Command;
+import io.raftkv.kv.KvException;
+import io.raftkv.kv.PutRequest;
+import io.raftkv.kv.PutResponse;
+import io.raftkv.kv.RangeRequest;
+import io.raftkv.kv.RangeResponse;
+import io.raftkv.kv.Response;
+import io.raftkv.kv.SessionOpenRequest;
+import io.raftkv.kv.SessionOpenResponse;
+import io.raftkv.raft.NodeId;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+/** The replica's write and read paths, restarts and snapshots, on a deterministic loop. */
+class ReplicaTest {
+  private static final Duration SECOND = Duration.ofSeconds(1);
+
+  private static Bytes bytes(String s) {
+    return Bytes.utf8(s);
+  }
+
+  private static <T> T await(LocalCluster cluster, CompletableFuture<T> future) {
+    cluster.runUntil("the future completes", future::isDone, SECOND);
+    try {
+      return future.get();
+    } catch (InterruptedException | ExecutionException e) {
+      throw new AssertionError("future failed", e);
+    }
+  }
+
+  private static Throwable failure(LocalCluster cluster, CompletableFuture<?> future) {
+    cluster.runUntil("the future completes", future::isDone, SECOND);
+    assertThat(future).isCompletedExceptionally();
+    return future.handle((v, e) -> e).join();
+  }
+
+  @Test
+  void writeCommitsAppliesAndIsReadBackLinearizably() {
+    LocalCluster cluster = new LocalCluster(3, c -> c);
+    Replica leader = cluster.awaitLeader();
+    Response put = await(cluster, leader.write(Command.of(PutRequest.of(bytes("k"),
+        bytes("v1")))));
+    assertThat(put).isInstanceOf(PutResponse.class);
+    RangeResponse read = await(cluster, leader.read(RangeRequest.of(bytes("k")),
+        Replica.Consistency.LINEARIZABLE));
+    assertThat(read.kvs()).singleElement()
+        .satisfies(kv -> assertThat(kv.value()).isEqualTo(bytes("v1")));
+  }
+
+  @Test
+  void followerRefusesWritesAndLinearizableReadsNamingTheLeader() {
+    LocalCluster cluster = new LocalCluster(3, c -> c);
+    Replica leader = cluster.awaitLeader();
+    cluster.run(Duration.ofMillis(100)); // followers hear a heartbeat and learn the leader
+    Replica follower = cluster.follower();
+    Throwable write = failure(cluster, follower.write(Command.of(PutRequest.of(bytes("k"),
+        bytes("v")))));
+    assertThat(write).isInstanceOfSatisfying(ReplicaException.class, e -> {
+      assertThat(e.kind()).isEqualTo(ReplicaException.Kind.NOT_LEADER);
+      assertThat(e.leaderHint()).isEqualTo(leader.id());
+      assertThat(e.definite()).isTrue();
+      assertThat(e).hasMessageContaining("not leader (leader is " + leader.id() + ")");
+    });
+    Throwable read = failure(cluster, follower.read(RangeRequest.of(bytes("k")),
+        Replica.Consistency.LINEARIZABLE));
+    assertThat(read).isInstanceOf(ReplicaException.class);
+  }
+
+  @Test
+  void serializableReadOnFollowerSeesAppliedState() {
+    LocalCluster cluster = new LocalCluster(3, c -> c);
+    Replica leader = cluster.awaitLeader();
+    await(cluster, leader.write(Command.of(PutRequest.of(bytes("k"), bytes("v")))));
+    cluster.run(Duration.ofMillis(100));
+    RangeResponse read = await(cluster, cluster.follower().read(RangeRequest.of(bytes("k")),
+        Replica.Consistency.SERIALIZABLE));
+    assertThat(read.kvs()).hasSize(1);
+  }
+
+  @Test
+  void invalidRequestIsRefusedBeforeProposing() {
+    LocalCluster cluster = new LocalCluster(3, c -> c);
+    Replica leader = cluster.awaitLeader();
+    long before = leader.raftStatus().lastIndex();
+    Throwable failure = failure(cluster, leader.write(Command.of(PutRequest.of(Bytes.empty(),
+        bytes("v")))));
+    assertThat(failure).isInstanceOf(KvException.class);
+    assertThat(leader.raftStatus().lastIndex()).isEqualTo(before);
+  }
+
+  /** Raft thesis §6.3 through the replica: a retried write with the same sequence applies once. */
+  @Test
+  void retriedSessionWriteAppliesOnce() {
+    LocalCluster cluster = new LocalCluster(3, c -> c);
+    Replica leader = cluster.awaitLeader();
+    SessionOpenResponse session = (SessionOpenResponse) await(cluster,
+        leader.write(Command.of(new SessionOpenRequest())));
+    Command put = new Command(session.clientId(), 1, PutRequest.of(bytes("k"), bytes("v")));
+    PutResponse first = (PutResponse) await(cluster, leader.write(put));
+    PutResponse retry = (PutResponse) await(cluster, leader.write(put));
+    assertThat(retry).isEqualTo(first);
+    assertThat(leader.revision()).isEqualTo(first.revision());
+  }
+
+  @Test
+  void restartedReplicaRecoversFromItsDiskAndCatchesUp() {
+    LocalCluster cluster = new LocalCluster(3, c -> c);
+    Replica leader = cluster.awaitLeader();
+    NodeId restarted = cluster.follower().id();
+    for (int i = 0; i < 5; i++) {
+      await(cluster, leader.write(Command.of(PutRequest.of(bytes("k" + i), bytes("v")))));
+    }
+    cluster.run(Duration.ofMillis(50));
+    long lastIndexBeforeStop = cluster.replica(restarted).raftStatus().lastIndex();
+    cluster.stop(restarted);
+    for (int i = 5; i < 10; i++) {
+      await(cluster, leader.write(Command.of(PutRequest.of(bytes("k" + i), bytes("v")))));
+    }
+    cluster.start(restarted);
+    // Before any message arrives, its log is what its own disk held.
+    assertThat(cluster.replica(restarted).raftStatus().lastIndex())
+        .isEqualTo(lastIndexBeforeStop);
+    cluster.runUntil("restarted node caught up", () ->
+        cluster.replica(restarted).revision() == leader.revision(), SECOND.multipliedBy(5));
+  }
+
+  /** Snapshot policy, and a lagging node brought back by InstallSnapshot. */
+  @Test
+  void snapshotsAreTakenByPolicyAndInstalledOnALaggingNode() {
+    LocalCluster cluster = new LocalCluster(3, c -> c.withSnapshotEveryEntries(5));
+    Replica leader = cluster.awaitLeader();
+    NodeId lagging = cluster.follower().id();
+    cluster.stop(lagging);
+    for (int i = 0; i < 30; i++) {
+      await(cluster, leader.write(Command.of(PutRequest.of(bytes("k" + i), bytes("v")))));
+    }
+    cluster.run(Duration.ofMillis(50));
+    assertThat(leader.raftStatus().snapshotIndex()).isGreaterThanOrEqualTo(25);
+    cluster.start(lagging);
+    cluster.runUntil("lagging node restored and caught up", () ->
+        cluster.replica(lagging).revision() == leader.revision(), SECOND.multipliedBy(5));
+    assertThat(cluster.replica(lagging).raftStatus().snapshotIndex()).isPositive();
+    RangeResponse all = await(cluster, cluster.replica(lagging).read(
+        RangeRequest.prefix(bytes("k")), Replica.Consistency.SERIALIZABLE));
+    assertThat(all.kvs()).hasSize(30);
+  }
+
+  @Test
+  void stoppedReplicaFailsInFlightWritesAsIndeterminate() {
+    LocalCluster cluster = new LocalCluster(3, c -> c);
+    Replica leader = cluster.awaitLeader();
+    CompletableFuture<Response> write = leader.write(Command.of(PutRequest.of(bytes("k"),
+        bytes("v"))));
+    leader.stop();
+    Throwable failure = failure(cluster, write);
+    assertThat(failure).isInstanceOfSatisfying(ReplicaException.class,
+        e -> assertThat(e.definite()).isFalse());
+  }
+
+  @Test
+  void badConfigurationIsRefused() {
+    assertThatThrownBy(() -> ReplicaConfig.defaults(io.raftkv.raft.RaftConfig.defaults(
+        NodeId.of(1), io.raftkv.raft.Configuration.ofIds(1))).withSnapshotEveryEntries(0))
+        .hasMessageContaining("snapshotEveryEntries");
+  }
+}
