@@ -5,6 +5,9 @@ import io.raftkv.kv.CommandCodec;
 import io.raftkv.kv.KvException;
 import io.raftkv.kv.KvSnapshot;
 import io.raftkv.kv.KvStore;
+import io.raftkv.kv.LeaseDeadlines;
+import io.raftkv.kv.LeaseRevokeRequest;
+import io.raftkv.kv.LeaseTimeToLive;
 import io.raftkv.kv.RangeRequest;
 import io.raftkv.kv.RangeResponse;
 import io.raftkv.kv.Response;
@@ -17,6 +20,7 @@ import io.raftkv.raft.NodeId;
 import io.raftkv.raft.ProposeResult;
 import io.raftkv.raft.RaftNode;
 import io.raftkv.raft.RaftStatus;
+import io.raftkv.raft.Role;
 import io.raftkv.raft.ReadState;
 import io.raftkv.raft.Ready;
 import io.raftkv.raft.Rng;
@@ -28,9 +32,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
@@ -56,6 +62,8 @@ public final class Replica {
 
   private record PendingWrite(long term, CompletableFuture<Response> future) {}
 
+  private static final int LEASE_REVOKES_PER_TICK_MAX = 64;
+
   private record PendingRead(RangeRequest request, CompletableFuture<RangeResponse> future) {}
 
   private final ReplicaConfig config;
@@ -71,6 +79,10 @@ public final class Replica {
   private long lastSnapshotIndex;
   private long nextReadId;
   private EventLoop.Cancellable ticker;
+  /** The leader's lessor: deadlines off the log, expiry onto it. Null unless leader. */
+  private LeaseDeadlines leaseDeadlines;
+  /** Leases whose revoke this leader proposed and has not seen applied yet. */
+  private final Set<Long> revokesInFlight = new HashSet<>();
   /** Proposed writes by the index of their entry. */
   private final TreeMap<Long, PendingWrite> pendingWrites = new TreeMap<>();
   /** Linearizable reads waiting for the core to confirm a read index, by request id. */
@@ -232,6 +244,15 @@ public final class Replica {
     return node.status();
   }
 
+  /**
+   * The Raft core itself, for the simulator's invariant checks (SafetyChecker: election safety,
+   * log matching, committed entries never change). Read it between events only; never mutate
+   * it, never call its inputs ({@code step}, {@code tick}, {@code propose}, ...).
+   */
+  public RaftNode coreForInspection() {
+    return node;
+  }
+
   /** The state machine's revision. Call on the event loop. */
   public long revision() {
     return kv.revision();
@@ -251,9 +272,63 @@ public final class Replica {
       if (!stopped) {
         node.tick();
         drive();
+        expireLeases();
         scheduleTick();
       }
     });
+  }
+
+  /**
+   * The leader proposes a revoke for every lease past its deadline; expiry thus reaches every
+   * replica through the log, in the same place, and no state machine ever reads a clock.
+   */
+  private void expireLeases() {
+    if (node.role() != Role.LEADER) {
+      leaseDeadlines = null;
+      revokesInFlight.clear();
+      return;
+    }
+    if (leaseDeadlines == null) {
+      leaseDeadlines = new LeaseDeadlines(kv);
+      leaseDeadlines.promote(loop.nanoTime());
+    }
+    for (long leaseId : leaseDeadlines.expired(loop.nanoTime(), LEASE_REVOKES_PER_TICK_MAX)) {
+      if (revokesInFlight.add(leaseId)) {
+        CompletableFuture<Response> revoke = new CompletableFuture<>();
+        revoke.whenComplete((response, failure) -> revokesInFlight.remove(leaseId));
+        propose(Command.of(new LeaseRevokeRequest(leaseId)), revoke);
+      }
+    }
+  }
+
+  /** etcd's LeaseKeepAlive, served by the leader's lessor: returns the TTL in seconds. */
+  public CompletableFuture<Long> leaseKeepAlive(long leaseId) {
+    CompletableFuture<Long> future = new CompletableFuture<>();
+    loop.execute(() -> withLessor(future, lessor -> lessor.keepAlive(leaseId, loop.nanoTime())));
+    return future;
+  }
+
+  /** etcd's LeaseTimeToLive, from the leader's lessor. */
+  public CompletableFuture<LeaseTimeToLive> leaseTimeToLive(long leaseId, boolean withKeys) {
+    CompletableFuture<LeaseTimeToLive> future = new CompletableFuture<>();
+    loop.execute(() -> withLessor(future, lessor -> lessor.timeToLive(leaseId, withKeys,
+        loop.nanoTime())));
+    return future;
+  }
+
+  private <T> void withLessor(CompletableFuture<T> future,
+      java.util.function.Function<LeaseDeadlines, T> action) {
+    if (stopped) {
+      future.completeExceptionally(stoppedException());
+    } else if (node.role() != Role.LEADER || leaseDeadlines == null) {
+      future.completeExceptionally(ReplicaException.notLeader(id, node.leader()));
+    } else {
+      try {
+        future.complete(action.apply(leaseDeadlines));
+      } catch (KvException e) {
+        future.completeExceptionally(e);
+      }
+    }
   }
 
   /**
@@ -341,6 +416,7 @@ public final class Replica {
   /** A leader's snapshot replaced our log: restore from it. */
   private void install(Snapshot snapshot) {
     kv = restoreState(snapshot);
+    leaseDeadlines = null; // bound to the old store; rebuilt on the next tick if leader
     lastSnapshotIndex = snapshot.index();
     // Writes whose entries the snapshot covers may or may not be in it: we cannot tell.
     while (!pendingWrites.isEmpty() && pendingWrites.firstKey() <= snapshot.index()) {

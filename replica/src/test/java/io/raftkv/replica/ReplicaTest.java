@@ -165,6 +165,42 @@ class ReplicaTest {
         e -> assertThat(e.definite()).isFalse());
   }
 
+  /** Lease expiry reaches the log as the leader's revoke: the attached key disappears. */
+  @Test
+  void expiredLeaseIsRevokedThroughTheLogAndItsKeysDeleted() {
+    LocalCluster cluster = new LocalCluster(3, c -> c);
+    Replica leader = cluster.awaitLeader();
+    await(cluster, leader.write(Command.of(new io.raftkv.kv.LeaseGrantRequest(7, 2))));
+    await(cluster, leader.write(Command.of(PutRequest.of(bytes("k"), bytes("v")).withLease(7))));
+    // Keep-alives hold it past its TTL...
+    for (int i = 0; i < 3; i++) {
+      cluster.run(Duration.ofSeconds(1));
+      assertThat(await(cluster, leader.leaseKeepAlive(7))).isEqualTo(2);
+    }
+    assertThat(await(cluster, leader.read(RangeRequest.of(bytes("k")),
+        Replica.Consistency.LINEARIZABLE)).kvs()).hasSize(1);
+    // ...then it lapses, and every replica deletes the key when the revoke applies.
+    cluster.run(Duration.ofSeconds(3));
+    assertThat(await(cluster, leader.read(RangeRequest.of(bytes("k")),
+        Replica.Consistency.LINEARIZABLE)).kvs()).isEmpty();
+    cluster.run(Duration.ofMillis(100));
+    assertThat(await(cluster, cluster.follower().read(RangeRequest.of(bytes("k")),
+        Replica.Consistency.SERIALIZABLE)).kvs()).isEmpty();
+    Throwable unknown = failure(cluster, leader.leaseKeepAlive(7));
+    assertThat(unknown).isInstanceOf(KvException.class);
+  }
+
+  @Test
+  void keepAliveOnFollowerIsRefusedNamingTheLeader() {
+    LocalCluster cluster = new LocalCluster(3, c -> c);
+    Replica leader = cluster.awaitLeader();
+    await(cluster, leader.write(Command.of(new io.raftkv.kv.LeaseGrantRequest(7, 10))));
+    cluster.run(Duration.ofMillis(100));
+    Throwable failure = failure(cluster, cluster.follower().leaseKeepAlive(7));
+    assertThat(failure).isInstanceOfSatisfying(ReplicaException.class,
+        e -> assertThat(e.leaderHint()).isEqualTo(leader.id()));
+  }
+
   @Test
   void badConfigurationIsRefused() {
     assertThatThrownBy(() -> ReplicaConfig.defaults(io.raftkv.raft.RaftConfig.defaults(
