@@ -12,9 +12,9 @@ import java.util.Arrays;
  * hashes sit in their own array so a probe reads a chain only when the hash matches.
  * Removal shifts later entries back (no tombstones), so probes never lengthen with churn.
  *
- * <p>Apply thread only. Growing rehashes every entry at once (about 10 ms at 1M keys, once per
- * doubling). The hash is fixed (deterministic, unseeded): keys chosen to collide degrade probes,
- * never answers.
+ * <p>Apply thread only. Growing rehashes every entry at once, once per doubling (not measured
+ * alone; a pass over the stored hashes, no key is re-read). The hash is fixed (deterministic,
+ * unseeded): keys chosen to collide degrade probes, never answers.
  */
 final class ChainIndex {
   private static final int CAPACITY_MIN = 16;
