@@ -1,0 +1,452 @@
+package io.raftkv.raft;
+
+import io.raftkv.raft.Message.AppendEntries;
+import io.raftkv.raft.Message.AppendReply;
+import io.raftkv.raft.Message.Heartbeat;
+import io.raftkv.raft.Message.HeartbeatReply;
+import io.raftkv.raft.Message.InstallSnapshot;
+import io.raftkv.raft.Message.SnapshotReply;
+import io.raftkv.raft.Message.TimeoutNow;
+import io.raftkv.raft.ProposeResult.Rejected;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The leader's side of one term: per-follower replication and flow control, reply handling,
+ * commitment, ReadIndex confirmation and leases, and leadership transfer.
+ *
+ * <p>{@link RaftNode} creates one in {@code becomeLeader} and drops it on stepping down, so a
+ * follower or candidate holds no leader state at all, and a new term starts from fresh state.
+ * The term is fixed for the object's life: a node leaves leadership before its term changes.
+ */
+final class Leader {
+  private final RaftNode node;
+  private final RaftConfig config;
+  private final NodeId id;
+  /** The term this node leads; a later term gets a new {@code Leader}. */
+  private final long currentTerm;
+  private final CoreLog log;
+  private final RaftLog raftLog;
+  private final Outbox outbox;
+  private final ReadTracker reads;
+  /** One entry per other voter, in id order so message order is deterministic. */
+  private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
+
+  private int heartbeatElapsedTicks;
+  private NodeId leadTransferee = NodeId.NONE;
+  private int transferElapsedTicks;
+  /** TimeoutNow went out for the current transfer; one per transfer is enough. */
+  private boolean timeoutNowSent;
+  /**
+   * Set once this leader has sent TimeoutNow in its term. The target's election bypasses the
+   * followers' leases, so from then on this leader's lease proves nothing.
+   */
+  private boolean leaseForfeited;
+  private long uncommittedBytes;
+
+  /** Takes leadership of {@code node}'s current term; every follower is probed from the end. */
+  Leader(RaftNode node, RaftConfig config, RaftLog raftLog, Outbox outbox, ReadTracker reads,
+      CoreLog log) {
+    this.node = node;
+    this.config = config;
+    this.id = node.id();
+    this.currentTerm = node.currentTerm();
+    this.log = log;
+    this.raftLog = raftLog;
+    this.outbox = outbox;
+    this.reads = reads;
+    for (NodeId peer : node.configuration().voters()) {
+      if (!peer.equals(id)) {
+        progress.put(peer, new Progress(raftLog.lastIndex() + 1, config.inflightAppendsMax()));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- ticks
+
+  void tickTransfer() {
+    if (!leadTransferee.isNone() && ++transferElapsedTicks >= config.electionTimeoutTicks()) {
+      // Thesis §3.10: a transfer that has not finished within an election timeout is abandoned.
+      log.info(id + " term=" + currentTerm + " aborted leadership transfer to " + leadTransferee);
+      leadTransferee = NodeId.NONE;
+    }
+  }
+
+  /** Thesis §6.2 check-quorum: whether a majority was heard from since the last check. */
+  boolean quorumRecentlyActive() {
+    Configuration configuration = node.configuration();
+    int active = configuration.contains(id) ? 1 : 0;
+    for (Map.Entry<NodeId, Progress> entry : progress.entrySet()) {
+      if (entry.getValue().recentActive) {
+        active++;
+      }
+    }
+    return active >= configuration.quorum();
+  }
+
+  /** Starts a new check-quorum period. */
+  void forgetRecentActivity() {
+    progress.values().forEach(pr -> pr.recentActive = false);
+  }
+
+  void tickHeartbeat() {
+    heartbeatElapsedTicks++;
+    if (heartbeatElapsedTicks >= config.heartbeatTicks()) {
+      heartbeatElapsedTicks = 0;
+      broadcastHeartbeat();
+    }
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  /** {@link RaftNode#propose(List)} once this node is known to lead. */
+  ProposeResult propose(List<byte[]> commands) {
+    if (!leadTransferee.isNone()) {
+      return new Rejected(RejectReason.TRANSFERRING_LEADERSHIP, id);
+    }
+    long bytes = 0;
+    for (byte[] command : commands) {
+      if (command.length > config.entryBytesMax()) {
+        return new Rejected(RejectReason.TOO_LARGE, id);
+      }
+      bytes += command.length;
+    }
+    if (uncommittedBytes > 0 && uncommittedBytes + bytes > config.uncommittedBytesMax()) {
+      return new Rejected(RejectReason.OVERLOADED, id);
+    }
+    long first = raftLog.lastIndex() + 1;
+    for (byte[] command : commands) {
+      raftLog.append(Entry.command(currentTerm, raftLog.lastIndex() + 1, command));
+    }
+    uncommittedBytes += bytes;
+    broadcastAppend();
+    return new ProposeResult.Accepted(first, raftLog.lastIndex(), currentTerm);
+  }
+
+  /** {@link RaftNode#readIndex(long)} once this node is known to lead (thesis §6.4). */
+  Optional<Rejected> readIndex(long requestId) {
+    if (reads.pendingCount() >= config.readsPendingMax()) {
+      return Optional.of(new Rejected(RejectReason.OVERLOADED, id));
+    }
+    if (!committedInCurrentTerm()) {
+      // Thesis §6.4 step 1: until an entry of its term commits, the leader's commit index may
+      // lag what earlier leaders committed.
+      reads.awaitTermCommit(requestId);
+    } else if (leaseValid()) {
+      reads.readyNow(requestId, raftLog.commitIndex());
+    } else {
+      reads.awaitRound(requestId, raftLog.commitIndex());
+    }
+    return Optional.empty();
+  }
+
+  private boolean committedInCurrentTerm() {
+    return raftLog.term(raftLog.commitIndex()) == currentTerm;
+  }
+
+  /** Thesis §3.10: hands leadership to {@code target} once it has caught up. */
+  Optional<Rejected> transferLeadership(NodeId target) {
+    if (!node.configuration().contains(target)) {
+      return Optional.of(new Rejected(RejectReason.UNKNOWN_NODE, id));
+    }
+    if (target.equals(id)) {
+      return Optional.empty();
+    }
+    log.info(id + " term=" + currentTerm + " transferring leadership to " + target);
+    leadTransferee = target;
+    transferElapsedTicks = 0;
+    timeoutNowSent = false;
+    Progress pr = progress.get(target);
+    if (pr.matchIndex == raftLog.lastIndex()) {
+      sendTimeoutNow(target);
+    } else {
+      replicateTo(target, pr);
+    }
+    return Optional.empty();
+  }
+
+  private void sendTimeoutNow(NodeId target) {
+    timeoutNowSent = true;
+    leaseForfeited = true;
+    outbox.send(new TimeoutNow(currentTerm, id, target));
+  }
+
+  /** The target of the leadership transfer under way, or {@link NodeId#NONE}. */
+  NodeId leadTransferee() {
+    return leadTransferee;
+  }
+
+  // ---------------------------------------------------------------- replies
+
+  void handleAppendReply(AppendReply reply) {
+    Progress pr = progress.get(reply.from());
+    if (pr == null) {
+      return;
+    }
+    pr.recentActive = true;
+    if (!reply.success()) {
+      handleAppendRejection(reply, pr);
+      return;
+    }
+    if (reply.matchIndex() > raftLog.lastIndex()) {
+      debug("dropped append reply from %s claiming match %d beyond last %d", reply.from(),
+          reply.matchIndex(), raftLog.lastIndex());
+      return;
+    }
+    boolean advanced = pr.advanceMatch(reply.matchIndex());
+    switch (pr.state) {
+      case PROBE -> pr.becomeReplicate();
+      case REPLICATE -> pr.inflights.freeThrough(reply.matchIndex());
+      case SNAPSHOT -> {
+        if (pr.matchIndex >= pr.snapshotIndex) {
+          pr.becomeProbe();
+        }
+      }
+    }
+    if (advanced) {
+      maybeCommit();
+    }
+    if (reply.from().equals(leadTransferee) && pr.matchIndex == raftLog.lastIndex()
+        && !timeoutNowSent) {
+      sendTimeoutNow(reply.from());
+    }
+    replicateTo(reply.from(), pr);
+  }
+
+  /**
+   * Fast backtracking: jump past the follower's whole conflicting term, or to the end of our own
+   * entries of that term, so a log diverging over K terms is repaired in O(K) round trips.
+   */
+  private void handleAppendRejection(AppendReply reply, Progress pr) {
+    if (reply.rejectedIndex() < 0) {
+      return;
+    }
+    boolean stale = switch (pr.state) {
+      case REPLICATE -> reply.rejectedIndex() <= pr.matchIndex;
+      case PROBE -> reply.rejectedIndex() != pr.nextIndex - 1;
+      case SNAPSHOT -> true;
+    };
+    if (stale) {
+      return;
+    }
+    long next = reply.conflictIndex();
+    if (reply.conflictTerm() > 0) {
+      long ours = raftLog.lastIndexOfTerm(reply.conflictTerm(), reply.rejectedIndex());
+      if (ours > 0) {
+        next = ours + 1;
+      }
+    }
+    pr.nextIndex = Math.max(pr.matchIndex + 1, Math.min(next, reply.rejectedIndex()));
+    pr.becomeProbe();
+    debug("backtracked %s to next=%d after rejection at %d", reply.from(), pr.nextIndex,
+        reply.rejectedIndex());
+    replicateTo(reply.from(), pr);
+  }
+
+  void handleHeartbeatReply(HeartbeatReply reply) {
+    Progress pr = progress.get(reply.from());
+    if (pr == null) {
+      return;
+    }
+    pr.recentActive = true;
+    if (reply.sequence() > pr.heartbeatAckedSequence) {
+      pr.heartbeatAckedSequence = reply.sequence();
+      pr.heartbeatAckedSentTick = reads.sentTick(reply.sequence());
+      confirmReads();
+    }
+    switch (pr.state) {
+      case PROBE -> pr.probeSent = false;
+      case REPLICATE -> {
+        // Appends may have been lost; let one more out so the follower can say where it is.
+        if (pr.inflights.isFull()) {
+          pr.inflights.freeFirst();
+        }
+      }
+      case SNAPSHOT -> {
+        if (node.ticks() - pr.snapshotChunkSentTick >= 2L * config.heartbeatTicks()) {
+          sendSnapshotChunk(reply.from(), pr);
+        }
+        return;
+      }
+    }
+    if (pr.matchIndex < raftLog.lastIndex()) {
+      sendAppend(reply.from(), pr, true);
+    }
+  }
+
+  void handleSnapshotReply(SnapshotReply reply) {
+    Progress pr = progress.get(reply.from());
+    if (pr == null) {
+      return;
+    }
+    pr.recentActive = true;
+    if (reply.installed()) {
+      pr.advanceMatch(Math.min(reply.matchIndex(), raftLog.lastIndex()));
+      if (pr.state == Progress.State.SNAPSHOT && pr.matchIndex >= pr.snapshotIndex) {
+        pr.nextIndex = pr.matchIndex + 1;
+        pr.becomeProbe();
+      }
+      maybeCommit();
+      replicateTo(reply.from(), pr);
+      return;
+    }
+    if (pr.state == Progress.State.SNAPSHOT && reply.snapshotIndex() == pr.snapshotIndex) {
+      pr.snapshotOffsetAcked = reply.nextOffset();
+      sendSnapshotChunk(reply.from(), pr);
+    }
+  }
+
+  // ---------------------------------------------------------------- commitment
+
+  /** §5.3 and §5.4.2: commit the highest index a majority holds, if it is of this term. */
+  void maybeCommit() {
+    Configuration configuration = node.configuration();
+    long[] matches = new long[configuration.voters().size()];
+    int i = 0;
+    for (NodeId voter : configuration.voters()) {
+      matches[i++] = voter.equals(id) ? raftLog.persistedIndex() : progress.get(voter).matchIndex;
+    }
+    long candidate = Quorum.valueReachedByQuorum(matches, configuration.quorum());
+    long oldCommit = raftLog.commitIndex();
+    if (candidate <= oldCommit || raftLog.term(candidate) != currentTerm) {
+      return;
+    }
+    raftLog.commitTo(candidate);
+    for (long index = oldCommit + 1; index <= candidate; index++) {
+      Entry entry = raftLog.entry(index);
+      if (entry.term() == currentTerm) {
+        uncommittedBytes = Math.max(0, uncommittedBytes - entry.data().length);
+      }
+    }
+    if (raftLog.term(oldCommit) != currentTerm) {
+      reads.termCommitted(candidate);
+    }
+  }
+
+  // ---------------------------------------------------------------- replication
+
+  /** Sends what each follower's flow control allows. */
+  void broadcastAppend() {
+    for (Map.Entry<NodeId, Progress> entry : progress.entrySet()) {
+      replicateTo(entry.getKey(), entry.getValue());
+    }
+  }
+
+  private void replicateTo(NodeId peer, Progress pr) {
+    if (pr.state == Progress.State.PROBE) {
+      sendAppend(peer, pr, true);
+      return;
+    }
+    while (sendAppend(peer, pr, false)) {
+      // Pipelining: keep appending until the inflight window is full or nothing is left.
+    }
+  }
+
+  /** Sends one AppendEntries if flow control allows; starts a snapshot if entries are gone. */
+  private boolean sendAppend(NodeId peer, Progress pr, boolean allowEmpty) {
+    if (!pr.canSendAppend()) {
+      return false;
+    }
+    long prevIndex = pr.nextIndex - 1;
+    long prevTerm = raftLog.term(prevIndex);
+    if (prevTerm == RaftLog.UNKNOWN_TERM) {
+      Invariants.check(prevIndex < raftLog.snapshotIndex(), "%s: next=%d for %s beyond log %d",
+          id, pr.nextIndex, peer, raftLog.lastIndex());
+      startSnapshot(peer, pr);
+      return false;
+    }
+    List<Entry> entries = pr.nextIndex <= raftLog.lastIndex()
+        ? raftLog.slice(pr.nextIndex, config.appendEntriesMax(), config.appendBytesMax())
+        : List.of();
+    if (entries.isEmpty() && !allowEmpty) {
+      return false;
+    }
+    outbox.send(new AppendEntries(currentTerm, id, peer, prevIndex, prevTerm, entries,
+        raftLog.commitIndex()));
+    if (pr.state == Progress.State.PROBE) {
+      pr.probeSent = true;
+    } else if (!entries.isEmpty()) {
+      long last = entries.get(entries.size() - 1).index();
+      pr.nextIndex = last + 1;
+      pr.inflights.add(last);
+    }
+    return true;
+  }
+
+  private void startSnapshot(NodeId peer, Progress pr) {
+    Snapshot latestSnapshot = node.snapshot().orElse(null);
+    Invariants.check(latestSnapshot != null, "%s: %s needs compacted entries but no snapshot",
+        id, peer);
+    log.info(id + " term=" + currentTerm + " sending snapshot index=" + latestSnapshot.index()
+        + " to " + peer);
+    pr.becomeSnapshot(latestSnapshot);
+    sendSnapshotChunk(peer, pr);
+  }
+
+  private void sendSnapshotChunk(NodeId peer, Progress pr) {
+    Snapshot snapshot = pr.snapshot;
+    byte[] image = snapshot.data();
+    int offset = (int) Math.min(pr.snapshotOffsetAcked, image.length);
+    int length = Math.min(config.snapshotChunkBytes(), image.length - offset);
+    byte[] chunk = java.util.Arrays.copyOfRange(image, offset, offset + length);
+    outbox.send(new InstallSnapshot(currentTerm, id, peer, snapshot.index(), snapshot.term(),
+        snapshot.configuration(), offset, chunk, offset + length == image.length));
+    pr.snapshotChunkSentTick = node.ticks();
+  }
+
+  // ---------------------------------------------------------------- heartbeats, reads, lease
+
+  void broadcastHeartbeat() {
+    long sequence = reads.startRound(node.ticks(), config.electionTimeoutTicks());
+    for (Map.Entry<NodeId, Progress> entry : progress.entrySet()) {
+      Progress pr = entry.getValue();
+      outbox.send(new Heartbeat(currentTerm, id, entry.getKey(),
+          Math.min(pr.matchIndex, raftLog.commitIndex()), sequence));
+    }
+    confirmReads();
+  }
+
+  /** Thesis §6.4 step 3: reads whose round a majority echoed are safe to serve. */
+  private void confirmReads() {
+    Configuration configuration = node.configuration();
+    long[] acked = new long[configuration.voters().size()];
+    int i = 0;
+    for (NodeId voter : configuration.voters()) {
+      acked[i++] = voter.equals(id)
+          ? reads.lastSequence() : progress.get(voter).heartbeatAckedSequence;
+    }
+    reads.confirmThrough(Quorum.valueReachedByQuorum(acked, configuration.quorum()));
+  }
+
+  /**
+   * Thesis §6.4.1: with check-quorum, followers that heard our heartbeat sent at tick t refuse
+   * votes until an election timeout after t by their clocks. Ticks are coarse: a follower's
+   * count starts at receipt, and its first tick may come at once, so it may vote after only
+   * electionTimeout - 1 ticks of real time. The lease therefore ends at
+   * t + electionTimeout - 1 - clockDrift by our clock, and clockDriftTicks is all margin for
+   * clocks that run at different rates.
+   */
+  private boolean leaseValid() {
+    if (!config.leaseReads() || !leadTransferee.isNone() || leaseForfeited) {
+      return false;
+    }
+    Configuration configuration = node.configuration();
+    long ticks = node.ticks();
+    long[] sentTicks = new long[configuration.voters().size()];
+    int i = 0;
+    for (NodeId voter : configuration.voters()) {
+      sentTicks[i++] = voter.equals(id) ? ticks : progress.get(voter).heartbeatAckedSentTick;
+    }
+    long leaseStart = Quorum.valueReachedByQuorum(sentTicks, configuration.quorum());
+    return leaseStart >= 0
+        && ticks < leaseStart + config.electionTimeoutTicks() - 1 - config.clockDriftTicks();
+  }
+
+  private void debug(String format, Object... args) {
+    if (log.debugEnabled()) {
+      log.debug(id + " term=" + currentTerm + " " + String.format(format, args));
+    }
+  }
+}
