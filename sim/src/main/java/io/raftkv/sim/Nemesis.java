@@ -1,0 +1,157 @@
+package io.raftkv.sim;
+
+import io.raftkv.raft.Role;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The safety phase's attacker: at random intervals it starts one of the faults this seed has on
+ * (a partition into random halves or around the leader, a crash with a restart some time later,
+ * a long pause), each healing itself after a random while. At most a minority is down or paused
+ * at once, so the cluster can make progress between faults; the network's drops and duplicates
+ * run all along.
+ */
+final class Nemesis {
+  private static final long MS = 1_000_000;
+
+  private final Scheduler scheduler;
+  private final SplittableRandom random;
+  private final SimParameters parameters;
+  private final List<SimNode> nodes;
+  private final SimNetwork network;
+  private boolean running;
+  private int crashesCount;
+  private int pausesCount;
+  private int partitionsCount;
+
+  Nemesis(Scheduler scheduler, SplittableRandom random, SimParameters parameters,
+      List<SimNode> nodes, SimNetwork network) {
+    this.scheduler = scheduler;
+    this.random = random;
+    this.parameters = parameters;
+    this.nodes = nodes;
+    this.network = network;
+  }
+
+  void start() {
+    running = !parameters.faultsOn().isEmpty();
+    scheduleNext();
+  }
+
+  /** The safety phase is over: no new faults (the liveness phase heals the old ones). */
+  void stop() {
+    running = false;
+  }
+
+  String summary() {
+    return "partitions=" + partitionsCount + " crashes=" + crashesCount + " pauses="
+        + pausesCount;
+  }
+
+  private void scheduleNext() {
+    if (!running) {
+      return;
+    }
+    long delay = SimParameters.latencyNanos(random, 10 * MS, parameters.nemesisMeanNanos());
+    scheduler.after(delay, "nemesis", () -> {
+      if (running) {
+        strike();
+        scheduleNext();
+      }
+    });
+  }
+
+  private void strike() {
+    List<Runnable> choices = new ArrayList<>();
+    if (parameters.partitions()) {
+      choices.add(this::partitionHalves);
+      choices.add(this::isolateLeader);
+    }
+    if (parameters.crashes()) {
+      choices.add(this::crashOne);
+    }
+    if (parameters.pauses()) {
+      choices.add(this::pauseOne);
+    }
+    if (!choices.isEmpty()) {
+      choices.get(random.nextInt(choices.size())).run();
+    }
+  }
+
+  private long faultNanos() {
+    return random.nextLong(50 * MS, 1500 * MS);
+  }
+
+  private void partitionHalves() {
+    List<Integer> side = new ArrayList<>();
+    for (int n = 1; n <= nodes.size(); n++) {
+      if (random.nextBoolean()) {
+        side.add(n);
+      }
+    }
+    partition(side, "halves");
+  }
+
+  private void isolateLeader() {
+    for (SimNode node : nodes) {
+      if (node.up() && node.core().role() == Role.LEADER) {
+        partition(List.of(node.id().value()), "leader");
+        return;
+      }
+    }
+  }
+
+  private void partition(List<Integer> side, String how) {
+    partitionsCount++;
+    network.partition(side);
+    scheduler.note("nemesis: partition (" + how + ") " + side + " | rest");
+    scheduler.after(faultNanos(), "nemesis heal partition", network::healPartition);
+  }
+
+  /** Nodes down or paused right now: the nemesis keeps that to a minority. */
+  private int impaired() {
+    int count = 0;
+    for (SimNode node : nodes) {
+      if (!node.up() || node.clock().pausedUntilNanos() > scheduler.nowNanos()) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private SimNode pickHealthy() {
+    if (impaired() >= Math.max(1, (nodes.size() - 1) / 2)) {
+      return null;
+    }
+    SimNode node = nodes.get(random.nextInt(nodes.size()));
+    boolean healthy = node.up() && node.clock().pausedUntilNanos() <= scheduler.nowNanos();
+    return healthy ? node : null;
+  }
+
+  private void crashOne() {
+    SimNode node = pickHealthy();
+    if (node == null) {
+      return;
+    }
+    crashesCount++;
+    node.crash();
+    scheduler.after(faultNanos(), node.id() + " restart", () -> {
+      if (!node.up()) {
+        node.start();
+      }
+    });
+  }
+
+  private void pauseOne() {
+    SimNode node = pickHealthy();
+    if (node == null) {
+      return;
+    }
+    pausesCount++;
+    long until = scheduler.nowNanos() + faultNanos();
+    node.clock().pauseUntil(until);
+    scheduler.note("nemesis: " + node.id() + " paused for "
+        + (until - scheduler.nowNanos()) / MS + " ms");
+  }
+}
