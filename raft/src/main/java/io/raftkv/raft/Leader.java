@@ -127,19 +127,39 @@ final class Leader {
 
   /** {@link RaftNode#readIndex(long)} once this node is known to lead (thesis §6.4). */
   Optional<Rejected> readIndex(long requestId) {
+    return admitRead(requestId, NodeId.NONE);
+  }
+
+  /** A follower's read, forwarded: answered with a ReadIndexReply once confirmed. */
+  void handleReadIndexRequest(Message.ReadIndexRequest request) {
+    if (admitRead(request.requestId(), request.from()).isPresent()) {
+      outbox.send(new Message.ReadIndexReply(currentTerm, id, request.from(),
+          request.requestId(), 0, true));
+    }
+    answerConfirmedRemoteReads();
+  }
+
+  private Optional<Rejected> admitRead(long requestId, NodeId origin) {
     if (reads.pendingCount() >= config.readsPendingMax()) {
       return Optional.of(new Rejected(RejectReason.OVERLOADED, id));
     }
     if (!committedInCurrentTerm()) {
       // Thesis §6.4 step 1: until an entry of its term commits, the leader's commit index may
       // lag what earlier leaders committed.
-      reads.awaitTermCommit(requestId);
+      reads.awaitTermCommit(requestId, origin);
     } else if (leaseValid()) {
-      reads.readyNow(requestId, raftLog.commitIndex());
+      reads.readyNow(requestId, raftLog.commitIndex(), origin);
     } else {
-      reads.awaitRound(requestId, raftLog.commitIndex());
+      reads.awaitRound(requestId, raftLog.commitIndex(), origin);
     }
     return Optional.empty();
+  }
+
+  private void answerConfirmedRemoteReads() {
+    for (ReadTracker.RemoteRead read : reads.takeRemoteConfirmed()) {
+      outbox.send(new Message.ReadIndexReply(currentTerm, id, read.origin(), read.requestId(),
+          read.readIndex(), false));
+    }
   }
 
   private boolean committedInCurrentTerm() {
@@ -418,6 +438,7 @@ final class Leader {
           ? reads.lastSequence() : progress.get(voter).heartbeatAckedSequence;
     }
     reads.confirmThrough(Quorum.valueReachedByQuorum(acked, configuration.quorum()));
+    answerConfirmedRemoteReads();
   }
 
   /**

@@ -65,4 +65,19 @@ public sealed interface Message {
 
   /** Thesis §3.10: the leader tells a caught-up target to campaign at once. */
   record TimeoutNow(long term, NodeId from, NodeId to) implements Message {}
+
+  /**
+   * Thesis §6.4: a follower asks its leader for a read index on behalf of one of its reads; the
+   * leader confirms its leadership as for its own reads and answers with a
+   * {@link ReadIndexReply}.
+   */
+  record ReadIndexRequest(long term, NodeId from, NodeId to, long requestId)
+      implements Message {}
+
+  /**
+   * The leader's answer: the follower may serve read {@code requestId} once it has applied
+   * through {@code readIndex}; {@code rejected} when the leader could not take the read.
+   */
+  record ReadIndexReply(long term, NodeId from, NodeId to, long requestId, long readIndex,
+      boolean rejected) implements Message {}
 }

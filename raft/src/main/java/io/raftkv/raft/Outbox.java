@@ -21,7 +21,8 @@ final class Outbox {
 
   /**
    * A leader's appends, heartbeats and snapshot chunks, and TimeoutNow, promise nothing about
-   * this node's disk (thesis §10.2.1); neither does a pre-vote, which changes no state. Votes and
+   * this node's disk (thesis §10.2.1); neither do a pre-vote, which changes no state, and the
+   * read-index exchange, which is about leadership, not the log. Votes and
    * every acknowledgement promise durability, and a real RequestVote must not leave before the
    * candidate's own vote for itself is durable, or a restart could vote twice in one term.
    */
@@ -31,6 +32,8 @@ final class Outbox {
       case Message.Heartbeat m -> true;
       case Message.InstallSnapshot m -> true;
       case Message.TimeoutNow m -> true;
+      case Message.ReadIndexRequest m -> true;
+      case Message.ReadIndexReply m -> true;
       case Message.RequestVote m -> m.preVote();
       case Message.VoteReply m -> false;
       case Message.AppendReply m -> false;

@@ -5,6 +5,8 @@ import io.raftkv.raft.Message.AppendReply;
 import io.raftkv.raft.Message.Heartbeat;
 import io.raftkv.raft.Message.HeartbeatReply;
 import io.raftkv.raft.Message.InstallSnapshot;
+import io.raftkv.raft.Message.ReadIndexReply;
+import io.raftkv.raft.Message.ReadIndexRequest;
 import io.raftkv.raft.Message.RequestVote;
 import io.raftkv.raft.Message.SnapshotReply;
 import io.raftkv.raft.Message.TimeoutNow;
@@ -36,6 +38,7 @@ public final class RaftNode {
   private final RaftLog raftLog;
   private final Outbox outbox = new Outbox();
   private final ReadTracker reads = new ReadTracker();
+  private final ForwardedReads forwardedReads;
   private final Elections elections;
   private final Follower follower;
 
@@ -75,6 +78,7 @@ public final class RaftNode {
         durable.hardState().commitIndex());
     this.elections = new Elections(this, config, raftLog, outbox, log);
     this.follower = new Follower(this, raftLog, outbox, log);
+    this.forwardedReads = new ForwardedReads(id, config, reads, outbox);
     this.currentTerm = durable.hardState().currentTerm();
     this.votedFor = durable.hardState().votedFor();
     this.appliedIndex = snapshotIndex;
@@ -95,7 +99,10 @@ public final class RaftNode {
     electionElapsedTicks++;
     if (role == Role.LEADER) {
       tickLeader();
-    } else if (electionElapsedTicks >= randomizedElectionTimeoutTicks) {
+      return;
+    }
+    forwardedReads.expire(ticks);
+    if (electionElapsedTicks >= randomizedElectionTimeoutTicks) {
       electionElapsedTicks = 0;
       campaign(false);
     }
@@ -163,6 +170,14 @@ public final class RaftNode {
         }
       }
       case TimeoutNow m -> handleTimeoutNow(m);
+      case ReadIndexRequest m -> {
+        if (leading != null) {
+          leading.handleReadIndexRequest(m);
+        } else {
+          outbox.send(new ReadIndexReply(currentTerm, id, m.from(), m.requestId(), 0, true));
+        }
+      }
+      case ReadIndexReply m -> forwardedReads.handleReply(m, leader);
     }
   }
 
@@ -186,13 +201,18 @@ public final class RaftNode {
 
   /**
    * Asks for a linearizable read (thesis §6.4). On acceptance a later {@link Ready} lists the
-   * request in {@code readsReady} with the index to wait for, or in {@code readsAborted}.
+   * request in {@code readsReady} with the index to wait for, or in {@code readsAborted}. A
+   * follower forwards the read to its leader for the read index; with no known leader, or while
+   * campaigning, the read is refused.
    */
   public Optional<Rejected> readIndex(long requestId) {
-    if (role != Role.LEADER) {
-      return Optional.of(new Rejected(RejectReason.NOT_LEADER, leader));
+    if (role == Role.LEADER) {
+      return leading.readIndex(requestId);
     }
-    return leading.readIndex(requestId);
+    if (role != Role.FOLLOWER) {
+      return Optional.of(new Rejected(RejectReason.NOT_LEADER, NodeId.NONE));
+    }
+    return forwardedReads.forward(requestId, leader, currentTerm, ticks);
   }
 
   /** Thesis §3.10: hands leadership to {@code target} once it has caught up. */
@@ -372,6 +392,9 @@ public final class RaftNode {
       currentTerm = term;
       votedFor = NodeId.NONE;
     }
+    if (!newLeader.equals(leader) || term != previousTerm) {
+      forwardedReads.abortAll();
+    }
     role = Role.FOLLOWER;
     leader = newLeader;
     leading = null;
@@ -399,6 +422,7 @@ public final class RaftNode {
   private void becomePreCandidate() {
     role = Role.PRE_CANDIDATE;
     leader = NodeId.NONE;
+    forwardedReads.abortAll();
     elections.clearVotes();
     resetElectionTimer();
     log.info(id + " term=" + currentTerm + " became pre-candidate");
@@ -415,6 +439,7 @@ public final class RaftNode {
     votedFor = id;
     role = Role.CANDIDATE;
     leader = NodeId.NONE;
+    forwardedReads.abortAll();
     elections.clearVotes();
     reads.abortAll();
     resetElectionTimer();

@@ -10,15 +10,23 @@ import java.util.List;
  * once a majority echoes that round (or a later one), every read of the round is confirmed at
  * once. Rounds are numbered by a sequence that only grows, so an echo of round r confirms all
  * reads tagged r or earlier.
+ *
+ * <p>A read's {@code origin} is {@link NodeId#NONE} for this node's own reads, which come out
+ * in the next Ready, or the follower that forwarded it, which gets a ReadIndexReply. The
+ * follower side uses {@link #readyNow} and {@link #abort} for the answers it receives.
  */
 final class ReadTracker {
-  private record Read(long requestId, long readIndex, long sequence) {}
+  private record Read(long requestId, long readIndex, long sequence, NodeId origin) {}
 
-  private final ArrayDeque<Long> awaitingTermCommit = new ArrayDeque<>();
+  /** A forwarded read, confirmed: the leader answers {@code origin} with the read index. */
+  record RemoteRead(NodeId origin, long requestId, long readIndex) {}
+
+  private final ArrayDeque<Read> awaitingTermCommit = new ArrayDeque<>();
   private final ArrayDeque<Read> awaitingRound = new ArrayDeque<>();
   private final ArrayDeque<Read> awaitingQuorum = new ArrayDeque<>();
   private List<ReadState> ready = new ArrayList<>();
   private List<Long> aborted = new ArrayList<>();
+  private List<RemoteRead> remoteConfirmed = new ArrayList<>();
   private long lastSequence;
   /**
    * (first sequence sent at a tick, that tick), oldest first, so an echoed sequence tells when
@@ -34,22 +42,32 @@ final class ReadTracker {
     return lastSequence;
   }
 
-  void awaitTermCommit(long requestId) {
-    awaitingTermCommit.add(requestId);
+  void awaitTermCommit(long requestId, NodeId origin) {
+    awaitingTermCommit.add(new Read(requestId, 0, 0, origin));
   }
 
-  void awaitRound(long requestId, long readIndex) {
-    awaitingRound.add(new Read(requestId, readIndex, 0));
+  void awaitRound(long requestId, long readIndex, NodeId origin) {
+    awaitingRound.add(new Read(requestId, readIndex, 0, origin));
   }
 
-  void readyNow(long requestId, long readIndex) {
-    ready.add(new ReadState(requestId, readIndex));
+  void readyNow(long requestId, long readIndex, NodeId origin) {
+    if (origin.isNone()) {
+      ready.add(new ReadState(requestId, readIndex));
+    } else {
+      remoteConfirmed.add(new RemoteRead(origin, requestId, readIndex));
+    }
+  }
+
+  /** A read of this node's that can no longer be confirmed (e.g. its leader went silent). */
+  void abort(long requestId) {
+    aborted.add(requestId);
   }
 
   /** The leader just committed its first entry of the term: queued reads get a read index. */
   void termCommitted(long commitIndex) {
     while (!awaitingTermCommit.isEmpty()) {
-      awaitRound(awaitingTermCommit.poll(), commitIndex);
+      Read read = awaitingTermCommit.poll();
+      awaitRound(read.requestId(), commitIndex, read.origin());
     }
   }
 
@@ -68,7 +86,7 @@ final class ReadTracker {
     }
     while (!awaitingRound.isEmpty()) {
       Read read = awaitingRound.poll();
-      awaitingQuorum.add(new Read(read.requestId(), read.readIndex(), sequence));
+      awaitingQuorum.add(new Read(read.requestId(), read.readIndex(), sequence, read.origin()));
     }
     return sequence;
   }
@@ -89,21 +107,23 @@ final class ReadTracker {
   void confirmThrough(long sequence) {
     while (!awaitingQuorum.isEmpty() && awaitingQuorum.peek().sequence() <= sequence) {
       Read read = awaitingQuorum.poll();
-      ready.add(new ReadState(read.requestId(), read.readIndex()));
+      readyNow(read.requestId(), read.readIndex(), read.origin());
     }
   }
 
-  /** Leadership is lost: no pending read can be confirmed any more. */
+  /**
+   * Leadership is lost: no pending read can be confirmed any more. Our own reads are aborted;
+   * forwarded ones are dropped, and their followers give up on them after an election timeout.
+   */
   void abortAll() {
-    for (Long id : awaitingTermCommit) {
-      aborted.add(id);
+    for (ArrayDeque<Read> queue : List.of(awaitingTermCommit, awaitingRound, awaitingQuorum)) {
+      for (Read read : queue) {
+        if (read.origin().isNone()) {
+          aborted.add(read.requestId());
+        }
+      }
     }
-    for (Read read : awaitingRound) {
-      aborted.add(read.requestId());
-    }
-    for (Read read : awaitingQuorum) {
-      aborted.add(read.requestId());
-    }
+    remoteConfirmed.clear();
     awaitingTermCommit.clear();
     awaitingRound.clear();
     awaitingQuorum.clear();
@@ -117,6 +137,12 @@ final class ReadTracker {
   List<ReadState> takeReady() {
     List<ReadState> taken = ready.isEmpty() ? List.of() : ready;
     ready = new ArrayList<>();
+    return taken;
+  }
+
+  List<RemoteRead> takeRemoteConfirmed() {
+    List<RemoteRead> taken = remoteConfirmed.isEmpty() ? List.of() : remoteConfirmed;
+    remoteConfirmed = new ArrayList<>();
     return taken;
   }
 

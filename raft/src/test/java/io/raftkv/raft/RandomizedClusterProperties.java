@@ -224,14 +224,17 @@ class RandomizedClusterProperties {
       });
     }
 
-    /** Any node that believes it leads, stale or not: stale leaders are where reads go wrong. */
+    /**
+     * Half the reads go to a node that believes it leads (stale leaders are where reads go
+     * wrong), half to any node (followers forward them to their leader).
+     */
     private void read() {
-      List<RaftNode> leaders = cluster.upNodes().stream()
-          .filter(node -> node.role() == Role.LEADER).toList();
-      if (!leaders.isEmpty()) {
-        RaftNode leader = leaders.get(random.nextInt(leaders.size()));
-        note("read at " + leader.id());
-        cluster.readIndex(leader.id(), nextReadId++);
+      List<RaftNode> candidates = cluster.upNodes().stream()
+          .filter(node -> random.nextBoolean() || node.role() == Role.LEADER).toList();
+      if (!candidates.isEmpty()) {
+        RaftNode reader = candidates.get(random.nextInt(candidates.size()));
+        note("read at " + reader.id());
+        cluster.readIndex(reader.id(), nextReadId++);
       }
     }
 

@@ -9,6 +9,7 @@ import io.raftkv.raft.Message.AppendReply;
 import io.raftkv.raft.Message.Heartbeat;
 import io.raftkv.raft.Message.HeartbeatReply;
 import io.raftkv.raft.testkit.InMemoryCluster;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -86,16 +87,79 @@ class ReadIndexTest {
     assertThat(leader.ready().readsAborted()).containsExactly(1L, 2L);
   }
 
+  /**
+   * Thesis §6.4: a follower serves a linearizable read by asking the leader for a read index;
+   * the harness checks the read covers every write applied anywhere before it was asked.
+   */
   @Test
-  void followerRefusesReadsNamingTheLeader() {
+  void followerForwardsReadAndServesItAtTheLeadersReadIndex_6_4() {
     InMemoryCluster cluster = InMemoryCluster.create(3, 4);
     RaftNode leader = cluster.awaitLeader(100);
-    cluster.runUntil("followers know the leader", () -> cluster.upNodes().stream()
-        .allMatch(node -> node.leader().equals(leader.id())), 20);
-    RaftNode follower = cluster.upNodes().stream().filter(node -> node != leader).findFirst()
-        .orElseThrow();
-    assertThat(follower.readIndex(1)).hasValue(
-        new ProposeResult.Rejected(RejectReason.NOT_LEADER, leader.id()));
+    cluster.propose(leader.id(), "x".getBytes());
+    cluster.runUntil("followers know the leader and applied x", () -> cluster.upNodes()
+        .stream().allMatch(node -> node.leader().equals(leader.id())
+            && cluster.appliedIndex(node.id()) == leader.lastIndex()), 20);
+    NodeId follower = LeadershipTransferTest.otherThan(cluster, leader.id());
+    assertThat(cluster.readIndex(follower, 1)).isEmpty();
+    cluster.runUntil("the follower served the read", () ->
+        !cluster.readsServed(follower).isEmpty(), 5);
+    assertThat(cluster.readsServed(follower)).singleElement()
+        .satisfies(read -> assertThat(read.readIndex()).isEqualTo(leader.commitIndex()));
+  }
+
+  /** The leader answers forwarded reads from the same heartbeat round as its own. */
+  @Test
+  void leaderAnswersForwardedReadsAfterTheSharedRound_6_4() {
+    RaftNode leader = ReplicationTest.electedLeaderOfThree(b -> b);
+    leader.readIndex(1);
+    leader.step(new Message.ReadIndexRequest(leader.currentTerm(), n(2), n(1), 7));
+    Ready ready = leader.ready();
+    List<Heartbeat> round = only(Heartbeat.class, ready.sendNow());
+    assertThat(round).hasSize(2);
+    assertThat(only(Message.ReadIndexReply.class, ready.sendNow())).isEmpty();
+    leader.advance(ready);
+    leader.step(new HeartbeatReply(leader.currentTerm(), n(3), n(1), round.get(0).sequence()));
+    Ready confirmed = leader.ready();
+    assertThat(confirmed.readsReady()).extracting(ReadState::requestId).containsExactly(1L);
+    assertThat(only(Message.ReadIndexReply.class, confirmed.sendNow())).singleElement()
+        .satisfies(reply -> {
+          assertThat(reply.to()).isEqualTo(n(2));
+          assertThat(reply.requestId()).isEqualTo(7);
+          assertThat(reply.readIndex()).isEqualTo(leader.commitIndex());
+          assertThat(reply.rejected()).isFalse();
+        });
+  }
+
+  @Test
+  void readWithNoKnownLeaderIsRefused() {
+    RaftNode node = Nodes.node(2, 3, b -> b);
+    assertThat(node.readIndex(1)).hasValue(
+        new ProposeResult.Rejected(RejectReason.NOT_LEADER, NodeId.NONE));
+  }
+
+  /** A forwarded read the leader never answers is aborted after an election timeout. */
+  @Test
+  void unansweredForwardedReadIsAbortedAfterElectionTimeout() {
+    RaftNode follower = Nodes.node(2, 3, b -> b);
+    follower.step(new Heartbeat(1, n(1), n(2), 0, 1));
+    assertThat(follower.readIndex(5)).isEmpty();
+    Ready sent = follower.ready();
+    assertThat(only(Message.ReadIndexRequest.class, sent.sendNow())).singleElement()
+        .satisfies(request -> assertThat(request.to()).isEqualTo(n(1)));
+    follower.advance(sent);
+    List<Long> aborted = new ArrayList<>();
+    int ticks = 0;
+    while (aborted.isEmpty() && ticks < 30) {
+      follower.tick();
+      ticks++;
+      while (follower.hasReady()) {
+        Ready ready = follower.ready();
+        aborted.addAll(ready.readsAborted());
+        follower.advance(ready);
+      }
+    }
+    assertThat(aborted).containsExactly(5L);
+    assertThat(ticks).isEqualTo(10);
   }
 
   /** Thesis §6.4.1: inside a lease a read is served at once, with no heartbeat round. */
