@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         DemoCommand.class,
         CheckCommand.class,
         WalCommand.class,
+        SimCommand.class,
     })
 public final class RaftkvCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

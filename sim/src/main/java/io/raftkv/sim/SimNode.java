@@ -52,8 +52,10 @@ final class SimNode {
     this.clock = clock;
     this.fileSystem = new FaultyFileSystem(random.nextLong());
     this.fileSystem.syncFailureProbability(parameters.fsyncFailureProbability());
-    // The storage throws FatalDiskError right after this; SimDisk turns that into a crash.
-    this.storageOptions = StorageOptions.defaults().withSegmentBytesMax(64 << 10)
+    // Small segments: rotation and segment deletion happen within a run, and the faulty file
+    // system's fsync (which copies the whole file) stays cheap. The fatal handler only records:
+    // storage throws FatalDiskError right after it, which SimDisk turns into a crash.
+    this.storageOptions = StorageOptions.defaults().withSegmentBytesMax(16 << 10)
         .withFatalHandler(error -> lastFatal = error.getMessage());
   }
 

@@ -48,6 +48,11 @@ public record SimOptions(int nodes, int ops, int clients, int keys, boolean faul
         livenessElectionTimeouts, bug, reportDirectory, trace);
   }
 
+  public SimOptions withClients(int count) {
+    return new SimOptions(nodes, ops, count, keys, faults, clockDriftPpmMax,
+        livenessElectionTimeouts, bug, reportDirectory, trace);
+  }
+
   public SimOptions withFaults(boolean on) {
     return new SimOptions(nodes, ops, clients, keys, on, clockDriftPpmMax,
         livenessElectionTimeouts, bug, reportDirectory, trace);

@@ -15,15 +15,17 @@ import java.util.List;
  * @param simNanos simulated time the run covered
  * @param events scheduler events run
  * @param traceHash the hash of every event's time and description: equal for equal runs
+ * @param faultsOn the fault kinds this seed drew (swarm testing), e.g. partitions, crashes
  * @param faults the faults that struck (counts)
  * @param report the HTML report of a violation, or null
  */
 public record SimResult(long seed, String parameters, List<String> violations,
     String linearizability, int ops, int ok, int fail, int info, long simNanos, long events,
-    long traceHash, String faults, Path report) {
+    long traceHash, List<String> faultsOn, String faults, Path report) {
 
   public SimResult {
     violations = List.copyOf(violations);
+    faultsOn = List.copyOf(faultsOn);
   }
 
   public boolean passed() {

@@ -90,7 +90,8 @@ public final class Simulation {
       livenessPhase();
       checker.fullCheck();
     } catch (RuntimeException | Error e) {
-      if (e instanceof VirtualMachineError) {
+      if (e instanceof VirtualMachineError || e instanceof LinkageError) {
+        // the JVM or the build is broken, not the cluster
         throw e;
       }
       // SafetyViolation, an invariant of the core or the state machine, or a crash of the

@@ -60,7 +60,7 @@ final class Verdicts {
     return new SimResult(sim.parameters().seed(), sim.parameters().describe(), violations,
         verdict.line(), history.operations().size(), recorder.okCount(), recorder.failCount(),
         recorder.infoCount(), scheduler.nowNanos(), scheduler.eventCount(),
-        scheduler.traceHash(), sim.nemesis().summary(), report);
+        scheduler.traceHash(), sim.parameters().faultsOn(), sim.nemesis().summary(), report);
   }
 
   /**
@@ -70,6 +70,7 @@ final class Verdicts {
    */
   private static void checkAckedWrites(Simulation sim, List<String> violations) {
     List<CompletableFuture<String>> checks = new ArrayList<>();
+    int[] answered = {0};
     for (Workload.AckedWrite write : sim.workload().acked()) {
       for (SimNode node : sim.nodes()) {
         Replica replica = node.replica();
@@ -78,10 +79,13 @@ final class Verdicts {
         }
         RangeRequest read = RangeRequest.of(Bytes.utf8(write.key())).atRevision(write.revision());
         checks.add(replica.read(read, Replica.Consistency.SERIALIZABLE)
-            .handle((response, error) -> lostWrite(node, write, response, error)));
+            .handle((response, error) -> {
+              answered[0]++;
+              return lostWrite(node, write, response, error);
+            }));
       }
     }
-    sim.runUntil(() -> checks.stream().allMatch(CompletableFuture::isDone),
+    sim.runUntil(() -> answered[0] == checks.size(),
         sim.scheduler().nowNanos() + 10_000_000_000L);
     for (CompletableFuture<String> check : checks) {
       String problem = check.getNow("acknowledged write check did not complete");

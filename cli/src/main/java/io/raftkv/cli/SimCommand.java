@@ -1,0 +1,205 @@
+package io.raftkv.cli;
+
+import io.raftkv.sim.Bug;
+import io.raftkv.sim.SimOptions;
+import io.raftkv.sim.SimResult;
+import io.raftkv.sim.Simulation;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code raftkv sim}: runs seeds of the deterministic simulator (docs/sim.md) and prints one
+ * key=value summary line; each violation prints its seed, what broke, its report and the command
+ * that replays it.
+ */
+@Command(
+    name = "sim",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Runs the real replicas on a simulated network, disk and clocks under faults, then"
+            + " judges each seed (Raft invariants, acknowledged writes, linearizability,"
+            + " liveness after healing).",
+        "Exit: 0 no violation, 1 a violation, 2 usage error."
+    })
+final class SimCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--seeds", paramLabel = "A..B", defaultValue = "1..100",
+      description = "the seeds to run (default: ${DEFAULT-VALUE})")
+  String seeds;
+
+  @Option(names = "--seed", paramLabel = "S", description = "run (replay) one seed")
+  Long seed;
+
+  @Option(names = "--trace", description = "print every event of the run (with --seed)")
+  boolean trace;
+
+  @Option(names = "--nodes", defaultValue = "5", description = "cluster size (default: 5)")
+  int nodes;
+
+  @Option(names = "--ops", defaultValue = "1000",
+      description = "client operations per seed (default: 1000)")
+  int ops;
+
+  @Option(names = "--clients", defaultValue = "5", description = "clients (default: 5)")
+  int clients;
+
+  @Option(names = "--no-faults", description = "run without the nemesis")
+  boolean noFaults;
+
+  @Option(names = "--bug", paramLabel = "NAME",
+      description = "inject a deliberate bug (\"list\" lists them)")
+  String bug;
+
+  @Option(names = "--until-violation", description = "stop at the first violating seed")
+  boolean untilViolation;
+
+  @Option(names = "--report", paramLabel = "DIR", defaultValue = "sim-reports",
+      description = "where violations' histories and reports go (default: ${DEFAULT-VALUE})")
+  Path reportDirectory;
+
+  @Override
+  public Integer call() {
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      // Storage reports every torn tail it repairs: expected here, thousands per run.
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if ("list".equals(bug)) {
+      for (Bug each : Bug.values()) {
+        out.println(each.name().toLowerCase(Locale.ROOT).replace('_', '-') + "  "
+            + each.breaks());
+      }
+      out.flush();
+      return 0;
+    }
+    SimOptions options = options(out);
+    long first = seed != null ? seed : range(0);
+    long last = seed != null ? seed : range(1);
+    return runSeeds(options, first, last, out);
+  }
+
+  private SimOptions options(PrintWriter out) {
+    if (nodes < 1 || ops < 0 || clients < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--nodes and --clients must be >= 1, --ops >= 0");
+    }
+    Bug injected = Bug.NONE;
+    if (bug != null) {
+      try {
+        injected = Bug.valueOf(bug.toUpperCase(Locale.ROOT).replace('-', '_'));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "unknown bug " + bug
+            + " (raftkv sim --bug list)");
+      }
+    }
+    SimOptions options = SimOptions.defaults().withNodes(nodes).withOps(ops)
+        .withClients(clients).withFaults(!noFaults).withBug(injected)
+        .withReportDirectory(reportDirectory);
+    if (trace) {
+      options = options.withTrace(out::println);
+    }
+    return options;
+  }
+
+  private long range(int end) {
+    String[] bounds = seeds.split("\\.\\.");
+    try {
+      long a = Long.parseLong(bounds[0]);
+      long b = bounds.length == 2 ? Long.parseLong(bounds[1]) : a;
+      if (bounds.length > 2 || b < a) {
+        throw new NumberFormatException("bad range");
+      }
+      return end == 0 ? a : b;
+    } catch (NumberFormatException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--seeds takes A..B with A <= B, got " + seeds);
+    }
+  }
+
+  private int runSeeds(SimOptions options, long first, long last, PrintWriter out) {
+    boolean progress = System.console() != null && !trace && last > first;
+    long started = System.nanoTime();
+    long seedCount = 0;
+    long violations = 0;
+    long opCount = 0;
+    long simNanos = 0;
+    Map<String, Integer> faultSeeds = new TreeMap<>();
+    for (long s = first; s <= last; s++) {
+      SimResult result = Simulation.run(s, options);
+      seedCount++;
+      opCount += result.ops();
+      simNanos += result.simNanos();
+      countFaults(result, faultSeeds);
+      if (seed != null) {
+        out.println("parameters " + result.parameters());
+        out.println("seed=" + s + " " + result.linearizability() + " ok=" + result.ok()
+            + " fail=" + result.fail() + " info=" + result.info() + " events=" + result.events()
+            + " " + result.faults() + " trace_hash=" + Long.toHexString(result.traceHash()));
+      }
+      if (!result.passed()) {
+        violations++;
+        printViolation(result, options, out);
+      }
+      if (progress) {
+        System.err.printf("\rseed %d/%d violations=%d", seedCount, last - first + 1, violations);
+      }
+      if (!result.passed() && untilViolation) {
+        break;
+      }
+    }
+    if (progress) {
+      System.err.println();
+    }
+    double wallSeconds = (System.nanoTime() - started) / 1e9;
+    out.printf(Locale.ROOT, "seeds=%d violations=%d ops=%d sim_seconds=%.1f wall_seconds=%.1f "
+        + "seeds_per_second=%.2f faults_share=%s%n", seedCount, violations, opCount,
+        simNanos / 1e9, wallSeconds, seedCount / wallSeconds, shares(faultSeeds, seedCount));
+    out.flush();
+    return violations == 0 ? 0 : 1;
+  }
+
+  private static void countFaults(SimResult result, Map<String, Integer> faultSeeds) {
+    for (String fault : result.faultsOn()) {
+      faultSeeds.merge(fault, 1, Integer::sum);
+    }
+  }
+
+  private static String shares(Map<String, Integer> faultSeeds, long seedCount) {
+    StringBuilder line = new StringBuilder();
+    faultSeeds.forEach((fault, count) -> line.append(line.isEmpty() ? "" : ",").append(fault)
+        .append(':').append(String.format(Locale.ROOT, "%.2f", count / (double) seedCount)));
+    return line.isEmpty() ? "none" : line.toString();
+  }
+
+  private void printViolation(SimResult result, SimOptions options, PrintWriter out) {
+    StringBuilder replay = new StringBuilder("raftkv sim --seed " + result.seed());
+    if (nodes != 5) {
+      replay.append(" --nodes ").append(nodes);
+    }
+    if (ops != 1000) {
+      replay.append(" --ops ").append(ops);
+    }
+    if (clients != 5) {
+      replay.append(" --clients ").append(clients);
+    }
+    if (noFaults) {
+      replay.append(" --no-faults");
+    }
+    if (options.bug() != Bug.NONE) {
+      replay.append(" --bug ").append(bug);
+    }
+    replay.append(" --trace");
+    for (String violation : result.violations()) {
+      out.println("violation seed=" + result.seed() + " what=\"" + violation + "\"");
+    }
+    out.println("  report=" + result.report() + " replay=\"" + replay + "\"");
+  }
+}
