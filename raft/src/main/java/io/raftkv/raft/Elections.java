@@ -67,6 +67,9 @@ final class Elections {
       return true;
     }
     if (message.term() < currentTerm) {
+      if (message instanceof AppendEntries && node.hasBug(CoreBug.ACCEPT_STALE_TERM_APPEND)) {
+        return true;
+      }
       if ((config.checkQuorum() || config.preVote())
           && (message instanceof AppendEntries || message instanceof Heartbeat)) {
         // A deposed leader whose higher-term peers never campaign against it (pre-vote and
@@ -112,7 +115,12 @@ final class Elections {
     debug("%s %s vote to %s term=%d", granted ? "granted" : "refused",
         request.preVote() ? "pre" : "", request.from(), request.term());
     long replyTerm = granted && request.preVote() ? request.term() : currentTerm;
-    outbox.send(new VoteReply(replyTerm, id, request.from(), request.preVote(), granted));
+    VoteReply reply = new VoteReply(replyTerm, id, request.from(), request.preVote(), granted);
+    if (granted && node.hasBug(CoreBug.VOTE_BEFORE_PERSIST)) {
+      outbox.sendBeforePersist(reply);
+    } else {
+      outbox.send(reply);
+    }
   }
 
   void handleVoteReply(VoteReply reply) {

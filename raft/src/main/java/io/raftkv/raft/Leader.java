@@ -143,6 +143,10 @@ final class Leader {
     if (reads.pendingCount() >= config.readsPendingMax()) {
       return Optional.of(new Rejected(RejectReason.OVERLOADED, id));
     }
+    if (node.hasBug(CoreBug.READ_WITHOUT_CONFIRMATION)) {
+      reads.readyNow(requestId, raftLog.commitIndex(), origin);
+      return Optional.empty();
+    }
     if (!committedInCurrentTerm()) {
       // Thesis §6.4 step 1: until an entry of its term commits, the leader's commit index may
       // lag what earlier leaders committed.
@@ -330,7 +334,9 @@ final class Leader {
     }
     long candidate = Quorum.valueReachedByQuorum(matches, configuration.quorum());
     long oldCommit = raftLog.commitIndex();
-    if (candidate <= oldCommit || raftLog.term(candidate) != currentTerm) {
+    boolean ofThisTerm = raftLog.term(candidate) == currentTerm
+        || node.hasBug(CoreBug.COMMIT_EARLIER_TERM_BY_COUNTING);
+    if (candidate <= oldCommit || !ofThisTerm) {
       return;
     }
     raftLog.commitTo(candidate);
@@ -462,7 +468,12 @@ final class Leader {
     }
     long leaseStart = Quorum.valueReachedByQuorum(sentTicks, configuration.quorum());
     return leaseStart >= 0
-        && ticks < leaseStart + config.electionTimeoutTicks() - 1 - config.clockDriftTicks();
+        && ticks < leaseStart + leaseTicks();
+  }
+
+  private long leaseTicks() {
+    return node.hasBug(CoreBug.LEASE_WITHOUT_DRIFT_BOUND) ? config.electionTimeoutTicks()
+        : config.electionTimeoutTicks() - 1 - config.clockDriftTicks();
   }
 
   private void debug(String format, Object... args) {

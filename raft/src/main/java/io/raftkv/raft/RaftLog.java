@@ -231,9 +231,10 @@ final class RaftLog {
     return commitIndex > committedHandedOutIndex;
   }
 
-  List<Entry> takeCommitted(int entriesMax) {
-    long last = Math.min(commitIndex, committedHandedOutIndex + entriesMax);
-    if (last <= committedHandedOutIndex) {
+  /** Entries through {@code throughIndex} (the commit index, unless a bug says otherwise). */
+  List<Entry> takeCommitted(int entriesMax, long throughIndex) {
+    long last = Math.min(throughIndex, committedHandedOutIndex + entriesMax);
+    if (last <= committedHandedOutIndex || last < firstIndex()) {
       return List.of();
     }
     int from = (int) (committedHandedOutIndex + 1 - snapshotIndex - 1);

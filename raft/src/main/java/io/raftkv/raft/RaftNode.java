@@ -39,6 +39,7 @@ public final class RaftNode {
   private final Outbox outbox = new Outbox();
   private final ReadTracker reads = new ReadTracker();
   private final ForwardedReads forwardedReads;
+  private final java.util.EnumSet<CoreBug> bugs;
   private final Elections elections;
   private final Follower follower;
 
@@ -65,6 +66,17 @@ public final class RaftNode {
    * {@link DurableState#empty()}.
    */
   public RaftNode(RaftConfig config, DurableState durable, Rng rng, CoreLog log) {
+    this(config, durable, rng, log, java.util.Set.of());
+  }
+
+  /**
+   * A node with deliberate {@code bugs}, for the simulator's proof that it catches them. Never
+   * used by a server.
+   */
+  public RaftNode(RaftConfig config, DurableState durable, Rng rng, CoreLog log,
+      java.util.Set<CoreBug> bugs) {
+    this.bugs = java.util.EnumSet.noneOf(CoreBug.class);
+    this.bugs.addAll(bugs);
     this.config = config;
     this.id = config.id();
     this.rng = rng;
@@ -268,7 +280,9 @@ public final class RaftNode {
     lastHardState = hardState;
     Ready ready = new Ready(outbox.takeSendNow(), Optional.ofNullable(snapshotToInstall),
         raftLog.takeUnpersisted(), changed, outbox.takeSendAfterPersist(),
-        raftLog.takeCommitted(config.readyCommittedEntriesMax()), reads.takeReady(),
+        raftLog.takeCommitted(config.readyCommittedEntriesMax(),
+            hasBug(CoreBug.APPLY_BEFORE_COMMIT) ? raftLog.lastIndex() : raftLog.commitIndex()),
+        reads.takeReady(),
         reads.takeAborted());
     snapshotToInstall = null;
     outstandingReady = ready;
@@ -296,6 +310,10 @@ public final class RaftNode {
   }
 
   // ---------------------------------------------------------------- status
+
+  boolean hasBug(CoreBug bug) {
+    return bugs.contains(bug);
+  }
 
   public NodeId id() {
     return id;

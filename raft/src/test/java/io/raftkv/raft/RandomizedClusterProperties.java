@@ -88,8 +88,14 @@ class RandomizedClusterProperties {
   /** Runs the faulty phase and the liveness phase; returns the cluster for inspection. */
   static InMemoryCluster scenario(int nodes, long seed, int steps, boolean lockstepTicks,
       java.util.function.UnaryOperator<RaftConfig.Builder> tune) {
+    return scenario(nodes, seed, steps, lockstepTicks, tune, java.util.Set.of());
+  }
+
+  /** As above, with deliberate bugs in every node: the run is expected to fail. */
+  static InMemoryCluster scenario(int nodes, long seed, int steps, boolean lockstepTicks,
+      java.util.function.UnaryOperator<RaftConfig.Builder> tune, java.util.Set<CoreBug> bugs) {
     InMemoryCluster cluster = InMemoryCluster.create(nodes, seed, tune::apply,
-        id -> CoreLog.SILENT);
+        id -> CoreLog.SILENT, bugs);
     Nemesis nemesis = new Nemesis(cluster, new SplittableRandom(seed ^ 0x5DEECE66DL),
         lockstepTicks);
     int step = 0;
@@ -159,56 +165,118 @@ class RandomizedClusterProperties {
       this.random = random;
       this.ids = List.copyOf(cluster.ids());
       this.lockstepTicks = lockstepTicks;
+      drawWeights(true);
+    }
+
+    /** Actions and their base weights (per mille); swarm mode rescales them per seed. */
+    private enum Action {
+      DELIVER(350), PROCESS(200), BEGIN_READY(50), FINISH_READY(40), TICK(160), PROPOSE(60),
+      READ(20), DROP(30), DUPLICATE(15), PARTITION(15), HEAL(15), CRASH(10), RESTART(20),
+      COMPACT(7), TRANSFER(8);
+
+      final int baseWeight;
+
+      Action(int baseWeight) {
+        this.baseWeight = baseWeight;
+      }
+    }
+
+    private int[] cumulativeWeights;
+
+    /**
+     * Swarm testing: each seed scales every action's weight by one of 0, 1/2, 1, 2 or 4 (message
+     * delivery, processing and ticks excepted), so across seeds every mix of faults is tried,
+     * including the lopsided ones that open rare windows.
+     */
+    private void drawWeights(boolean swarm) {
+      int[] factorsTimesTwo = {0, 1, 2, 4, 8};
+      cumulativeWeights = new int[Action.values().length];
+      int total = 0;
+      for (Action action : Action.values()) {
+        int weight = action.baseWeight;
+        boolean essential = action == Action.DELIVER || action == Action.PROCESS
+            || action == Action.TICK || action == Action.PROPOSE;
+        if (swarm && !essential) {
+          weight = weight * factorsTimesTwo[random.nextInt(factorsTimesTwo.length)] / 2;
+        }
+        total += weight;
+        cumulativeWeights[action.ordinal()] = total;
+      }
     }
 
     void step() {
-      int roll = random.nextInt(1000);
+      int roll = random.nextInt(cumulativeWeights[cumulativeWeights.length - 1]);
+      Action action = Action.DELIVER;
+      for (Action candidate : Action.values()) {
+        if (roll < cumulativeWeights[candidate.ordinal()]) {
+          action = candidate;
+          break;
+        }
+      }
       NodeId node = ids.get(random.nextInt(ids.size()));
       int inFlight = cluster.inFlightCount();
-      if (roll < 350 && inFlight > 0) {
-        note("deliver");
-        cluster.deliver(random.nextInt(inFlight));
-      } else if (roll < 550) {
-        note("process " + node);
-        cluster.process(node);
-      } else if (roll < 600) {
-        note("begin-ready " + node);
-        cluster.beginReady(node);
-      } else if (roll < 640) {
-        note("finish-ready " + node);
-        cluster.finishReady(node);
-      } else if (roll < 800 && lockstepTicks) {
+      switch (action) {
+        case DELIVER -> {
+          if (inFlight > 0) {
+            note("deliver");
+            cluster.deliver(random.nextInt(inFlight));
+          }
+        }
+        case PROCESS -> {
+          note("process " + node);
+          cluster.process(node);
+        }
+        case BEGIN_READY -> {
+          note("begin-ready " + node);
+          cluster.beginReady(node);
+        }
+        case FINISH_READY -> {
+          note("finish-ready " + node);
+          cluster.finishReady(node);
+        }
+        case TICK -> tick(node);
+        case PROPOSE -> propose();
+        case READ -> read();
+        case DROP -> {
+          if (inFlight > 0) {
+            note("drop");
+            cluster.drop(random.nextInt(inFlight));
+          }
+        }
+        case DUPLICATE -> {
+          if (inFlight > 0) {
+            note("duplicate");
+            cluster.duplicate(random.nextInt(inFlight));
+          }
+        }
+        case PARTITION -> partition();
+        case HEAL -> {
+          note("heal");
+          cluster.heal();
+        }
+        case CRASH -> {
+          note("crash " + node);
+          cluster.crash(node);
+        }
+        case RESTART -> {
+          note("restart " + node);
+          cluster.restart(node);
+        }
+        case COMPACT -> {
+          note("compact " + node);
+          cluster.compact(node);
+        }
+        case TRANSFER -> transfer(node);
+      }
+    }
+
+    private void tick(NodeId node) {
+      if (lockstepTicks) {
         note("tick all");
         cluster.tickAll();
-      } else if (roll < 800) {
+      } else {
         note("tick " + node);
         cluster.tick(node);
-      } else if (roll < 860) {
-        propose();
-      } else if (roll < 880) {
-        read();
-      } else if (roll < 910 && inFlight > 0) {
-        note("drop");
-        cluster.drop(random.nextInt(inFlight));
-      } else if (roll < 925 && inFlight > 0) {
-        note("duplicate");
-        cluster.duplicate(random.nextInt(inFlight));
-      } else if (roll < 940) {
-        partition();
-      } else if (roll < 955) {
-        note("heal");
-        cluster.heal();
-      } else if (roll < 965) {
-        note("crash " + node);
-        cluster.crash(node);
-      } else if (roll < 985) {
-        note("restart " + node);
-        cluster.restart(node);
-      } else if (roll < 992) {
-        note("compact " + node);
-        cluster.compact(node);
-      } else {
-        transfer(node);
       }
     }
 

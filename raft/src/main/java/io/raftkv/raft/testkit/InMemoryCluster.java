@@ -1,6 +1,7 @@
 package io.raftkv.raft.testkit;
 
 import io.raftkv.raft.Configuration;
+import io.raftkv.raft.CoreBug;
 import io.raftkv.raft.CoreLog;
 import io.raftkv.raft.DurableState;
 import io.raftkv.raft.Entry;
@@ -53,6 +54,7 @@ public final class InMemoryCluster {
   private record ReadKey(NodeId node, long requestId) {}
 
   private final long seed;
+  private final Set<CoreBug> bugs;
   private final SplittableRandom random;
   private final TreeMap<NodeId, Member> members = new TreeMap<>();
   private final ArrayList<Message> network = new ArrayList<>();
@@ -72,6 +74,13 @@ public final class InMemoryCluster {
    * @param logs each node's logger (by id)
    */
   public InMemoryCluster(long seed, List<RaftConfig> configs, Function<NodeId, CoreLog> logs) {
+    this(seed, configs, logs, Set.of());
+  }
+
+  /** A cluster whose nodes carry deliberate {@code bugs} (see {@link CoreBug}). */
+  public InMemoryCluster(long seed, List<RaftConfig> configs, Function<NodeId, CoreLog> logs,
+      Set<CoreBug> bugs) {
+    this.bugs = Set.copyOf(bugs);
     this.seed = seed;
     this.random = new SplittableRandom(seed);
     this.logs = logs;
@@ -85,6 +94,12 @@ public final class InMemoryCluster {
   /** {@code count} nodes n1..nN with default configs adjusted by {@code tune}. */
   public static InMemoryCluster create(int count, long seed,
       Function<RaftConfig.Builder, RaftConfig.Builder> tune, Function<NodeId, CoreLog> logs) {
+    return create(count, seed, tune, logs, Set.of());
+  }
+
+  public static InMemoryCluster create(int count, long seed,
+      Function<RaftConfig.Builder, RaftConfig.Builder> tune, Function<NodeId, CoreLog> logs,
+      Set<CoreBug> bugs) {
     int[] ids = new int[count];
     for (int i = 0; i < count; i++) {
       ids[i] = i + 1;
@@ -94,7 +109,7 @@ public final class InMemoryCluster {
     for (NodeId id : voters.voters()) {
       configs.add(tune.apply(RaftConfig.builder(id, voters)).build());
     }
-    return new InMemoryCluster(seed, configs, logs);
+    return new InMemoryCluster(seed, configs, logs, bugs);
   }
 
   public static InMemoryCluster create(int count, long seed) {
@@ -105,7 +120,7 @@ public final class InMemoryCluster {
     DurableState durable = member.disk.durableState();
     long rngSeed = seed * 1_000_003L + member.config.id().value() * 7919L + member.incarnation;
     member.node = new RaftNode(member.config, durable, Rng.seeded(rngSeed),
-        logs.apply(member.config.id()));
+        logs.apply(member.config.id()), bugs);
     member.pending = null;
     member.appliedIndex = durable.snapshot().map(s -> s.index()).orElse(0L);
     member.incarnation++;
