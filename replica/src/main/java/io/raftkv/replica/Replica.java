@@ -11,6 +11,7 @@ import io.raftkv.kv.LeaseTimeToLive;
 import io.raftkv.kv.RangeRequest;
 import io.raftkv.kv.RangeResponse;
 import io.raftkv.kv.Response;
+import io.raftkv.raft.CoreBug;
 import io.raftkv.raft.CoreLog;
 import io.raftkv.raft.DurableState;
 import io.raftkv.raft.Entry;
@@ -31,6 +32,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -72,6 +74,7 @@ public final class Replica {
   private final DurableLog durableLog;
   private final NodeId id;
   private final RaftNode node;
+  private final EnumSet<ReplicaBug> bugs;
   private KvStore kv;
   private boolean persisting;
   private boolean snapshotting;
@@ -91,7 +94,9 @@ public final class Replica {
   private final TreeMap<Long, List<PendingRead>> readsAwaitingApply = new TreeMap<>();
 
   private Replica(ReplicaConfig config, EventLoop loop, Transport transport,
-      DurableLog durableLog, Rng rng, CoreLog coreLog) {
+      DurableLog durableLog, Rng rng, CoreLog coreLog, Set<CoreBug> coreBugs,
+      Set<ReplicaBug> bugs) {
+    this.bugs = bugs.isEmpty() ? EnumSet.noneOf(ReplicaBug.class) : EnumSet.copyOf(bugs);
     this.config = config;
     this.loop = loop;
     this.transport = transport;
@@ -101,7 +106,7 @@ public final class Replica {
     this.kv = durable.snapshot().map(this::restoreState)
         .orElseGet(() -> new KvStore(config.kvLimits()));
     this.lastSnapshotIndex = durable.snapshot().map(Snapshot::index).orElse(0L);
-    this.node = new RaftNode(config.raft(), durable, rng, coreLog);
+    this.node = new RaftNode(config.raft(), durable, rng, coreLog, coreBugs);
   }
 
   /**
@@ -110,7 +115,18 @@ public final class Replica {
    */
   public static Replica start(ReplicaConfig config, EventLoop loop, Transport transport,
       DurableLog durableLog, Rng rng, CoreLog coreLog) {
-    Replica replica = new Replica(config, loop, transport, durableLog, rng, coreLog);
+    return startWithBugs(config, loop, transport, durableLog, rng, coreLog, Set.of(), Set.of());
+  }
+
+  /**
+   * A replica with deliberate bugs in its core and in itself, for the simulator's proof that it
+   * catches them. Never used by a server.
+   */
+  public static Replica startWithBugs(ReplicaConfig config, EventLoop loop, Transport transport,
+      DurableLog durableLog, Rng rng, CoreLog coreLog, Set<CoreBug> coreBugs,
+      Set<ReplicaBug> bugs) {
+    Replica replica = new Replica(config, loop, transport, durableLog, rng, coreLog, coreBugs,
+        bugs);
     loop.execute(replica::scheduleTick);
     return replica;
   }
@@ -159,7 +175,9 @@ public final class Replica {
           node.leader(), id + ": " + pendingWrites.size() + " writes pending"));
       return;
     }
-    ProposeResult result = node.propose(CommandCodec.encode(command));
+    Command proposed = bugs.contains(ReplicaBug.SKIP_SESSION_CHECK)
+        ? new Command(0, 0, command.request()) : command;
+    ProposeResult result = node.propose(CommandCodec.encode(proposed));
     switch (result) {
       case ProposeResult.Accepted accepted -> {
         pendingWrites.put(accepted.lastIndex(), new PendingWrite(accepted.term(), future));
@@ -340,7 +358,9 @@ public final class Replica {
     while (!stopped && !persisting && node.hasReady()) {
       Ready ready = node.ready();
       ready.sendNow().forEach(transport::send);
-      if (ready.needsPersistence()) {
+      if (ready.needsPersistence() && bugs.contains(ReplicaBug.ACK_BEFORE_FSYNC)) {
+        durableLog.persist(PersistBatch.of(ready), () -> {});
+      } else if (ready.needsPersistence()) {
         persisting = true;
         durableLog.persist(PersistBatch.of(ready), () -> {
           persisting = false;

@@ -46,7 +46,14 @@ final class LocalCluster {
   private final TreeMap<NodeId, RaftStorage> storages = new TreeMap<>();
   private final TreeMap<NodeId, ReplicaConfig> configs = new TreeMap<>();
 
+  private final java.util.Set<ReplicaBug> bugs;
+
   LocalCluster(int size, UnaryOperator<ReplicaConfig> tune) {
+    this(size, tune, java.util.Set.of());
+  }
+
+  LocalCluster(int size, UnaryOperator<ReplicaConfig> tune, java.util.Set<ReplicaBug> bugs) {
+    this.bugs = bugs;
     int[] ids = new int[size];
     for (int i = 0; i < size; i++) {
       ids[i] = i + 1;
@@ -96,8 +103,9 @@ final class LocalCluster {
         StorageOptions.defaults());
     storages.put(id, storage);
     Transport transport = message -> at(nowNanos + HOP_NANOS, () -> deliver(message));
-    replicas.put(id, Replica.start(configs.get(id), loop, transport, new DiskLog(id, storage),
-        Rng.seeded(id.value()), CoreLog.SILENT));
+    replicas.put(id, Replica.startWithBugs(configs.get(id), loop, transport,
+        new DiskLog(id, storage), Rng.seeded(id.value()), CoreLog.SILENT, java.util.Set.of(),
+        bugs));
   }
 
   /** Stops a replica; its disk keeps what was synced. */

@@ -123,6 +123,20 @@ class ReplicaTest {
     assertThat(leader.revision()).isEqualTo(first.revision());
   }
 
+  /** The switch the simulator must catch: without the session, a retry applies twice. */
+  @Test
+  void skipSessionCheckBugAppliesARetriedWriteTwice() {
+    LocalCluster cluster = new LocalCluster(3, c -> c, java.util.Set.of(
+        ReplicaBug.SKIP_SESSION_CHECK));
+    Replica leader = cluster.awaitLeader();
+    SessionOpenResponse session = (SessionOpenResponse) await(cluster,
+        leader.write(Command.of(new SessionOpenRequest())));
+    Command put = new Command(session.clientId(), 1, PutRequest.of(bytes("k"), bytes("v")));
+    PutResponse first = (PutResponse) await(cluster, leader.write(put));
+    PutResponse retry = (PutResponse) await(cluster, leader.write(put));
+    assertThat(retry.revision()).isEqualTo(first.revision() + 1);
+  }
+
   @Test
   void restartedReplicaRecoversFromItsDiskAndCatchesUp() {
     LocalCluster cluster = new LocalCluster(3, c -> c);

@@ -1,0 +1,21 @@
+package io.raftkv.replica;
+
+/**
+ * Deliberate violations in the replica, for proving that the simulator catches real bugs (as
+ * {@link io.raftkv.raft.CoreBug} does for the core). Reachable only through
+ * {@link Replica#startWithBugs}, never through {@link ReplicaConfig}.
+ */
+public enum ReplicaBug {
+  ACK_BEFORE_FSYNC("acknowledges (to peers and clients) before the batch is durable"),
+  SKIP_SESSION_CHECK("proposes writes without their session, so a retried write applies twice");
+
+  private final String breaks;
+
+  ReplicaBug(String breaks) {
+    this.breaks = breaks;
+  }
+
+  public String breaks() {
+    return breaks;
+  }
+}
