@@ -102,8 +102,28 @@ final class SimNode {
     SimDisk disk = new SimDisk(scheduler, loop, storage, random.split(), parameters, bug,
         name, reason -> diskFailed(reason));
     replica = Replica.start(config, loop, network.transport(), disk, Rng.seeded(random.nextLong()),
-        CoreLog.SILENT);
+        scheduler.tracing() ? traceLog() : CoreLog.SILENT);
     scheduler.note(name + " started: " + replica.raftStatus());
+  }
+
+  /** The core's INFO lines (roles, terms, snapshots) as trace notes; DEBUG stays off. */
+  private CoreLog traceLog() {
+    return new CoreLog() {
+      @Override
+      public boolean debugEnabled() {
+        return false;
+      }
+
+      @Override
+      public void info(String line) {
+        scheduler.note(line);
+      }
+
+      @Override
+      public void debug(String line) {
+        // per-message detail would drown the trace; the scheduler already names each message
+      }
+    };
   }
 
   /**

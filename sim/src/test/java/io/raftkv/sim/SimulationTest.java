@@ -66,4 +66,18 @@ class SimulationTest {
     throw new AssertionError("acknowledging before fsync went unnoticed for " + seedsMax
         + " seeds");
   }
+
+  /**
+   * Found by the simulator (seeds 105, 146 and 315 of 100..399): a follower restores a leader's
+   * snapshot (RaftNode.restore) while its previous Ready is still being persisted; when that
+   * Ready completes, the replica applies its committed entries, whose index the restore has
+   * compacted away, and Replica.maybeSnapshot's {@code node.entry(applied).orElseThrow()}
+   * throws. Enable once the replica or the core handles the overlap.
+   */
+  @org.junit.jupiter.api.Disabled("replica bug found by the simulator; see the Javadoc")
+  @Test
+  void snapshotRestoredWhileAReadyIsPersisting_seed105() {
+    SimResult result = Simulation.run(105, options());
+    assertThat(result.violations()).as("raftkv sim --seed 105 --trace").isEmpty();
+  }
 }
