@@ -73,9 +73,8 @@ final class SimCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     if ("list".equals(bug)) {
-      for (Bug each : Bug.values()) {
-        out.println(each.name().toLowerCase(Locale.ROOT).replace('_', '-') + "  "
-            + each.breaks());
+      for (Bug each : Bug.all()) {
+        out.println(each.name() + "  " + each.breaks());
       }
       out.flush();
       return 0;
@@ -94,10 +93,9 @@ final class SimCommand implements Callable<Integer> {
     Bug injected = Bug.NONE;
     if (bug != null) {
       try {
-        injected = Bug.valueOf(bug.toUpperCase(Locale.ROOT).replace('-', '_'));
+        injected = Bug.byName(bug);
       } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "unknown bug " + bug
-            + " (raftkv sim --bug list)");
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
     }
     SimOptions options = SimOptions.defaults().withNodes(nodes).withOps(ops)
@@ -193,8 +191,8 @@ final class SimCommand implements Callable<Integer> {
     if (noFaults) {
       replay.append(" --no-faults");
     }
-    if (options.bug() != Bug.NONE) {
-      replay.append(" --bug ").append(bug);
+    if (!options.bug().isNone()) {
+      replay.append(" --bug ").append(options.bug().name());
     }
     replay.append(" --trace");
     for (String violation : result.violations()) {

@@ -64,7 +64,7 @@ final class SimDisk implements DurableLog {
   }
 
   private void submit(Operation operation) {
-    if (bug == Bug.ACK_BEFORE_FSYNC) {
+    if (bug.diskAcksBeforeFsync()) {
       loop.execute(operation.onDurable());
       operation = new Operation(operation.name(), operation.write(), operation.sync(), () -> { });
     }

@@ -101,8 +101,9 @@ final class SimNode {
     }
     SimDisk disk = new SimDisk(scheduler, loop, storage, random.split(), parameters, bug,
         name, reason -> diskFailed(reason));
-    replica = Replica.start(config, loop, network.transport(), disk, Rng.seeded(random.nextLong()),
-        scheduler.tracing() ? traceLog() : CoreLog.SILENT);
+    replica = Replica.startWithBugs(config, loop, network.transport(), disk,
+        Rng.seeded(random.nextLong()), scheduler.tracing() ? traceLog() : CoreLog.SILENT,
+        bug.coreBugs(), bug.replicaBugs());
     scheduler.note(name + " started: " + replica.raftStatus());
   }
 

@@ -20,7 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -37,6 +39,9 @@ final class Verdicts {
     List<String> violations = new ArrayList<>(sim.violations());
     if (violations.isEmpty()) {
       checkAckedWrites(sim, violations);
+    }
+    if (violations.isEmpty()) {
+      checkAppliedOnce(sim, violations);
     }
     HistoryRecorder recorder = sim.history();
     String source = "seed-" + sim.parameters().seed();
@@ -93,6 +98,42 @@ final class Verdicts {
         violations.add("acknowledged write lost: " + problem);
         return;
       }
+    }
+  }
+
+  /**
+   * No write applied twice: on one node, reads every key at every revision; a value (unique per
+   * write) found with two different mod revisions was applied twice, which the session must
+   * prevent however often the client retried.
+   */
+  private static void checkAppliedOnce(Simulation sim, List<String> violations) {
+    Replica replica = sim.nodes().get(0).replica();
+    long revisionMax = sim.nodes().get(0).core() == null ? 0 : replica.revision();
+    Map<String, Long> firstRevision = new HashMap<>();
+    List<String> problems = new ArrayList<>();
+    int[] pending = {0};
+    for (int key = 0; key < sim.workload().keyCount(); key++) {
+      Bytes name = Bytes.utf8(Workload.key(key));
+      for (long revision = 1; revision <= revisionMax; revision++) {
+        pending[0]++;
+        replica.read(RangeRequest.of(name).atRevision(revision), Replica.Consistency.SERIALIZABLE)
+            .whenComplete((response, error) -> {
+              pending[0]--;
+              if (response == null || response.kvs().isEmpty()) {
+                return;
+              }
+              KeyValue kv = response.kvs().get(0);
+              String id = kv.key().toStringUtf8() + "=" + kv.value().toStringUtf8();
+              Long first = firstRevision.putIfAbsent(id, kv.modRevision());
+              if (first != null && first != kv.modRevision()) {
+                problems.add(id + " at revisions " + first + " and " + kv.modRevision());
+              }
+            });
+      }
+    }
+    sim.runUntil(() -> pending[0] == 0, sim.scheduler().nowNanos() + 10_000_000_000L);
+    if (!problems.isEmpty()) {
+      violations.add("write applied twice on " + sim.nodes().get(0).id() + ": " + problems.get(0));
     }
   }
 

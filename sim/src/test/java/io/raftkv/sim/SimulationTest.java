@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The simulator end to end: replays are exact, the real replica passes seeds with every fault
@@ -52,19 +54,26 @@ class SimulationTest {
     assertThat(ops).isGreaterThan(seeds * 900L);
   }
 
-  @Test
-  void acknowledgingBeforeFsyncIsCaught() {
+  /**
+   * Teeth: each switch breaks one rule, and some check must say so within a few seeds. The
+   * switches not listed here (Figure 8 commits, votes before persisting, reads without
+   * confirmation, leases without the drift bound) need targeted nemeses that are not written yet.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"disk-ack-before-fsync", "ack-before-fsync", "skip-session-check",
+      "apply-before-commit", "accept-stale-term-append"})
+  void aDeliberateBugIsCaught(String name) {
     int seedsMax = 30;
+    Bug bug = Bug.byName(name);
     for (long seed = 1; seed <= seedsMax; seed++) {
-      SimResult result = Simulation.run(seed, options().withBug(Bug.ACK_BEFORE_FSYNC));
+      SimResult result = Simulation.run(seed, options().withBug(bug));
       if (!result.passed()) {
-        System.out.println("bug ack-before-fsync caught at seed " + seed + " (" + seed
+        System.out.println("bug " + name + " caught at seed " + seed + " (" + seed
             + " seeds): " + result.violations());
         return;
       }
     }
-    throw new AssertionError("acknowledging before fsync went unnoticed for " + seedsMax
-        + " seeds");
+    throw new AssertionError("bug " + name + " went unnoticed for " + seedsMax + " seeds");
   }
 
   /**
