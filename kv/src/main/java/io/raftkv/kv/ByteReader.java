@@ -3,7 +3,7 @@ package io.raftkv.kv;
 import java.util.Arrays;
 
 /**
- * Reads what {@link ByteWriter} wrote, checking every length against what is left so garbage
+ * Reads what {@link ByteWriter} wrote (stored session responses), checking every length against what is left so garbage
  * fails with the offset instead of allocating gigabytes or running off the end.
  */
 final class ByteReader {
@@ -12,10 +12,6 @@ final class ByteReader {
 
   ByteReader(byte[] data) {
     this.data = data;
-  }
-
-  int offset() {
-    return offset;
   }
 
   int remaining() {

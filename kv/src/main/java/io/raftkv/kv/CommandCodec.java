@@ -1,206 +1,326 @@
 package io.raftkv.kv;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
+import io.raftkv.kv.proto.RequestOp;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The log's bytes for a {@link Command}; the layout is docs/kv-command-format.md. The first byte
- * is the format version: a decoder knows every version ever written and refuses others, so an
- * old log stays readable and a new field means a new version, never a silent reinterpretation.
+ * The log's bytes for a {@link Command}: the protobuf message {@code raftkv.kv.v1.Command}
+ * (kv/src/main/proto/raftkv/kv/command.proto, docs/kv-command-format.md). The only place that
+ * maps kv's records to and from the generated messages, so that the records stay free of
+ * protobuf and the wire's compatibility rules are kept in one file.
+ *
+ * <p>Decoding checks what the records cannot express: exactly one request, known enum values,
+ * an operand matching a compare's target, bounded nesting. Semantic limits (request bytes, txn
+ * ops, {@link KvLimits#txnDepthMax}, negative limits or lease ids ...) are the apply path's
+ * {@link RequestChecker}, which answers them with etcd's typed errors on every replica alike.
  */
 public final class CommandCodec {
-  static final int FORMAT_VERSION = 1;
-  static final int TAG_PUT = 1;
-  static final int TAG_RANGE = 2;
-  static final int TAG_DELETE_RANGE = 3;
-  static final int TAG_TXN = 4;
-  static final int TAG_COMPACT = 5;
-  static final int TAG_LEASE_GRANT = 6;
-  static final int TAG_LEASE_REVOKE = 7;
-  static final int TAG_SESSION_OPEN = 8;
-  /** Nesting a decoder follows before calling the bytes hostile (the checker allows less). */
-  private static final int TXN_DEPTH_MAX = 64;
+  /** Txn nesting a decoder follows before calling the bytes hostile (the checker allows less). */
+  static final int TXN_DEPTH_MAX = 64;
+  /**
+   * Protobuf's own nesting bound for the parser's recursion: each txn level is two messages
+   * (TxnRequest, RequestOp), plus the Command and a leaf request. Deeper input fails inside
+   * the parser, before it can exhaust the stack.
+   */
+  static final int MESSAGE_DEPTH_MAX = 2 * TXN_DEPTH_MAX + 3;
 
   private CommandCodec() {}
 
   public static byte[] encode(Command command) {
-    ByteWriter out = new ByteWriter(64);
-    out.u8(FORMAT_VERSION);
-    out.varint(command.clientId());
-    out.varint(command.sequence());
-    RequestCodec.write(out, command.request());
-    return out.toByteArray();
+    io.raftkv.kv.proto.Command.Builder out = io.raftkv.kv.proto.Command.newBuilder()
+        .setClientId(command.clientId())
+        .setSequence(command.sequence());
+    switch (command.request()) {
+      case PutRequest p -> out.setPut(put(p));
+      case RangeRequest r -> out.setRange(range(r));
+      case DeleteRangeRequest d -> out.setDeleteRange(deleteRange(d));
+      case TxnRequest t -> out.setTxn(txn(t));
+      case CompactRequest c ->
+          out.setCompact(io.raftkv.kv.proto.CompactRequest.newBuilder().setRevision(c.revision()));
+      case LeaseGrantRequest g -> out.setLeaseGrant(io.raftkv.kv.proto.LeaseGrantRequest
+          .newBuilder().setId(g.id()).setTtlSeconds(g.ttlSeconds()));
+      case LeaseRevokeRequest r -> out.setLeaseRevoke(
+          io.raftkv.kv.proto.LeaseRevokeRequest.newBuilder().setId(r.id()));
+      case SessionOpenRequest s ->
+          out.setSessionOpen(io.raftkv.kv.proto.SessionOpenRequest.getDefaultInstance());
+    }
+    return out.build().toByteArray();
   }
 
-  /** The command in {@code bytes}; any defect is an exception naming the offset, never a crash. */
+  /**
+   * The command in {@code bytes}. Any defect is an exception saying where: the byte offset for
+   * bytes that are not protobuf, the field path for protobuf that is not a command. Never a
+   * crash, never part of a command.
+   */
   public static Command decode(byte[] bytes) throws MalformedCommandException {
-    ByteReader in = new ByteReader(bytes);
-    int version = in.u8();
-    if (version != FORMAT_VERSION) {
-      throw in.error("format version " + version + " unknown (this build reads "
-          + FORMAT_VERSION + ")");
+    CodedInputStream in = CodedInputStream.newInstance(bytes);
+    // Byte fields become views of the entry, copied once into exact arrays by bytes() below.
+    in.enableAliasing(true);
+    in.setRecursionLimit(MESSAGE_DEPTH_MAX);
+    io.raftkv.kv.proto.Command message;
+    try {
+      message = io.raftkv.kv.proto.Command.parseFrom(in);
+      // A stray end-group tag stops the parser early; the rest would be silently ignored.
+      in.checkLastTagWas(0);
+    } catch (InvalidProtocolBufferException e) {
+      throw new MalformedCommandException("malformed command at offset "
+          + in.getTotalBytesRead() + " of " + bytes.length + ": " + e.getMessage());
+    } catch (IOException e) {
+      throw new InvariantViolation("reading a byte array threw " + e);
     }
-    long clientId = in.varint();
-    long sequence = in.varint();
-    Request request = RequestCodec.read(in, 0);
-    in.expectEnd();
-    return new Command(clientId, sequence, request);
+    try {
+      return new Command(message.getClientId(), message.getSequence(), request(message));
+    } catch (MalformedCommandException e) {
+      throw new MalformedCommandException("malformed command at " + e.getMessage());
+    }
   }
 
-  /** Requests, also used inside stored responses of sessions. */
-  static final class RequestCodec {
-    private RequestCodec() {}
+  private static ByteString bytes(Bytes value) {
+    // Bytes is immutable and the message lives only until toByteArray(): no copy needed.
+    return UnsafeByteOperations.unsafeWrap(value.array());
+  }
 
-    static void write(ByteWriter out, Request request) {
-      switch (request) {
-        case PutRequest p -> {
-          out.u8(TAG_PUT);
-          out.bytes(p.key());
-          out.bytes(p.value());
-          out.varint(p.lease());
-          out.u8((p.prevKv() ? 1 : 0) | (p.ignoreValue() ? 2 : 0) | (p.ignoreLease() ? 4 : 0));
-        }
-        case RangeRequest r -> writeRange(out, r);
-        case DeleteRangeRequest d -> {
-          out.u8(TAG_DELETE_RANGE);
-          out.bytes(d.key());
-          out.bytes(d.rangeEnd());
-          out.bool(d.prevKv());
-        }
-        case TxnRequest t -> writeTxn(out, t);
-        case CompactRequest c -> {
-          out.u8(TAG_COMPACT);
-          out.varint(c.revision());
-        }
-        case LeaseGrantRequest g -> {
-          out.u8(TAG_LEASE_GRANT);
-          out.varint(g.id());
-          out.varint(g.ttlSeconds());
-        }
-        case LeaseRevokeRequest r -> {
-          out.u8(TAG_LEASE_REVOKE);
-          out.varint(r.id());
-        }
-        case SessionOpenRequest s -> out.u8(TAG_SESSION_OPEN);
-      }
-    }
+  private static Bytes bytes(ByteString value) {
+    return Bytes.wrap(value.toByteArray());
+  }
 
-    private static void writeRange(ByteWriter out, RangeRequest r) {
-      out.u8(TAG_RANGE);
-      out.bytes(r.key());
-      out.bytes(r.rangeEnd());
-      out.varint(r.limit());
-      out.varint(r.revision());
-      out.u8(WireEnums.code(WireEnums.SORT_ORDERS, r.sortOrder()));
-      out.u8(WireEnums.code(WireEnums.SORT_TARGETS, r.sortTarget()));
-      out.u8((r.keysOnly() ? 1 : 0) | (r.countOnly() ? 2 : 0));
-      out.varint(r.minModRevision());
-      out.varint(r.maxModRevision());
-      out.varint(r.minCreateRevision());
-      out.varint(r.maxCreateRevision());
-    }
+  private static io.raftkv.kv.proto.PutRequest put(PutRequest p) {
+    return io.raftkv.kv.proto.PutRequest.newBuilder()
+        .setKey(bytes(p.key()))
+        .setValue(bytes(p.value()))
+        .setLease(p.lease())
+        .setPrevKv(p.prevKv())
+        .setIgnoreValue(p.ignoreValue())
+        .setIgnoreLease(p.ignoreLease())
+        .build();
+  }
 
-    private static void writeTxn(ByteWriter out, TxnRequest t) {
-      out.u8(TAG_TXN);
-      out.varint(t.compares().size());
-      for (Compare c : t.compares()) {
-        out.u8(WireEnums.code(WireEnums.COMPARE_TARGETS, c.target()));
-        out.u8(WireEnums.code(WireEnums.COMPARE_RESULTS, c.result()));
-        out.bytes(c.key());
-        out.bytes(c.rangeEnd());
-        if (c.target() == Compare.Target.VALUE) {
-          out.bytes(c.value());
-        } else {
-          out.varint(c.number());
-        }
-      }
-      for (List<TxnOp> branch : List.of(t.success(), t.failure())) {
-        out.varint(branch.size());
-        for (TxnOp op : branch) {
-          write(out, op);
-        }
-      }
-    }
+  private static io.raftkv.kv.proto.RangeRequest range(RangeRequest r) {
+    return io.raftkv.kv.proto.RangeRequest.newBuilder()
+        .setKey(bytes(r.key()))
+        .setRangeEnd(bytes(r.rangeEnd()))
+        .setLimit(r.limit())
+        .setRevision(r.revision())
+        .setSortOrder(switch (r.sortOrder()) {
+          case NONE -> io.raftkv.kv.proto.RangeRequest.SortOrder.NONE;
+          case ASCEND -> io.raftkv.kv.proto.RangeRequest.SortOrder.ASCEND;
+          case DESCEND -> io.raftkv.kv.proto.RangeRequest.SortOrder.DESCEND;
+        })
+        .setSortTarget(switch (r.sortTarget()) {
+          case KEY -> io.raftkv.kv.proto.RangeRequest.SortTarget.KEY;
+          case VERSION -> io.raftkv.kv.proto.RangeRequest.SortTarget.VERSION;
+          case CREATE -> io.raftkv.kv.proto.RangeRequest.SortTarget.CREATE;
+          case MOD -> io.raftkv.kv.proto.RangeRequest.SortTarget.MOD;
+          case VALUE -> io.raftkv.kv.proto.RangeRequest.SortTarget.VALUE;
+        })
+        .setKeysOnly(r.keysOnly())
+        .setCountOnly(r.countOnly())
+        .setMinModRevision(r.minModRevision())
+        .setMaxModRevision(r.maxModRevision())
+        .setMinCreateRevision(r.minCreateRevision())
+        .setMaxCreateRevision(r.maxCreateRevision())
+        .build();
+  }
 
-    static Request read(ByteReader in, int depth) throws MalformedCommandException {
-      int tag = in.u8();
-      return switch (tag) {
-        case TAG_PUT -> readPut(in);
-        case TAG_RANGE -> readRange(in);
-        case TAG_DELETE_RANGE ->
-            new DeleteRangeRequest(Bytes.wrap(in.bytes()), Bytes.wrap(in.bytes()), in.bool());
-        case TAG_TXN -> readTxn(in, depth);
-        case TAG_COMPACT -> new CompactRequest(in.varint());
-        case TAG_LEASE_GRANT -> new LeaseGrantRequest(in.varint(), in.varint());
-        case TAG_LEASE_REVOKE -> new LeaseRevokeRequest(in.varint());
-        case TAG_SESSION_OPEN -> new SessionOpenRequest();
-        default -> throw in.error("request tag " + tag + " unknown");
-      };
-    }
+  private static io.raftkv.kv.proto.DeleteRangeRequest deleteRange(DeleteRangeRequest d) {
+    return io.raftkv.kv.proto.DeleteRangeRequest.newBuilder()
+        .setKey(bytes(d.key()))
+        .setRangeEnd(bytes(d.rangeEnd()))
+        .setPrevKv(d.prevKv())
+        .build();
+  }
 
-    private static PutRequest readPut(ByteReader in) throws MalformedCommandException {
-      Bytes key = Bytes.wrap(in.bytes());
-      Bytes value = Bytes.wrap(in.bytes());
-      long lease = in.varint();
-      int flags = in.u8();
-      if ((flags & ~7) != 0) {
-        throw in.error("put flags " + flags + " unknown");
-      }
-      return new PutRequest(key, value, lease, (flags & 1) != 0, (flags & 2) != 0,
-          (flags & 4) != 0);
+  private static io.raftkv.kv.proto.TxnRequest txn(TxnRequest t) {
+    io.raftkv.kv.proto.TxnRequest.Builder out = io.raftkv.kv.proto.TxnRequest.newBuilder();
+    for (Compare c : t.compares()) {
+      out.addCompare(compare(c));
     }
+    for (TxnOp op : t.success()) {
+      out.addSuccess(op(op));
+    }
+    for (TxnOp op : t.failure()) {
+      out.addFailure(op(op));
+    }
+    return out.build();
+  }
 
-    private static RangeRequest readRange(ByteReader in) throws MalformedCommandException {
-      Bytes key = Bytes.wrap(in.bytes());
-      Bytes end = Bytes.wrap(in.bytes());
-      long limit = in.varint();
-      long revision = in.varint();
-      var order = in.enumValue(WireEnums.SORT_ORDERS, "sort order");
-      var target = in.enumValue(WireEnums.SORT_TARGETS, "sort target");
-      int flags = in.u8();
-      if ((flags & ~3) != 0) {
-        throw in.error("range flags " + flags + " unknown");
-      }
-      return new RangeRequest(key, end, limit, revision, order, target, (flags & 1) != 0,
-          (flags & 2) != 0, in.varint(), in.varint(), in.varint(), in.varint());
-    }
+  private static io.raftkv.kv.proto.Compare compare(Compare c) {
+    io.raftkv.kv.proto.Compare.Builder out = io.raftkv.kv.proto.Compare.newBuilder()
+        .setKey(bytes(c.key()))
+        .setRangeEnd(bytes(c.rangeEnd()))
+        .setResult(switch (c.result()) {
+          case EQUAL -> io.raftkv.kv.proto.Compare.CompareResult.EQUAL;
+          case GREATER -> io.raftkv.kv.proto.Compare.CompareResult.GREATER;
+          case LESS -> io.raftkv.kv.proto.Compare.CompareResult.LESS;
+          case NOT_EQUAL -> io.raftkv.kv.proto.Compare.CompareResult.NOT_EQUAL;
+        });
+    // The operand field that matches the target, as etcd's target_union.
+    return switch (c.target()) {
+      case VERSION -> out.setTarget(io.raftkv.kv.proto.Compare.CompareTarget.VERSION)
+          .setVersion(c.number()).build();
+      case CREATE -> out.setTarget(io.raftkv.kv.proto.Compare.CompareTarget.CREATE)
+          .setCreateRevision(c.number()).build();
+      case MOD -> out.setTarget(io.raftkv.kv.proto.Compare.CompareTarget.MOD)
+          .setModRevision(c.number()).build();
+      case VALUE -> out.setTarget(io.raftkv.kv.proto.Compare.CompareTarget.VALUE)
+          .setValue(bytes(c.value())).build();
+      case LEASE -> out.setTarget(io.raftkv.kv.proto.Compare.CompareTarget.LEASE)
+          .setLease(c.number()).build();
+    };
+  }
 
-    private static TxnRequest readTxn(ByteReader in, int depth)
-        throws MalformedCommandException {
-      if (depth >= TXN_DEPTH_MAX) {
-        throw in.error("txn nested deeper than " + TXN_DEPTH_MAX);
-      }
-      // Every element takes at least one byte: counts beyond what is left are garbage.
-      int compareCount = in.count(in.remaining(), "compare count");
-      List<Compare> compares = new ArrayList<>(compareCount);
-      for (int i = 0; i < compareCount; i++) {
-        var target = in.enumValue(WireEnums.COMPARE_TARGETS, "compare target");
-        var result = in.enumValue(WireEnums.COMPARE_RESULTS, "compare result");
-        Bytes key = Bytes.wrap(in.bytes());
-        Bytes end = Bytes.wrap(in.bytes());
-        compares.add(target == Compare.Target.VALUE
-            ? new Compare(target, result, key, end, 0, Bytes.wrap(in.bytes()))
-            : new Compare(target, result, key, end, in.varint(), Bytes.empty()));
-      }
-      List<TxnOp> success = readBranch(in, depth);
-      List<TxnOp> failure = readBranch(in, depth);
-      return new TxnRequest(compares, success, failure);
-    }
+  private static RequestOp op(TxnOp op) {
+    return switch (op) {
+      case PutRequest p -> RequestOp.newBuilder().setPut(put(p)).build();
+      case RangeRequest r -> RequestOp.newBuilder().setRange(range(r)).build();
+      case DeleteRangeRequest d -> RequestOp.newBuilder().setDeleteRange(deleteRange(d)).build();
+      case TxnRequest t -> RequestOp.newBuilder().setTxn(txn(t)).build();
+    };
+  }
 
-    private static List<TxnOp> readBranch(ByteReader in, int depth)
-        throws MalformedCommandException {
-      int count = in.count(in.remaining(), "op count");
-      List<TxnOp> ops = new ArrayList<>(count);
-      for (int i = 0; i < count; i++) {
-        int at = in.offset();
-        Request op = read(in, depth + 1);
-        if (!(op instanceof TxnOp txnOp)) {
-          throw new MalformedCommandException("request at offset " + at
-              + " cannot be a txn op: " + op.getClass().getSimpleName());
-        }
-        ops.add(txnOp);
-      }
-      return ops;
+  // Decoding. Errors carry the field path ("txn.success[2].range.sort_order: ..."); each
+  // level that knows a path step prepends it.
+
+  private static Request request(io.raftkv.kv.proto.Command m) throws MalformedCommandException {
+    return switch (m.getRequestCase()) {
+      case PUT -> put(m.getPut());
+      case RANGE -> range(m.getRange(), "range");
+      case DELETE_RANGE -> deleteRange(m.getDeleteRange());
+      case TXN -> txn(m.getTxn(), 0, "txn");
+      case COMPACT -> new CompactRequest(m.getCompact().getRevision());
+      case LEASE_GRANT ->
+          new LeaseGrantRequest(m.getLeaseGrant().getId(), m.getLeaseGrant().getTtlSeconds());
+      case LEASE_REVOKE -> new LeaseRevokeRequest(m.getLeaseRevoke().getId());
+      case SESSION_OPEN -> new SessionOpenRequest();
+      case REQUEST_NOT_SET -> throw new MalformedCommandException("request: none set"
+          + unknownFields(m.getUnknownFields()));
+    };
+  }
+
+  /** A newer writer's request kind arrives as an unknown field: name it. */
+  private static String unknownFields(com.google.protobuf.UnknownFieldSet unknown) {
+    return unknown.asMap().isEmpty() ? ""
+        : " (unknown fields " + unknown.asMap().keySet() + ": a request kind this build does"
+            + " not know?)";
+  }
+
+  private static PutRequest put(io.raftkv.kv.proto.PutRequest m) {
+    return new PutRequest(bytes(m.getKey()), bytes(m.getValue()), m.getLease(), m.getPrevKv(),
+        m.getIgnoreValue(), m.getIgnoreLease());
+  }
+
+  private static RangeRequest range(io.raftkv.kv.proto.RangeRequest m, String path)
+      throws MalformedCommandException {
+    RangeRequest.SortOrder order = switch (m.getSortOrder()) {
+      case NONE -> RangeRequest.SortOrder.NONE;
+      case ASCEND -> RangeRequest.SortOrder.ASCEND;
+      case DESCEND -> RangeRequest.SortOrder.DESCEND;
+      case UNRECOGNIZED -> throw unknownEnum(path + ".sort_order", m.getSortOrderValue());
+    };
+    RangeRequest.SortTarget target = switch (m.getSortTarget()) {
+      case KEY -> RangeRequest.SortTarget.KEY;
+      case VERSION -> RangeRequest.SortTarget.VERSION;
+      case CREATE -> RangeRequest.SortTarget.CREATE;
+      case MOD -> RangeRequest.SortTarget.MOD;
+      case VALUE -> RangeRequest.SortTarget.VALUE;
+      case UNRECOGNIZED -> throw unknownEnum(path + ".sort_target", m.getSortTargetValue());
+    };
+    return new RangeRequest(bytes(m.getKey()), bytes(m.getRangeEnd()), m.getLimit(),
+        m.getRevision(), order, target, m.getKeysOnly(), m.getCountOnly(),
+        m.getMinModRevision(), m.getMaxModRevision(), m.getMinCreateRevision(),
+        m.getMaxCreateRevision());
+  }
+
+  private static DeleteRangeRequest deleteRange(io.raftkv.kv.proto.DeleteRangeRequest m) {
+    return new DeleteRangeRequest(bytes(m.getKey()), bytes(m.getRangeEnd()), m.getPrevKv());
+  }
+
+  private static TxnRequest txn(io.raftkv.kv.proto.TxnRequest m, int depth, String path)
+      throws MalformedCommandException {
+    if (depth >= TXN_DEPTH_MAX) {
+      throw new MalformedCommandException(path + ": txn nested deeper than " + TXN_DEPTH_MAX);
     }
+    // Lists are as long as what the parser found in the entry: bounded by its bytes.
+    List<Compare> compares = new ArrayList<>(m.getCompareCount());
+    for (int i = 0; i < m.getCompareCount(); i++) {
+      compares.add(compare(m.getCompare(i), path + ".compare[" + i + "]"));
+    }
+    List<TxnOp> success = branch(m.getSuccessList(), depth, path + ".success");
+    List<TxnOp> failure = branch(m.getFailureList(), depth, path + ".failure");
+    return new TxnRequest(compares, success, failure);
+  }
+
+  private static List<TxnOp> branch(List<RequestOp> ops, int depth, String path)
+      throws MalformedCommandException {
+    List<TxnOp> out = new ArrayList<>(ops.size());
+    for (int i = 0; i < ops.size(); i++) {
+      RequestOp op = ops.get(i);
+      String at = path + "[" + i + "]";
+      out.add(switch (op.getRequestCase()) {
+        case PUT -> put(op.getPut());
+        case RANGE -> range(op.getRange(), at + ".range");
+        case DELETE_RANGE -> deleteRange(op.getDeleteRange());
+        case TXN -> txn(op.getTxn(), depth + 1, at + ".txn");
+        case REQUEST_NOT_SET -> throw new MalformedCommandException(at + ": no request set"
+            + unknownFields(op.getUnknownFields()));
+      });
+    }
+    return out;
+  }
+
+  private static Compare compare(io.raftkv.kv.proto.Compare m, String path)
+      throws MalformedCommandException {
+    Compare.Result result = switch (m.getResult()) {
+      case EQUAL -> Compare.Result.EQUAL;
+      case GREATER -> Compare.Result.GREATER;
+      case LESS -> Compare.Result.LESS;
+      case NOT_EQUAL -> Compare.Result.NOT_EQUAL;
+      case UNRECOGNIZED -> throw unknownEnum(path + ".result", m.getResultValue());
+    };
+    io.raftkv.kv.proto.Compare.TargetUnionCase operand = m.getTargetUnionCase();
+    Compare.Target target = switch (m.getTarget()) {
+      case VERSION -> operandOf(Compare.Target.VERSION, operand,
+          io.raftkv.kv.proto.Compare.TargetUnionCase.VERSION, path);
+      case CREATE -> operandOf(Compare.Target.CREATE, operand,
+          io.raftkv.kv.proto.Compare.TargetUnionCase.CREATE_REVISION, path);
+      case MOD -> operandOf(Compare.Target.MOD, operand,
+          io.raftkv.kv.proto.Compare.TargetUnionCase.MOD_REVISION, path);
+      case VALUE -> operandOf(Compare.Target.VALUE, operand,
+          io.raftkv.kv.proto.Compare.TargetUnionCase.VALUE, path);
+      case LEASE -> operandOf(Compare.Target.LEASE, operand,
+          io.raftkv.kv.proto.Compare.TargetUnionCase.LEASE, path);
+      case UNRECOGNIZED -> throw unknownEnum(path + ".target", m.getTargetValue());
+    };
+    Bytes key = bytes(m.getKey());
+    Bytes end = bytes(m.getRangeEnd());
+    return switch (target) {
+      case VERSION -> new Compare(target, result, key, end, m.getVersion(), Bytes.empty());
+      case CREATE -> new Compare(target, result, key, end, m.getCreateRevision(), Bytes.empty());
+      case MOD -> new Compare(target, result, key, end, m.getModRevision(), Bytes.empty());
+      case VALUE -> new Compare(target, result, key, end, 0, bytes(m.getValue()));
+      case LEASE -> new Compare(target, result, key, end, m.getLease(), Bytes.empty());
+    };
+  }
+
+  /** {@code target} if the operand set is the one it compares against. */
+  private static Compare.Target operandOf(Compare.Target target,
+      io.raftkv.kv.proto.Compare.TargetUnionCase found,
+      io.raftkv.kv.proto.Compare.TargetUnionCase expected, String path)
+      throws MalformedCommandException {
+    if (found != expected) {
+      throw new MalformedCommandException(path + ".target_union: target " + target
+          + " needs operand " + expected + ", found " + found);
+    }
+    return target;
+  }
+
+  private static MalformedCommandException unknownEnum(String path, int value) {
+    return new MalformedCommandException(path + ": value " + value + " unknown");
   }
 }

@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * Bytes for a {@link Response}: sessions keep each client's last response, and snapshots must
- * carry them. Same primitives and versioning rule as the command format.
+ * carry them. Our own compact format inside the snapshot's (docs/kv.md): tags and
+ * {@link WireEnums} codes are append-only, a changed layout is a new snapshot format version.
  */
 final class ResponseCodec {
   private static final int TAG_RANGE = 1;

@@ -1,22 +1,14 @@
 package io.raftkv.kv;
 
-import io.raftkv.kv.RangeRequest.SortOrder;
-import io.raftkv.kv.RangeRequest.SortTarget;
-
 /**
- * The byte each enum constant has on the wire. Spelled out, not taken from ordinal(), so that
- * reordering an enum cannot change what an old log means. Append only; never reuse a byte.
+ * The byte each enum constant has in a stored session response (ResponseCodec, inside
+ * snapshots). Spelled out, not taken from ordinal(), so that reordering an enum cannot change
+ * what an old snapshot means. Append only; never reuse a byte. (Commands are protobuf: their
+ * enum numbers are in command.proto.)
  */
 final class WireEnums {
   private WireEnums() {}
 
-  static final SortOrder[] SORT_ORDERS = {SortOrder.NONE, SortOrder.ASCEND, SortOrder.DESCEND};
-  static final SortTarget[] SORT_TARGETS = {SortTarget.KEY, SortTarget.VERSION,
-      SortTarget.CREATE, SortTarget.MOD, SortTarget.VALUE};
-  static final Compare.Target[] COMPARE_TARGETS = {Compare.Target.VERSION,
-      Compare.Target.CREATE, Compare.Target.MOD, Compare.Target.VALUE, Compare.Target.LEASE};
-  static final Compare.Result[] COMPARE_RESULTS = {Compare.Result.EQUAL,
-      Compare.Result.GREATER, Compare.Result.LESS, Compare.Result.NOT_EQUAL};
   static final KvErrorCode[] ERROR_CODES = {KvErrorCode.EMPTY_KEY, KvErrorCode.KEY_NOT_FOUND,
       KvErrorCode.VALUE_PROVIDED, KvErrorCode.LEASE_PROVIDED, KvErrorCode.TOO_MANY_TXN_OPS,
       KvErrorCode.DUPLICATE_KEY, KvErrorCode.REQUEST_TOO_LARGE, KvErrorCode.COMPACTED,

@@ -3,15 +3,28 @@ package io.raftkv.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
+import io.raftkv.kv.RangeRequest.SortOrder;
+import io.raftkv.kv.RangeRequest.SortTarget;
+import io.raftkv.kv.proto.RequestOp;
 import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 
-/** docs/kv-command-format.md: round trips, version refusal, and garbage never crashing. */
+/**
+ * docs/kv-command-format.md: round trips, pinned bytes, newer writers' fields, and garbage
+ * never crashing.
+ */
 class CommandCodecTest {
   private static final long[] LEASES = {0, 1, 2, Long.MAX_VALUE, -1};
+  /** Where an error says it happened: a byte offset, or a field path. */
+  private static final String LOCATED =
+      "malformed command at (offset \\d+ of \\d+|[a-z_]+(\\[\\d+])?(\\.[a-z_]+(\\[\\d+])?)*): .+";
 
   @Property(tries = 300)
   void everyCommandRoundTrips(@ForAll long seed) {
@@ -28,6 +41,205 @@ class CommandCodecTest {
     } catch (MalformedCommandException e) {
       throw new AssertionError(e);
     }
+  }
+
+  @Test
+  void everyFieldRoundTrips() {
+    Bytes k = Bytes.utf8("k");
+    List<Request> requests = List.of(
+        new RangeRequest(k, Bytes.utf8("z"), 5, 9, SortOrder.DESCEND, SortTarget.VALUE, true,
+            true, 1, 2, 3, 4),
+        new RangeRequest(k, Bytes.empty(), -1, -2, SortOrder.ASCEND, SortTarget.MOD, false,
+            false, -3, -4, -5, -6),
+        new PutRequest(k, Bytes.empty(), 0, true, true, true),
+        new PutRequest(k, Bytes.utf8("v"), Long.MIN_VALUE, false, false, false),
+        DeleteRangeRequest.range(k, Bytes.copyOf(new byte[] {0})).withPrevKv(),
+        new CompactRequest(Long.MAX_VALUE),
+        new LeaseGrantRequest(0, 10),
+        new LeaseGrantRequest(-7, -1),
+        new LeaseRevokeRequest(Long.MIN_VALUE),
+        new SessionOpenRequest(),
+        new TxnRequest(
+            List.of(Compare.value(k, Compare.Result.NOT_EQUAL, Bytes.empty()),
+                Compare.number(Compare.Target.LEASE, k, Compare.Result.LESS, -1)
+                    .overRange(Bytes.utf8("m")),
+                Compare.number(Compare.Target.CREATE, k, Compare.Result.GREATER, 0),
+                Compare.number(Compare.Target.MOD, k, Compare.Result.EQUAL, 7),
+                Compare.number(Compare.Target.VERSION, k, Compare.Result.EQUAL, 1)),
+            List.of(RangeRequest.prefix(k).sorted(SortOrder.ASCEND, SortTarget.CREATE),
+                new TxnRequest(List.of(), List.of(), List.of(DeleteRangeRequest.of(k)))),
+            List.of(PutRequest.of(k, Bytes.utf8("w")))),
+        new TxnRequest(List.of(), List.of(), List.of()));
+    for (Request request : requests) {
+      Command command = new Command(-1, Long.MAX_VALUE, request);
+      assertThat(roundTrip(CommandCodec.encode(command))).isEqualTo(command);
+    }
+  }
+
+  /**
+   * Field numbers are forever: these bytes are what command.proto said when they were written,
+   * and every later build must read them alike.
+   */
+  @Test
+  void pinnedBytesKeepTheirMeaning() throws MalformedCommandException {
+    // client_id 5, sequence 7, put {key "k", value "v", lease 3, prev_kv}
+    byte[] put = HexFormat.of().parseHex("08051007" + "1a0a" + "0a016b" + "120176" + "1803" + "2001");
+    Command command = new Command(5, 7,
+        PutRequest.of(Bytes.utf8("k"), Bytes.utf8("v")).withLease(3).withPrevKv());
+    assertThat(CommandCodec.decode(put)).isEqualTo(command);
+    assertThat(CommandCodec.encode(command)).isEqualTo(put);
+    // txn {compare {result LESS, target MOD, key "k", mod_revision 4}, failure {delete "k"}}
+    byte[] txn = HexFormat.of().parseHex("3212" + "0a09" + "08021002" + "1a016b" + "3004"
+        + "1a05" + "1a03" + "0a016b");
+    assertThat(CommandCodec.decode(txn)).isEqualTo(Command.of(new TxnRequest(
+        List.of(Compare.number(Compare.Target.MOD, Bytes.utf8("k"), Compare.Result.LESS, 4)),
+        List.of(), List.of(DeleteRangeRequest.of(Bytes.utf8("k"))))));
+  }
+
+  /** A newer writer's fields, at any depth, are skipped: the rest decodes as before. */
+  @Test
+  void unknownFieldsAreIgnored() throws MalformedCommandException {
+    UnknownFieldSet extra = UnknownFieldSet.newBuilder()
+        .addField(99, UnknownFieldSet.Field.newBuilder().addVarint(42).build())
+        .addField(1000, UnknownFieldSet.Field.newBuilder()
+            .addLengthDelimited(ByteString.copyFromUtf8("future")).build())
+        .build();
+    io.raftkv.kv.proto.PutRequest put = io.raftkv.kv.proto.PutRequest.newBuilder()
+        .setKey(ByteString.copyFromUtf8("k")).setValue(ByteString.copyFromUtf8("v"))
+        .setUnknownFields(extra).build();
+    byte[] newer = io.raftkv.kv.proto.Command.newBuilder()
+        .setClientId(3).setSequence(4)
+        .setTxn(io.raftkv.kv.proto.TxnRequest.newBuilder()
+            .addSuccess(RequestOp.newBuilder().setPut(put).setUnknownFields(extra))
+            .setUnknownFields(extra))
+        .setUnknownFields(extra)
+        .build().toByteArray();
+    assertThat(CommandCodec.decode(newer)).isEqualTo(new Command(3, 4, new TxnRequest(List.of(),
+        List.of(PutRequest.of(Bytes.utf8("k"), Bytes.utf8("v"))), List.of())));
+
+    // The same by hand: field 15 (varint 1) appended to an encoded command.
+    Command compact = Command.of(new CompactRequest(3));
+    byte[] bytes = CommandCodec.encode(compact);
+    byte[] appended = Arrays.copyOf(bytes, bytes.length + 2);
+    appended[bytes.length] = (15 << 3) | 0;
+    appended[bytes.length + 1] = 1;
+    assertThat(CommandCodec.decode(appended)).isEqualTo(compact);
+  }
+
+  /** A request kind added later reaches an older build as an unknown field: refused, named. */
+  @Test
+  void aRequestOfAnUnknownKindIsRefused() {
+    byte[] future = {(11 << 3) | 2, 0};
+    assertThatThrownBy(() -> CommandCodec.decode(future))
+        .isInstanceOf(MalformedCommandException.class)
+        .hasMessage("malformed command at request: none set (unknown fields [11]: a request"
+            + " kind this build does not know?)");
+    assertThatThrownBy(() -> CommandCodec.decode(new byte[0]))
+        .hasMessage("malformed command at request: none set");
+    byte[] emptyOp = io.raftkv.kv.proto.Command.newBuilder()
+        .setTxn(io.raftkv.kv.proto.TxnRequest.newBuilder()
+            .addSuccess(RequestOp.getDefaultInstance())
+            .addFailure(RequestOp.getDefaultInstance()))
+        .build().toByteArray();
+    assertThatThrownBy(() -> CommandCodec.decode(emptyOp))
+        .hasMessage("malformed command at txn.success[0]: no request set");
+  }
+
+  @Test
+  void unknownEnumValuesAreRefused() {
+    byte[] sortOrder = io.raftkv.kv.proto.Command.newBuilder()
+        .setRange(io.raftkv.kv.proto.RangeRequest.newBuilder().setSortOrderValue(7))
+        .build().toByteArray();
+    assertThatThrownBy(() -> CommandCodec.decode(sortOrder))
+        .hasMessage("malformed command at range.sort_order: value 7 unknown");
+    byte[] sortTarget = io.raftkv.kv.proto.Command.newBuilder()
+        .setRange(io.raftkv.kv.proto.RangeRequest.newBuilder().setSortTargetValue(-1))
+        .build().toByteArray();
+    assertThatThrownBy(() -> CommandCodec.decode(sortTarget))
+        .hasMessage("malformed command at range.sort_target: value -1 unknown");
+    byte[] compareTarget = txnWith(io.raftkv.kv.proto.Compare.newBuilder().setTargetValue(5));
+    assertThatThrownBy(() -> CommandCodec.decode(compareTarget))
+        .hasMessage("malformed command at txn.compare[0].target: value 5 unknown");
+    byte[] compareResult = txnWith(io.raftkv.kv.proto.Compare.newBuilder().setResultValue(4)
+        .setVersion(1));
+    assertThatThrownBy(() -> CommandCodec.decode(compareResult))
+        .hasMessage("malformed command at txn.compare[0].result: value 4 unknown");
+    byte[] nested = io.raftkv.kv.proto.Command.newBuilder()
+        .setTxn(io.raftkv.kv.proto.TxnRequest.newBuilder()
+            .addFailure(RequestOp.newBuilder().setPut(io.raftkv.kv.proto.PutRequest.newBuilder()))
+            .addFailure(RequestOp.newBuilder().setRange(
+                io.raftkv.kv.proto.RangeRequest.newBuilder().setSortOrderValue(3))))
+        .build().toByteArray();
+    assertThatThrownBy(() -> CommandCodec.decode(nested))
+        .hasMessage("malformed command at txn.failure[1].range.sort_order: value 3 unknown");
+  }
+
+  @Test
+  void aCompareOperandMustMatchItsTarget() {
+    byte[] noOperand = txnWith(io.raftkv.kv.proto.Compare.newBuilder()
+        .setTarget(io.raftkv.kv.proto.Compare.CompareTarget.VALUE));
+    assertThatThrownBy(() -> CommandCodec.decode(noOperand))
+        .hasMessage("malformed command at txn.compare[0].target_union: target VALUE needs"
+            + " operand VALUE, found TARGETUNION_NOT_SET");
+    byte[] wrongOperand = txnWith(io.raftkv.kv.proto.Compare.newBuilder()
+        .setTarget(io.raftkv.kv.proto.Compare.CompareTarget.LEASE).setModRevision(3));
+    assertThatThrownBy(() -> CommandCodec.decode(wrongOperand))
+        .hasMessage("malformed command at txn.compare[0].target_union: target LEASE needs"
+            + " operand LEASE, found MOD_REVISION");
+  }
+
+  private static byte[] txnWith(io.raftkv.kv.proto.Compare.Builder compare) {
+    return io.raftkv.kv.proto.Command.newBuilder()
+        .setTxn(io.raftkv.kv.proto.TxnRequest.newBuilder().addCompare(compare))
+        .build().toByteArray();
+  }
+
+  /** Ours refuses at 64 txn levels with a path; protobuf's recursion limit stops deeper input. */
+  @Test
+  void nestingIsBoundedBeforeTheStackIs() throws MalformedCommandException {
+    assertThat(CommandCodec.decode(CommandCodec.encode(nested(CommandCodec.TXN_DEPTH_MAX))))
+        .isEqualTo(nested(CommandCodec.TXN_DEPTH_MAX));
+    assertThatThrownBy(() ->
+        CommandCodec.decode(CommandCodec.encode(nested(CommandCodec.TXN_DEPTH_MAX + 1))))
+        .hasMessageStartingWith("malformed command at txn.success[0].txn.success[0].txn")
+        .hasMessageEndingWith(".txn: txn nested deeper than 64");
+    byte[] deep = deepTxnBytes(5_000);
+    assertThatThrownBy(() -> CommandCodec.decode(deep))
+        .isInstanceOf(MalformedCommandException.class)
+        .hasMessageStartingWith("malformed command at offset ")
+        .hasMessageContaining("too many levels of nesting");
+  }
+
+  /** A command of {@code levels} nested txns, built without recursion (as hostile bytes are). */
+  private static byte[] deepTxnBytes(int levels) {
+    byte[] txn = {};
+    for (int i = 0; i < levels; i++) {
+      byte[] op = lengthDelimited((4 << 3) | 2, txn); // RequestOp.txn
+      txn = lengthDelimited((2 << 3) | 2, op); // TxnRequest.success
+    }
+    return lengthDelimited((6 << 3) | 2, txn); // Command.txn
+  }
+
+  private static byte[] lengthDelimited(int tag, byte[] body) {
+    var out = new java.io.ByteArrayOutputStream();
+    out.write(tag);
+    for (int n = body.length; ; n >>>= 7) {
+      if (n < 0x80) {
+        out.write(n);
+        break;
+      }
+      out.write((n & 0x7f) | 0x80);
+    }
+    out.writeBytes(body);
+    return out.toByteArray();
+  }
+
+  private static Command nested(int levels) {
+    TxnRequest txn = new TxnRequest(List.of(), List.of(), List.of());
+    for (int i = 1; i < levels; i++) {
+      txn = new TxnRequest(List.of(), List.of(txn), List.of());
+    }
+    return Command.of(txn);
   }
 
   @Property(tries = 500)
@@ -55,38 +267,53 @@ class CommandCodecTest {
     if (response instanceof ErrorResponse e && e.code() == KvErrorCode.MALFORMED_COMMAND) {
       assertThat(f.store.revision()).as("seed %d", seed).isEqualTo(revision);
       assertThat(f.get("x")).isEqualTo("1");
-      assertThat(e.detail()).contains("offset");
+      assertThat(e.detail()).as("seed %d", seed).matches(LOCATED);
     }
   }
 
   @Test
-  void unknownFormatVersionAndTrailingBytesAreRefused() {
+  void aStrayEndGroupTagIsRefusedNotAnEarlyEnd() {
     byte[] good = CommandCodec.encode(Command.of(new CompactRequest(3)));
-    byte[] future = good.clone();
-    future[0] = 2;
-    assertThatThrownBy(() -> CommandCodec.decode(future))
+    byte[] stray = Arrays.copyOf(good, good.length + 3);
+    stray[good.length] = (1 << 3) | 4;
+    stray[good.length + 1] = (7 << 3) | 0;
+    stray[good.length + 2] = 1;
+    assertThatThrownBy(() -> CommandCodec.decode(stray))
         .isInstanceOf(MalformedCommandException.class)
-        .hasMessageContaining("format version 2 unknown");
-    byte[] trailing = Arrays.copyOf(good, good.length + 1);
-    assertThatThrownBy(() -> CommandCodec.decode(trailing))
-        .hasMessageContaining("1 trailing bytes");
-    assertThatThrownBy(() -> CommandCodec.decode(new byte[0]))
-        .hasMessageContaining("unexpected end at offset 0");
+        .hasMessageMatching(LOCATED)
+        .hasMessageContaining("end-group tag");
+    byte[] zeroTag = Arrays.copyOf(good, good.length + 1);
+    assertThatThrownBy(() -> CommandCodec.decode(zeroTag))
+        .hasMessageStartingWith("malformed command at offset " + (good.length + 1) + " of "
+            + zeroTag.length)
+        .hasMessageContaining("invalid tag (zero)");
   }
 
   @Test
   void hugeLengthFailsWithoutAllocating() {
-    byte[] bytes = {1, 0, 0, CommandCodec.TAG_PUT, (byte) 0xff, (byte) 0xff, (byte) 0xff,
+    // put: a message length of 2^31 - 1 in a 6-byte entry
+    byte[] message = {(3 << 3) | 2, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07};
+    assertThatThrownBy(() -> CommandCodec.decode(message))
+        .hasMessageMatching(LOCATED)
+        .hasMessageContaining("too large");
+    // put { key: length 2^31 - 1 }
+    byte[] key = {(3 << 3) | 2, 6, (1 << 3) | 2, (byte) 0xff, (byte) 0xff, (byte) 0xff,
         (byte) 0xff, 0x07};
-    assertThatThrownBy(() -> CommandCodec.decode(bytes))
-        .hasMessageContaining("length 2147483647 out of range");
+    assertThatThrownBy(() -> CommandCodec.decode(key))
+        .hasMessageStartingWith("malformed command at offset 8 of 8")
+        .hasMessageContaining("truncated");
+    // put: length -1
+    byte[] negative = {(3 << 3) | 2, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f};
+    assertThatThrownBy(() -> CommandCodec.decode(negative))
+        .hasMessageMatching(LOCATED)
+        .hasMessageContaining("negative size");
   }
 
   @Test
   void aPutIsCompact() {
     byte[] bytes = CommandCodec.encode(Command.of(PutRequest.of(Bytes.utf8("key"),
         Bytes.utf8("value"))));
-    // version, client, sequence, tag, 1+3 key, 1+5 value, lease, flags
-    assertThat(bytes).hasSize(16);
+    // put tag + length, then key tag + length + 3, value tag + length + 5; zeros are not sent
+    assertThat(bytes).hasSize(14);
   }
 }
