@@ -74,6 +74,9 @@ final class Nemesis {
     if (parameters.pauses()) {
       choices.add(this::pauseOne);
     }
+    if (parameters.partitions() && parameters.pauses()) {
+      choices.add(this::pauseIsolatedLeader);
+    }
     if (!choices.isEmpty()) {
       choices.get(random.nextInt(choices.size())).run();
     }
@@ -100,6 +103,33 @@ final class Nemesis {
         return;
       }
     }
+  }
+
+  /**
+   * The lease-breaking case: the leader stops (a long GC pause) while cut off, the others elect
+   * a new leader and write, and the old one wakes still cut off, with its ticks (and so its
+   * lease and its check-quorum count) behind the time that passed.
+   */
+  private void pauseIsolatedLeader() {
+    SimNode leader = null;
+    for (SimNode node : nodes) {
+      if (node.up() && node.core().role() == Role.LEADER
+          && node.clock().pausedUntilNanos() <= scheduler.nowNanos()) {
+        leader = node;
+      }
+    }
+    if (leader == null) {
+      return;
+    }
+    partitionsCount++;
+    pausesCount++;
+    long pauseNanos = random.nextLong(200 * MS, 1200 * MS);
+    network.partition(List.of(leader.id().value()));
+    leader.clock().pauseUntil(scheduler.nowNanos() + pauseNanos);
+    scheduler.note("nemesis: " + leader.id() + " (leader) cut off and paused for "
+        + pauseNanos / MS + " ms");
+    scheduler.after(pauseNanos + random.nextLong(50 * MS, 600 * MS), "nemesis heal partition",
+        network::healPartition);
   }
 
   private void partition(List<Integer> side, String how) {
