@@ -58,6 +58,10 @@ final class SimCommand implements Callable<Integer> {
       description = "inject a deliberate bug (\"list\" lists them)")
   String bug;
 
+  @Option(names = "--lease-reads", paramLabel = "MODE", defaultValue = "drawn",
+      description = "lease reads: drawn per seed, on or off (default: ${DEFAULT-VALUE})")
+  String leaseReads;
+
   @Option(names = "--until-violation", description = "stop at the first violating seed")
   boolean untilViolation;
 
@@ -98,7 +102,14 @@ final class SimCommand implements Callable<Integer> {
         throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
       }
     }
-    SimOptions options = SimOptions.defaults().withNodes(nodes).withOps(ops)
+    SimOptions.LeaseReads lease;
+    try {
+      lease = SimOptions.LeaseReads.valueOf(leaseReads.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--lease-reads takes drawn, on or off, got " + leaseReads);
+    }
+    SimOptions options = SimOptions.defaults().withNodes(nodes).withOps(ops).withLeaseReads(lease)
         .withClients(clients).withFaults(!noFaults).withBug(injected)
         .withReportDirectory(reportDirectory);
     if (trace) {
@@ -190,6 +201,9 @@ final class SimCommand implements Callable<Integer> {
     }
     if (noFaults) {
       replay.append(" --no-faults");
+    }
+    if (options.leaseReads() != SimOptions.LeaseReads.DRAWN) {
+      replay.append(" --lease-reads ").append(leaseReads);
     }
     if (!options.bug().isNone()) {
       replay.append(" --bug ").append(options.bug().name());

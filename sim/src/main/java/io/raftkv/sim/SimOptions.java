@@ -14,13 +14,17 @@ import java.util.function.Consumer;
  * @param clockDriftPpmMax the bound on any node's clock drift, parts per million
  * @param livenessElectionTimeouts after healing, a leader must commit within this many
  *     election timeouts
+ * @param leaseReads whether the core serves reads from its lease: drawn per seed, or forced
  * @param bug a deliberate defect to inject, {@link Bug#NONE} for the real thing
  * @param reportDirectory where a violation's history and HTML report go
  * @param trace receives every event line ({@code --trace}); null for none
  */
 public record SimOptions(int nodes, int ops, int clients, int keys, boolean faults,
-    long clockDriftPpmMax, int livenessElectionTimeouts, Bug bug, Path reportDirectory,
-    Consumer<String> trace) {
+    long clockDriftPpmMax, int livenessElectionTimeouts, LeaseReads leaseReads, Bug bug,
+    Path reportDirectory, Consumer<String> trace) {
+
+  /** Lease reads on or off for every seed, or drawn by each (the default). */
+  public enum LeaseReads { DRAWN, ON, OFF }
 
   public SimOptions {
     if (nodes < 1 || ops < 0 || clients < 1 || keys < 1) {
@@ -34,42 +38,47 @@ public record SimOptions(int nodes, int ops, int clients, int keys, boolean faul
 
   /** Five nodes, 1,000 operations by 5 clients on 4 keys, faults on, 1% drift bound. */
   public static SimOptions defaults() {
-    return new SimOptions(5, 1000, 5, 4, true, 10_000, 30, Bug.NONE,
+    return new SimOptions(5, 1000, 5, 4, true, 10_000, 30, LeaseReads.DRAWN, Bug.NONE,
         Path.of("target", "sim-reports"), null);
   }
 
   public SimOptions withNodes(int count) {
     return new SimOptions(count, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, bug, reportDirectory, trace);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace);
   }
 
   public SimOptions withOps(int count) {
     return new SimOptions(nodes, count, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, bug, reportDirectory, trace);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace);
   }
 
   public SimOptions withClients(int count) {
     return new SimOptions(nodes, ops, count, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, bug, reportDirectory, trace);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace);
   }
 
   public SimOptions withFaults(boolean on) {
     return new SimOptions(nodes, ops, clients, keys, on, clockDriftPpmMax,
-        livenessElectionTimeouts, bug, reportDirectory, trace);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace);
+  }
+
+  public SimOptions withLeaseReads(LeaseReads mode) {
+    return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
+        livenessElectionTimeouts, mode, bug, reportDirectory, trace);
   }
 
   public SimOptions withBug(Bug injected) {
     return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, injected, reportDirectory, trace);
+        livenessElectionTimeouts, leaseReads, injected, reportDirectory, trace);
   }
 
   public SimOptions withReportDirectory(Path directory) {
     return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, bug, directory, trace);
+        livenessElectionTimeouts, leaseReads, bug, directory, trace);
   }
 
   public SimOptions withTrace(Consumer<String> sink) {
     return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, bug, reportDirectory, sink);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, sink);
   }
 }

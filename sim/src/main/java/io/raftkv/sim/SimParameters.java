@@ -43,7 +43,7 @@ record SimParameters(
     return new SimParameters(
         seed,
         10,
-        random.nextBoolean(),
+        leaseReads(options.leaseReads(), random.nextBoolean()),
         snapshotChoices[random.nextInt(snapshotChoices.length)],
         random.nextLong(MS / 10, 2 * MS),
         random.nextLong(MS, 10 * MS),
@@ -57,6 +57,15 @@ record SimParameters(
         faults && random.nextInt(4) == 0 ? random.nextDouble(0.0005, 0.005) : 0,
         random.nextLong(50 * MS, 800 * MS),
         clocks);
+  }
+
+  /** The drawn value is always consumed, so forcing it shifts no other parameter. */
+  private static boolean leaseReads(SimOptions.LeaseReads mode, boolean drawn) {
+    return switch (mode) {
+      case DRAWN -> drawn;
+      case ON -> true;
+      case OFF -> false;
+    };
   }
 
   /** The fault kinds this seed has on, e.g. {@code [partitions, crashes, drops]}. */

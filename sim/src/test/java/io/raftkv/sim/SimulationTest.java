@@ -67,9 +67,10 @@ class SimulationTest {
   }
 
   /**
-   * Teeth: each switch breaks one rule, and some check must say so within a few seeds. The
-   * switches not listed here (Figure 8 commits, votes before persisting, leases without the
-   * drift bound) went unnoticed for 100 seeds: they need targeted nemeses not written yet.
+   * Teeth: each switch breaks one rule, and some check must say so within a few seeds. Lease
+   * reads are off, so that the real lease bug (see leaseReadAfterAPause_seed20) cannot take
+   * the credit. The switches not listed here (Figure 8 commits, votes before persisting,
+   * leases without the drift bound) went unnoticed for 100 seeds: they need targeted nemeses.
    */
   @ParameterizedTest
   @ValueSource(strings = {"disk-ack-before-fsync", "ack-before-fsync", "skip-session-check",
@@ -78,7 +79,8 @@ class SimulationTest {
     int seedsMax = 30;
     Bug bug = Bug.byName(name);
     for (long seed = 1; seed <= seedsMax; seed++) {
-      SimResult result = Simulation.run(seed, options().withBug(bug));
+      SimResult result = Simulation.run(seed, options().withBug(bug)
+          .withLeaseReads(SimOptions.LeaseReads.OFF));
       if (!result.passed()) {
         System.out.println("bug " + name + " caught at seed " + seed + " (" + seed
             + " seeds): " + result.violations());
