@@ -109,8 +109,10 @@ final class Wal implements AutoCloseable {
   }
 
   /**
-   * Stages one persistence batch in Ready's order: snapshot marker, entries, hard state. All or
-   * nothing: a batch that breaks the log's rules stages nothing and throws.
+   * Stages one persistence batch: snapshot marker, hard state, entries. The hard state goes
+   * before the entries so that a torn tail, which keeps a prefix of the batch, never keeps
+   * entries of a term the surviving hard state has not reached (a node could not restart from
+   * that). All or nothing: a batch that breaks the log's rules stages nothing and throws.
    */
   void stage(WalRecord.SnapshotMarker marker, List<Entry> entries, HardState hardState) {
     checkUsable();
@@ -126,14 +128,14 @@ final class Wal implements AutoCloseable {
         staged.snapshot(marker);
         RecordCodec.encode(marker, pending);
       }
+      if (hardState != null && !hardState.equals(staged.hardState())) {
+        staged.hardState(hardState);
+        RecordCodec.encode(new WalRecord.HardStateRecord(hardState), pending);
+      }
       for (Entry entry : entries) {
         staged.append(entry);
         RecordCodec.encode(new WalRecord.EntryRecord(entry), pending);
         pendingMaxIndex = Math.max(pendingMaxIndex, entry.index());
-      }
-      if (hardState != null && !hardState.equals(staged.hardState())) {
-        staged.hardState(hardState);
-        RecordCodec.encode(new WalRecord.HardStateRecord(hardState), pending);
       }
     } catch (LogState.LogRuleException | IllegalArgumentException e) {
       if (plain) {

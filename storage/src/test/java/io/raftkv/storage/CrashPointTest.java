@@ -32,12 +32,13 @@ class CrashPointTest {
       List<Consumer<LogModel>> effects) {}
 
   private static Step persist(List<Entry> entries, HardState hardState) {
+    // Record order within a batch: the hard state, then the entries (Wal.stage).
     List<Consumer<LogModel>> effects = new ArrayList<>();
-    for (Entry e : entries) {
-      effects.add(m -> m.append(e));
-    }
     if (hardState != null) {
       effects.add(m -> m.hardState(hardState));
+    }
+    for (Entry e : entries) {
+      effects.add(m -> m.append(e));
     }
     return new Step("persist " + entries.size() + " from " + (entries.isEmpty() ? "-"
         : entries.get(0).index()), s -> s.persist(new PersistBatch(Optional.empty(), entries,
@@ -126,6 +127,14 @@ class CrashPointTest {
     try (RaftStorage reopened = RaftStorage.open(fs, DIR, options(SEGMENT_BYTES))) {
       LogModel.Observed found = LogModel.observed(reopened.recovered());
       assertThat(acceptable).as(context).contains(found);
+      // A torn batch keeps a prefix: its entries never outrun the hard state's term, or the
+      // core could not restart from it (simulator, seed 18).
+      io.raftkv.raft.DurableState recovered = reopened.recovered();
+      if (!recovered.entries().isEmpty()) {
+        assertThat(recovered.entries().get(recovered.entries().size() - 1).term())
+            .as(context + ": last entry's term vs recovered term")
+            .isLessThanOrEqualTo(recovered.hardState().currentTerm());
+      }
       // The repaired log must take new writes and keep them.
       long next = found.entries().isEmpty() ? found.snapshotIndex() + 1
           : found.entries().get(found.entries().size() - 1).index() + 1;
