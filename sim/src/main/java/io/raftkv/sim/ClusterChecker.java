@@ -2,6 +2,7 @@ package io.raftkv.sim;
 
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.RaftNode;
+import io.raftkv.raft.Role;
 import io.raftkv.raft.testkit.SafetyChecker;
 import io.raftkv.raft.testkit.SafetyViolation;
 import java.util.ArrayList;
@@ -14,14 +15,19 @@ import java.util.Map;
  * node holds as committed equals the one any node ever held as committed at that index
  * (state machine safety; a committed entry is never lost or changed, across restarts too).
  * Every {@code fullCheckEveryEvents} events and at the end, the testkit's
- * {@link SafetyChecker} over the nodes that are up: one leader per term, log matching, leader
- * completeness.
+ * {@link SafetyChecker} over the nodes that are up (one leader per term, log matching), and
+ * leader completeness against every entry ever seen committed.
  */
 final class ClusterChecker {
   private final List<SimNode> nodes;
   private final long fullCheckEveryEvents;
   private final SafetyChecker safety = new SafetyChecker();
   private final Map<Long, Entry> committed = new HashMap<>();
+  /**
+   * For each committed index, the lowest term in which some node already held it as committed:
+   * it was committed by that term's leader or earlier, so every leader of a later term has it.
+   */
+  private final Map<Long, Long> committedByTerm = new HashMap<>();
   /** Per node and incarnation core: the committed index checked through. */
   private final Map<RaftNode, Long> checkedThrough = new HashMap<>();
   private long events;
@@ -49,9 +55,34 @@ final class ClusterChecker {
     for (SimNode node : nodes) {
       if (node.core() != null) {
         cores.add(node.core());
+        if (node.core().role() == Role.LEADER) {
+          checkLeaderCompleteness(node, node.core());
+        }
       }
     }
     safety.check(cores);
+  }
+
+  /**
+   * §5.4 leader completeness, against every entry any node has held as committed in an earlier
+   * term (the testkit's own version learns commits only from its InMemoryCluster): a leader's
+   * log holds each of them, from its first index on.
+   */
+  private void checkLeaderCompleteness(SimNode node, RaftNode leader) {
+    for (Map.Entry<Long, Entry> known : committed.entrySet()) {
+      long index = known.getKey();
+      // A deposed leader that does not know it yet lacks what its successors committed: §5.4
+      // speaks of entries committed in earlier terms only.
+      if (index < leader.firstIndex() || committedByTerm.get(index) >= leader.currentTerm()) {
+        continue;
+      }
+      Entry ours = leader.entry(index).orElse(null);
+      if (!known.getValue().equals(ours)) {
+        throw new SafetyViolation("leader completeness: leader " + node.id() + " of term "
+            + leader.currentTerm() + " holds " + ours + " where " + known.getValue()
+            + " was committed");
+      }
+    }
   }
 
   /** Every entry committed anywhere, by index: the one true log, for the end-of-run checks. */
@@ -71,6 +102,7 @@ final class ClusterChecker {
       if (ours == null) {
         continue;
       }
+      committedByTerm.merge(index, core.currentTerm(), Math::min);
       Entry known = committed.putIfAbsent(index, ours);
       if (known != null && !known.equals(ours)) {
         throw new SafetyViolation("state machine safety: " + node.id() + " holds " + ours

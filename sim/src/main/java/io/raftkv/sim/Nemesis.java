@@ -67,6 +67,10 @@ final class Nemesis {
     if (parameters.partitions()) {
       choices.add(this::partitionHalves);
       choices.add(this::isolateLeader);
+      if (nodes.size() >= 3) {
+        choices.add(this::bridge);
+        choices.add(this::ring);
+      }
     }
     if (parameters.crashes()) {
       choices.add(this::crashOne);
@@ -94,6 +98,35 @@ final class Nemesis {
       }
     }
     partition(side, "halves");
+  }
+
+  private void bridge() {
+    List<Integer> order = shuffledIds();
+    int bridge = order.get(0);
+    List<Integer> side = order.subList(1, 1 + (order.size() - 1) / 2);
+    partitionsCount++;
+    network.bridge(side, bridge);
+    scheduler.note("nemesis: bridge n" + bridge + " between " + side + " and the rest");
+    scheduler.after(faultNanos(), "nemesis heal partition", network::healPartition);
+  }
+
+  private void ring() {
+    List<Integer> order = shuffledIds();
+    partitionsCount++;
+    network.ring(order);
+    scheduler.note("nemesis: ring " + order);
+    scheduler.after(faultNanos(), "nemesis heal partition", network::healPartition);
+  }
+
+  private List<Integer> shuffledIds() {
+    List<Integer> ids = new ArrayList<>();
+    for (int n = 1; n <= nodes.size(); n++) {
+      ids.add(n);
+    }
+    for (int i = ids.size() - 1; i > 0; i--) {
+      java.util.Collections.swap(ids, i, random.nextInt(i + 1));
+    }
+    return ids;
   }
 
   private void isolateLeader() {

@@ -76,7 +76,7 @@ class SimulationTest {
   @ValueSource(strings = {"disk-ack-before-fsync", "ack-before-fsync", "skip-session-check",
       "apply-before-commit", "accept-stale-term-append", "read-without-confirmation"})
   void aDeliberateBugIsCaught(String name) {
-    int seedsMax = 30;
+    int seedsMax = 100;
     Bug bug = Bug.byName(name);
     for (long seed = 1; seed <= seedsMax; seed++) {
       SimResult result = Simulation.run(seed, options().withBug(bug)
