@@ -1,11 +1,13 @@
 package io.raftkv.kv;
 
+import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import io.raftkv.kv.proto.RequestOp;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,9 +61,9 @@ public final class CommandCodec {
    * crash, never part of a command.
    */
   public static Command decode(byte[] bytes) throws MalformedCommandException {
+    // Without aliasing the parser copies each bytes field once into an array of its own, which
+    // bytes() below then hands to Bytes without a second copy.
     CodedInputStream in = CodedInputStream.newInstance(bytes);
-    // Byte fields become views of the entry, copied once into exact arrays by bytes() below.
-    in.enableAliasing(true);
     in.setRecursionLimit(MESSAGE_DEPTH_MAX);
     io.raftkv.kv.proto.Command message;
     try {
@@ -86,8 +88,57 @@ public final class CommandCodec {
     return UnsafeByteOperations.unsafeWrap(value.array());
   }
 
+  /**
+   * The array behind {@code value}, which the parser filled for this message alone (decode never
+   * aliases the entry) and nothing writes again: handing it over saves a copy of every key and
+   * value on the apply path.
+   */
   private static Bytes bytes(ByteString value) {
-    return Bytes.wrap(value.toByteArray());
+    if (value.isEmpty()) {
+      return Bytes.empty();
+    }
+    ArrayCapture capture = new ArrayCapture();
+    try {
+      UnsafeByteOperations.unsafeWriteTo(value, capture);
+    } catch (IOException e) {
+      throw new InvariantViolation("capturing a byte string threw " + e);
+    }
+    return Bytes.wrap(capture.whole != null ? capture.whole : value.toByteArray());
+  }
+
+  /** Keeps the array a ByteString writes in one piece; anything else falls back to a copy. */
+  private static final class ArrayCapture extends ByteOutput {
+    byte[] whole;
+    private int pieces;
+
+    @Override
+    public void writeLazy(byte[] value, int offset, int length) {
+      whole = ++pieces == 1 && offset == 0 && length == value.length ? value : null;
+    }
+
+    @Override
+    public void write(byte[] value, int offset, int length) {
+      pieces++;
+      whole = null;
+    }
+
+    @Override
+    public void write(byte value) {
+      pieces++;
+      whole = null;
+    }
+
+    @Override
+    public void write(ByteBuffer value) {
+      pieces++;
+      whole = null;
+    }
+
+    @Override
+    public void writeLazy(ByteBuffer value) {
+      pieces++;
+      whole = null;
+    }
   }
 
   private static io.raftkv.kv.proto.PutRequest put(PutRequest p) {
