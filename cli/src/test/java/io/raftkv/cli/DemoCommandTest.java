@@ -33,16 +33,27 @@ class DemoCommandTest {
   }
 
   @Test
+  void demoEndsWithAShortSimulationUnderFaults() {
+    Run run = run("demo", "--seed", "7", "--sim-seeds", "2");
+    assertThat(run.exitCode()).as(run.out()).isZero();
+    assertThat(run.out()).contains("simulation: 2 seed(s)").contains("seed=7 ops=")
+        .contains("seed=8 ops=").contains("verdict: OK: 2 simulated seed(s)");
+  }
+
+  @Test
   void sameSeedReplaysTheSameRun() {
-    assertThat(run("demo", "--seed", "42").out()).isEqualTo(run("demo", "--seed", "42").out());
-    assertThat(run("demo", "--seed", "42").out()).isNotEqualTo(run("demo", "--seed", "43").out());
+    assertThat(run("demo", "--seed", "42", "--sim-seeds", "1").out())
+        .isEqualTo(run("demo", "--seed", "42", "--sim-seeds", "1").out());
+    assertThat(run("demo", "--seed", "42", "--sim-seeds", "0").out())
+        .isNotEqualTo(run("demo", "--seed", "43", "--sim-seeds", "0").out());
   }
 
   @Test
   void everyClusterSizeAndManySeedsPass() {
     for (int nodes = 3; nodes <= 7; nodes++) {
       for (int seed = 1; seed <= 10; seed++) {
-        Run run = run("demo", "--seed", String.valueOf(seed), "--nodes", String.valueOf(nodes));
+        Run run = run("demo", "--seed", String.valueOf(seed), "--nodes", String.valueOf(nodes),
+            "--sim-seeds", "0");
         assertThat(run.exitCode()).as("nodes=%d seed=%d:%n%s", nodes, seed, run.out()).isZero();
       }
     }
@@ -50,7 +61,8 @@ class DemoCommandTest {
 
   @Test
   void verboseShowsRoleChanges() {
-    assertThat(run("demo", "--seed", "7", "--verbose").out()).contains("became leader");
+    assertThat(run("demo", "--seed", "7", "--verbose", "--sim-seeds", "0").out())
+        .contains("became leader");
   }
 
   @Test
