@@ -5,6 +5,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
+import com.google.protobuf.WireFormat;
 import io.raftkv.kv.proto.RequestOp;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -61,6 +62,12 @@ public final class CommandCodec {
    * crash, never part of a command.
    */
   public static Command decode(byte[] bytes) throws MalformedCommandException {
+    Command put = decodePut(bytes);
+    return put != null ? put : decodeMessage(bytes);
+  }
+
+  /** Any command, through the generated parser; {@link #decode} takes a shortcut for puts. */
+  static Command decodeMessage(byte[] bytes) throws MalformedCommandException {
     // Without aliasing the parser copies each bytes field once into an array of its own, which
     // bytes() below then hands to Bytes without a second copy.
     CodedInputStream in = CodedInputStream.newInstance(bytes);
@@ -82,6 +89,105 @@ public final class CommandCodec {
       throw new MalformedCommandException("malformed command at " + e.getMessage());
     }
   }
+
+  private static final int VARINT = WireFormat.WIRETYPE_VARINT;
+  private static final int DELIMITED = WireFormat.WIRETYPE_LENGTH_DELIMITED;
+  private static final int CLIENT_ID_TAG = tag(io.raftkv.kv.proto.Command.CLIENT_ID_FIELD_NUMBER,
+      VARINT);
+  private static final int SEQUENCE_TAG = tag(io.raftkv.kv.proto.Command.SEQUENCE_FIELD_NUMBER,
+      VARINT);
+  private static final int PUT_TAG = tag(io.raftkv.kv.proto.Command.PUT_FIELD_NUMBER, DELIMITED);
+  private static final int KEY_TAG = tag(io.raftkv.kv.proto.PutRequest.KEY_FIELD_NUMBER,
+      DELIMITED);
+  private static final int VALUE_TAG = tag(io.raftkv.kv.proto.PutRequest.VALUE_FIELD_NUMBER,
+      DELIMITED);
+  private static final int LEASE_TAG = tag(io.raftkv.kv.proto.PutRequest.LEASE_FIELD_NUMBER,
+      VARINT);
+  private static final int PREV_KV_TAG = tag(io.raftkv.kv.proto.PutRequest.PREV_KV_FIELD_NUMBER,
+      VARINT);
+  private static final int IGNORE_VALUE_TAG = tag(
+      io.raftkv.kv.proto.PutRequest.IGNORE_VALUE_FIELD_NUMBER, VARINT);
+  private static final int IGNORE_LEASE_TAG = tag(
+      io.raftkv.kv.proto.PutRequest.IGNORE_LEASE_FIELD_NUMBER, VARINT);
+
+  private static int tag(int fieldNumber, int wireType) {
+    return fieldNumber << 3 | wireType;
+  }
+
+  /**
+   * The apply path's common case, a plain put, read straight off the wire with protobuf's own
+   * reader. The generated parser makes two builders and two messages per entry: that took a
+   * put's allocation from 505 to 865 bytes in JMH, and at 1M keys, where the collector is most
+   * of a put's cost, cost a third of the puts/s. Only the canonical encoding (what
+   * {@link #encode} writes) is taken: every field at most once and in field-number order,
+   * nothing unknown, the put last. Anything else, and any defect, is null and goes to the
+   * generated parser, which decides and words the error; so the two agree on every input this
+   * accepts (CommandCodecTest.theShortcutAgreesWithTheGeneratedParser).
+   */
+  static Command decodePut(byte[] bytes) {
+    try {
+      CodedInputStream in = CodedInputStream.newInstance(bytes);
+      long clientId = 0;
+      long sequence = 0;
+      int tag = in.readTag();
+      if (tag == CLIENT_ID_TAG) {
+        clientId = in.readUInt64();
+        tag = in.readTag();
+      }
+      if (tag == SEQUENCE_TAG) {
+        sequence = in.readUInt64();
+        tag = in.readTag();
+      }
+      if (tag != PUT_TAG) {
+        return null;
+      }
+      int outer = in.pushLimit(in.readRawVarint32());
+      byte[] key = NO_BYTES;
+      byte[] value = NO_BYTES;
+      long lease = 0;
+      boolean prevKv = false;
+      boolean ignoreValue = false;
+      boolean ignoreLease = false;
+      tag = in.readTag();
+      if (tag == KEY_TAG) {
+        key = in.readByteArray();
+        tag = in.readTag();
+      }
+      if (tag == VALUE_TAG) {
+        value = in.readByteArray();
+        tag = in.readTag();
+      }
+      if (tag == LEASE_TAG) {
+        lease = in.readInt64();
+        tag = in.readTag();
+      }
+      if (tag == PREV_KV_TAG) {
+        prevKv = in.readBool();
+        tag = in.readTag();
+      }
+      if (tag == IGNORE_VALUE_TAG) {
+        ignoreValue = in.readBool();
+        tag = in.readTag();
+      }
+      if (tag == IGNORE_LEASE_TAG) {
+        ignoreLease = in.readBool();
+        tag = in.readTag();
+      }
+      if (tag != 0) {
+        return null;
+      }
+      in.popLimit(outer);
+      if (!in.isAtEnd()) {
+        return null;
+      }
+      return new Command(clientId, sequence, new PutRequest(Bytes.wrap(key), Bytes.wrap(value),
+          lease, prevKv, ignoreValue, ignoreLease));
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static final byte[] NO_BYTES = {};
 
   private static ByteString bytes(Bytes value) {
     // Bytes is immutable and the message lives only until toByteArray(): no copy needed.

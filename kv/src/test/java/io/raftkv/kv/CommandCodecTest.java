@@ -271,6 +271,60 @@ class CommandCodecTest {
     }
   }
 
+  /**
+   * decode's shortcut for puts takes only what the generated parser reads the same way: checked
+   * on puts as encoded, on every other request (never taken), and on mangled puts.
+   */
+  @Property(tries = 1000)
+  void theShortcutAgreesWithTheGeneratedParser(@ForAll long seed) {
+    Random r = new Random(seed);
+    Request request = r.nextBoolean() ? Generators.put(r, LEASES)
+        : Generators.request(r, 10, LEASES);
+    if (request instanceof PutRequest && r.nextBoolean()) {
+      request = new PutRequest(Generators.key(r), r.nextBoolean() ? Bytes.empty()
+          : Generators.value(r), r.nextLong(), r.nextBoolean(), r.nextBoolean(), r.nextBoolean());
+    }
+    Command command = new Command(r.nextInt(3) == 0 ? 0 : r.nextLong(),
+        r.nextInt(3) == 0 ? 0 : r.nextLong(), request);
+    byte[] bytes = CommandCodec.encode(command);
+    assertThat(CommandCodec.decodePut(bytes)).as("seed %d", seed)
+        .isEqualTo(request instanceof PutRequest ? command : null);
+    byte[] mangled = bytes.clone();
+    for (int i = r.nextInt(3); i >= 0; i--) {
+      mangled[r.nextInt(mangled.length)] ^= (byte) (1 + r.nextInt(255));
+    }
+    mangled = r.nextInt(4) == 0 ? Arrays.copyOf(mangled, r.nextInt(mangled.length + 4))
+        : mangled;
+    Command fast = CommandCodec.decodePut(mangled);
+    if (fast != null) {
+      try {
+        assertThat(CommandCodec.decodeMessage(mangled)).as("seed %d", seed).isEqualTo(fast);
+      } catch (MalformedCommandException e) {
+        throw new AssertionError("seed " + seed + ": shortcut took what the parser refuses", e);
+      }
+    }
+  }
+
+  @Test
+  void theShortcutLeavesNonCanonicalPutsToTheParser() throws MalformedCommandException {
+    UnknownFieldSet extra = UnknownFieldSet.newBuilder()
+        .addField(99, UnknownFieldSet.Field.newBuilder().addVarint(42).build()).build();
+    io.raftkv.kv.proto.PutRequest put = io.raftkv.kv.proto.PutRequest.newBuilder()
+        .setKey(ByteString.copyFromUtf8("k")).setValue(ByteString.copyFromUtf8("v")).build();
+    byte[] unknown = io.raftkv.kv.proto.Command.newBuilder()
+        .setPut(put.toBuilder().setUnknownFields(extra)).build().toByteArray();
+    byte[] plain = io.raftkv.kv.proto.Command.newBuilder().setPut(put).build().toByteArray();
+    // The put field twice: protobuf merges the two messages, a case the shortcut leaves alone.
+    byte[] twice = Arrays.copyOf(plain, plain.length * 2);
+    System.arraycopy(plain, 0, twice, plain.length, plain.length);
+    Command expected = Command.of(PutRequest.of(Bytes.utf8("k"), Bytes.utf8("v")));
+    for (byte[] bytes : List.of(unknown, twice)) {
+      assertThat(CommandCodec.decodePut(bytes)).isNull();
+      assertThat(CommandCodec.decode(bytes)).isEqualTo(expected);
+    }
+    assertThat(CommandCodec.decodePut(plain)).isEqualTo(expected);
+  }
+
   @Test
   void aStrayEndGroupTagIsRefusedNotAnEarlyEnd() {
     byte[] good = CommandCodec.encode(Command.of(new CompactRequest(3)));
