@@ -12,7 +12,7 @@ import java.util.Map;
  * strings, integers, decimals, {@code nil}, {@code true}, {@code false}. Commas are whitespace.
  * Keywords become {@link Keyword}; {@code nil} becomes {@link Values#NIL}.
  */
-final class Edn {
+final class Edn extends TextScanner {
   /** An EDN keyword such as {@code :invoke}, without its colon. */
   record Keyword(String name) {
     @Override
@@ -21,34 +21,18 @@ final class Edn {
     }
   }
 
-  private static final int DEPTH_MAX = 64;
-
-  private final String text;
-  private int position;
-
   private Edn(String text) {
-    this.text = text;
+    super(text, "EDN");
   }
 
   /** Parses one complete EDN value; throws {@link IllegalArgumentException} saying where. */
   static Object parse(String text) {
-    Edn edn = new Edn(text);
-    edn.skipWhitespace();
-    Object value = edn.value(0);
-    edn.skipWhitespace();
-    if (edn.position != text.length()) {
-      throw edn.error("unexpected text after the value");
-    }
-    return value;
+    return new Edn(text).parseWhole();
   }
 
-  private Object value(int depth) {
-    if (depth > DEPTH_MAX) {
-      throw error("nested deeper than " + DEPTH_MAX);
-    }
-    if (position >= text.length()) {
-      throw error("unexpected end of line");
-    }
+  @Override
+  Object value(int depth) {
+    startValue(depth);
     char c = text.charAt(position);
     return switch (c) {
       case '{' -> map(depth);
@@ -97,32 +81,7 @@ final class Edn {
   }
 
   private String string() {
-    position++;
-    StringBuilder out = new StringBuilder();
-    while (true) {
-      if (position >= text.length()) {
-        throw error("unterminated string");
-      }
-      char c = text.charAt(position++);
-      if (c == '"') {
-        return out.toString();
-      }
-      if (c != '\\') {
-        out.append(c);
-        continue;
-      }
-      if (position >= text.length()) {
-        throw error("unterminated escape");
-      }
-      char e = text.charAt(position++);
-      switch (e) {
-        case '"', '\\' -> out.append(e);
-        case 'n' -> out.append('\n');
-        case 'r' -> out.append('\r');
-        case 't' -> out.append('\t');
-        default -> throw error("bad escape '\\" + e + "'");
-      }
-    }
+    return quotedString();
   }
 
   private Object atom() {
@@ -168,18 +127,9 @@ final class Edn {
     return text.substring(start, position);
   }
 
-  private char peek() {
-    return position < text.length() ? text.charAt(position) : '\0';
-  }
-
-  private void skipWhitespace() {
-    while (position < text.length()
-        && (Character.isWhitespace(text.charAt(position)) || text.charAt(position) == ',')) {
-      position++;
-    }
-  }
-
-  private IllegalArgumentException error(String what) {
-    return new IllegalArgumentException("bad EDN at column " + (position + 1) + ": " + what);
+  /** EDN reads commas as whitespace. */
+  @Override
+  boolean isWhitespace(char c) {
+    return Character.isWhitespace(c) || c == ',';
   }
 }

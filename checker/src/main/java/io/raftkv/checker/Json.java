@@ -17,7 +17,7 @@ import java.util.Map;
  * does not fit), other numbers → {@code BigDecimal}, {@code true}/{@code false} →
  * {@code Boolean}, {@code null} → {@link #NULL}.
  */
-final class Json {
+final class Json extends TextScanner {
   /** JSON null; a sentinel so that maps and lists never hold a Java null. */
   static final Object NULL = new Object() {
     @Override
@@ -26,34 +26,18 @@ final class Json {
     }
   };
 
-  private static final int DEPTH_MAX = 64;
-
-  private final String text;
-  private int position;
-
   private Json(String text) {
-    this.text = text;
+    super(text, "JSON");
   }
 
   /** Parses one complete JSON value; throws {@link IllegalArgumentException} saying where. */
   static Object parse(String text) {
-    Json json = new Json(text);
-    json.skipWhitespace();
-    Object value = json.value(0);
-    json.skipWhitespace();
-    if (json.position != text.length()) {
-      throw json.error("unexpected text after the value");
-    }
-    return value;
+    return new Json(text).parseWhole();
   }
 
-  private Object value(int depth) {
-    if (depth > DEPTH_MAX) {
-      throw error("nested deeper than " + DEPTH_MAX);
-    }
-    if (position >= text.length()) {
-      throw error("unexpected end of line");
-    }
+  @Override
+  Object value(int depth) {
+    startValue(depth);
     char c = text.charAt(position);
     return switch (c) {
       case '{' -> object(depth);
@@ -123,38 +107,23 @@ final class Json {
   }
 
   private String string() {
-    position++;
-    StringBuilder out = new StringBuilder();
-    while (true) {
-      if (position >= text.length()) {
-        throw error("unterminated string");
-      }
-      char c = text.charAt(position++);
-      if (c == '"') {
-        return out.toString();
-      }
-      if (c < 0x20) {
-        throw error("control character in a string");
-      }
-      if (c != '\\') {
-        out.append(c);
-        continue;
-      }
-      if (position >= text.length()) {
-        throw error("unterminated escape");
-      }
-      char e = text.charAt(position++);
-      switch (e) {
-        case '"', '\\', '/' -> out.append(e);
-        case 'b' -> out.append('\b');
-        case 'f' -> out.append('\f');
-        case 'n' -> out.append('\n');
-        case 'r' -> out.append('\r');
-        case 't' -> out.append('\t');
-        case 'u' -> out.append(unicodeEscape());
-        default -> throw error("bad escape '\\" + e + "'");
-      }
-    }
+    return quotedString();
+  }
+
+  @Override
+  boolean rejectsControlCharacters() {
+    return true;
+  }
+
+  @Override
+  char escape(char escaped) {
+    return switch (escaped) {
+      case '/' -> '/';
+      case 'b' -> '\b';
+      case 'f' -> '\f';
+      case 'u' -> unicodeEscape();
+      default -> super.escape(escaped);
+    };
   }
 
   private char unicodeEscape() {
@@ -212,20 +181,6 @@ final class Json {
       throw error("expected '" + c + "'");
     }
     position++;
-  }
-
-  private char peek() {
-    return position < text.length() ? text.charAt(position) : '\0';
-  }
-
-  private void skipWhitespace() {
-    while (position < text.length() && Character.isWhitespace(text.charAt(position))) {
-      position++;
-    }
-  }
-
-  private IllegalArgumentException error(String what) {
-    return new IllegalArgumentException("bad JSON at column " + (position + 1) + ": " + what);
   }
 
   /** Appends {@code s} as a JSON string literal. */
