@@ -11,8 +11,9 @@ import java.util.Random;
  * put applies/s into 1M keys, 100-key ranges/s, heap bytes per key beyond key and value, the
  * apply pause to start a snapshot of 1M keys, and full snapshot write/restore times.
  *
- * <p>Run: {@code java -Xmx4g -XX:+UseParallelGC -cp kv/target/classes:kv/target/test-classes
- * io.raftkv.kv.KvFigures [keys]}. A measuring tool, not a test: it reads the clock.
+ * <p>Run: {@code java -Xmx4g -XX:+UseParallelGC -cp kv/target/classes:kv/target/test-classes:PB
+ * io.raftkv.kv.KvFigures [keys]}, PB being the protobuf-java jar of the parent pom's
+ * protobuf.version (docs/kv.md). A measuring tool, not a test: it reads the clock.
  */
 public final class KvFigures {
   private static final int VALUE_BYTES = 256;

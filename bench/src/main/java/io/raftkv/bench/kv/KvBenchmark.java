@@ -7,6 +7,7 @@ import io.raftkv.kv.CompactRequest;
 import io.raftkv.kv.KvLimits;
 import io.raftkv.kv.KvSnapshot;
 import io.raftkv.kv.KvStore;
+import io.raftkv.kv.MalformedCommandException;
 import io.raftkv.kv.PutRequest;
 import io.raftkv.kv.RangeRequest;
 import io.raftkv.kv.RangeResponse;
@@ -27,8 +28,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Issue 6's figures: put applies/s (256-byte values) into a store of 1M keys, 100-key ranges,
- * and the apply-thread pause to start a snapshot. Memory per key is printed by
+ * Issue 6's figures: put applies/s (256-byte values) into a store of 1M keys (and the decode
+ * alone), 100-key ranges, and the apply-thread pause to start a snapshot. Memory per key is printed by
  * kv's test-side KvFigures main (JMH measures time, not heap).
  *
  * <p>{@code java -Xmx6g -jar bench/target/benchmarks.jar KvBenchmark}
@@ -81,6 +82,15 @@ public class KvBenchmark {
   @Benchmark
   public Object applyPut() {
     return store.apply(++index, puts[next++ & (COMMANDS - 1)]);
+  }
+
+  /**
+   * The protobuf decode alone, applyPut's first step: steadier than applyPut, whose variance is
+   * the collector's, so a codec change shows here first.
+   */
+  @Benchmark
+  public Command decodePut() throws MalformedCommandException {
+    return CommandCodec.decode(puts[next++ & (COMMANDS - 1)]);
   }
 
   @Benchmark
