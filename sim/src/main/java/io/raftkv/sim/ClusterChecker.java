@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * The Raft invariants, checked while the run goes. After every event, cheaply: every entry a
  * node holds as committed equals the one any node ever held as committed at that index
- * (state machine safety; a committed entry is never lost or changed, across restarts too).
+ * (state machine safety; a committed entry is never lost or changed, across restarts too), and
+ * at most one node has been leader in each term (election safety).
  * Every {@code fullCheckEveryEvents} events and at the end, the testkit's
  * {@link SafetyChecker} over the nodes that are up (one leader per term, log matching), and
  * leader completeness against every entry ever seen committed.
@@ -30,6 +31,11 @@ final class ClusterChecker {
   private final Map<Long, Long> committedByTerm = new HashMap<>();
   /** Per node and incarnation core: the committed index checked through. */
   private final Map<RaftNode, Long> checkedThrough = new HashMap<>();
+  /**
+   * §5.2 election safety after every event, not only every {@code fullCheckEveryEvents}: a
+   * second leader of a term may be deposed (or crash) within a few events of winning.
+   */
+  private final Map<Long, SimNode> leaderOfTerm = new HashMap<>();
   private long events;
 
   ClusterChecker(List<SimNode> nodes, long fullCheckEveryEvents) {
@@ -43,6 +49,13 @@ final class ClusterChecker {
       RaftNode core = node.core();
       if (core != null) {
         checkCommitted(node, core);
+        if (core.role() == Role.LEADER) {
+          SimNode first = leaderOfTerm.putIfAbsent(core.currentTerm(), node);
+          if (first != null && first != node) {
+            throw new SafetyViolation("election safety: " + first.id() + " and " + node.id()
+                + " both leader in term " + core.currentTerm());
+          }
+        }
       }
     }
     if (++events % fullCheckEveryEvents == 0) {

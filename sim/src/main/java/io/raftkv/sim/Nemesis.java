@@ -36,7 +36,34 @@ final class Nemesis {
 
   void start() {
     running = !parameters.faultsOn().isEmpty();
+    if (running && parameters.crashPoints()) {
+      nodes.forEach(node -> node.afterSend(this::crashPoint));
+    }
     scheduleNext();
+  }
+
+  /**
+   * A crash point: the node has just sent a message while a write of its is staged but not
+   * synced, and power fails there, with the drawn probability. Correct Raft only ever sends
+   * what does not depend on that write; a node that promised what it had not made durable
+   * (a vote, an acknowledgement) breaks that promise after the restart. Leaders are the usual
+   * victims: they send while their own append is syncing, so they die with entries half
+   * replicated.
+   */
+  private void crashPoint(SimNode node, io.raftkv.raft.Message sent) {
+    double probability = parameters.crashPointProbability(sent);
+    if (!running || probability == 0 || random.nextDouble() >= probability) {
+      return;
+    }
+    // After the event that sent it: the replica hands the same Ready's writes to the disk
+    // after sending what may leave at once.
+    scheduler.after(0, "nemesis crash point", () -> {
+      if (running && node.up() && node.diskUnsynced() && impaired() < impairedMax()) {
+        scheduler.note("nemesis: " + node.id() + " crashes right after sending "
+            + sent.getClass().getSimpleName() + ", a write unsynced");
+        crash(node);
+      }
+    });
   }
 
   /** The safety phase is over: no new faults (the liveness phase heals the old ones). */
@@ -53,7 +80,8 @@ final class Nemesis {
     if (!running) {
       return;
     }
-    long delay = SimParameters.latencyNanos(random, 10 * MS, parameters.nemesisMeanNanos());
+    long delay = SimParameters.latencyNanos(random, scaled(10 * MS),
+        scaled(parameters.nemesisMeanNanos()));
     scheduler.after(delay, "nemesis", () -> {
       if (running) {
         strike();
@@ -74,6 +102,7 @@ final class Nemesis {
     }
     if (parameters.crashes()) {
       choices.add(this::crashOne);
+      choices.add(this::crashLeader);
     }
     if (parameters.pauses()) {
       choices.add(this::pauseOne);
@@ -86,8 +115,14 @@ final class Nemesis {
     }
   }
 
+  /** 5 to 150 ticks: 50 ms to 1.5 s with the default tick, 0.5-15 election timeouts. */
   private long faultNanos() {
-    return random.nextLong(50 * MS, 1500 * MS);
+    return random.nextLong(5, 150) * parameters.tickNanos() + random.nextLong(MS);
+  }
+
+  /** A duration given for the default 10 ms tick, scaled to this seed's tick. */
+  private long scaled(long nanos) {
+    return nanos / (10 * MS) * parameters.tickNanos();
   }
 
   private void partitionHalves() {
@@ -156,13 +191,13 @@ final class Nemesis {
     }
     partitionsCount++;
     pausesCount++;
-    long pauseNanos = random.nextLong(200 * MS, 1200 * MS);
+    long pauseNanos = scaled(random.nextLong(200 * MS, 1200 * MS));
     network.partition(List.of(leader.id().value()));
     leader.clock().pauseUntil(scheduler.nowNanos() + pauseNanos);
     scheduler.note("nemesis: " + leader.id() + " (leader) cut off and paused for "
         + pauseNanos / MS + " ms");
-    scheduler.after(pauseNanos + random.nextLong(50 * MS, 600 * MS), "nemesis heal partition",
-        network::healPartition);
+    scheduler.after(pauseNanos + scaled(random.nextLong(50 * MS, 600 * MS)),
+        "nemesis heal partition", network::healPartition);
   }
 
   private void partition(List<Integer> side, String how) {
@@ -183,8 +218,12 @@ final class Nemesis {
     return count;
   }
 
+  private int impairedMax() {
+    return Math.max(1, (nodes.size() - 1) / 2);
+  }
+
   private SimNode pickHealthy() {
-    if (impaired() >= Math.max(1, (nodes.size() - 1) / 2)) {
+    if (impaired() >= impairedMax()) {
       return null;
     }
     SimNode node = nodes.get(random.nextInt(nodes.size()));
@@ -194,16 +233,45 @@ final class Nemesis {
 
   private void crashOne() {
     SimNode node = pickHealthy();
-    if (node == null) {
+    if (node != null) {
+      crash(node);
+    }
+  }
+
+  /** The leader dies, often just after it appended what its followers do not have yet. */
+  private void crashLeader() {
+    if (impaired() >= impairedMax()) {
       return;
     }
+    for (SimNode node : nodes) {
+      if (node.up() && node.core().role() == Role.LEADER
+          && node.clock().pausedUntilNanos() <= scheduler.nowNanos()) {
+        scheduler.note("nemesis: " + node.id() + " (leader) crashes");
+        crash(node);
+        return;
+      }
+    }
+  }
+
+  private void crash(SimNode node) {
     crashesCount++;
     node.crash();
-    scheduler.after(faultNanos(), node.id() + " restart", () -> {
+    scheduler.after(downtimeNanos(), node.id() + " restart", () -> {
       if (!node.up()) {
         node.start();
       }
     });
+  }
+
+  /**
+   * How long a crashed node stays down: with quick restarts, half the crashes come back within
+   * 0.1-20 ms (log-uniform), a supervisor's restart while the election the node left still
+   * runs.
+   */
+  private long downtimeNanos() {
+    return parameters.quickRestarts() && random.nextBoolean()
+        ? (long) Math.exp(random.nextDouble(Math.log(MS / 10), Math.log(20 * MS)))
+        : faultNanos();
   }
 
   private void pauseOne() {

@@ -47,6 +47,11 @@ final class SimDisk implements DurableLog {
     this.onFatal = onFatal;
   }
 
+  /** A write of this disk is staged but not yet synced: a crash now loses or tears it. */
+  boolean unsynced() {
+    return (busy || !queue.isEmpty()) && !failed;
+  }
+
   @Override
   public DurableState recovered() {
     return storage.recovered();

@@ -35,7 +35,10 @@ final class SimNode {
   private final NodeClock clock;
   private final StorageOptions storageOptions;
   private SimLoop loop;
+  private SimDisk disk;
   private Replica replica;
+  /** Told after each message this node sends (the nemesis's crash points); none by default. */
+  private java.util.function.BiConsumer<SimNode, Message> afterSend = (node, message) -> { };
   private int incarnation;
   private int crashCount;
   private String lastFatal;
@@ -80,6 +83,15 @@ final class SimNode {
     return clock;
   }
 
+  void afterSend(java.util.function.BiConsumer<SimNode, Message> listener) {
+    afterSend = listener;
+  }
+
+  /** Up, with a write staged on its disk and not yet synced. */
+  boolean diskUnsynced() {
+    return replica != null && disk != null && disk.unsynced();
+  }
+
   int crashCount() {
     return crashCount;
   }
@@ -99,9 +111,13 @@ final class SimNode {
       scheduleRestart();
       return;
     }
-    SimDisk disk = new SimDisk(scheduler, loop, storage, random.split(), parameters, bug,
+    disk = new SimDisk(scheduler, loop, storage, random.split(), parameters, bug,
         name, reason -> diskFailed(reason));
-    replica = Replica.startWithBugs(config, loop, network.transport(), disk,
+    io.raftkv.replica.Transport transport = network.transport();
+    replica = Replica.startWithBugs(config, loop, message -> {
+      transport.send(message);
+      afterSend.accept(this, message);
+    }, disk,
         Rng.seeded(random.nextLong()), scheduler.tracing() ? traceLog() : CoreLog.SILENT,
         bug.coreBugs(), bug.replicaBugs());
     scheduler.note(name + " started: " + replica.raftStatus());

@@ -26,9 +26,36 @@ record SimParameters(
     boolean pauses,
     double fsyncFailureProbability,
     long nemesisMeanNanos,
-    List<long[]> clocks) {
+    List<long[]> clocks,
+    int appendEntriesMax,
+    int inflightAppendsMax,
+    boolean driftNearBound,
+    boolean slowDisks,
+    double[] crashPointProbabilities,
+    boolean quickRestarts,
+    long tickNanos) {
 
   private static final long MS = 1_000_000;
+
+  /** The crash points' sites: the kinds of message a node sends, by simple class name. */
+  static final List<String> CRASH_SITES = List.of("RequestVote", "VoteReply", "AppendEntries",
+      "AppendReply", "Heartbeat", "HeartbeatReply", "InstallSnapshot", "SnapshotReply",
+      "TimeoutNow", "ReadIndexRequest", "ReadIndexReply");
+
+  /** The probability that sending {@code message} while a write is unsynced is a crash. */
+  double crashPointProbability(io.raftkv.raft.Message message) {
+    int site = CRASH_SITES.indexOf(message.getClass().getSimpleName());
+    return site < 0 ? 0 : crashPointProbabilities[site];
+  }
+
+  boolean crashPoints() {
+    for (double probability : crashPointProbabilities) {
+      if (probability > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** Draws a seed's parameters; {@code faults} false turns every fault off. */
   static SimParameters draw(long seed, SimOptions options, SplittableRandom random) {
@@ -40,23 +67,93 @@ record SimParameters(
       clocks.add(new long[] {random.nextLong(0, 1_000_000 * MS), drift});
     }
     long[] snapshotChoices = {40, 200, 10_000};
+    boolean leaseReads = leaseReads(options.leaseReads(), random.nextBoolean());
+    long snapshotEveryEntries = snapshotChoices[random.nextInt(snapshotChoices.length)];
+    long delayMinNanos = random.nextLong(MS / 10, 2 * MS);
+    long delayMeanNanos = random.nextLong(MS, 10 * MS);
+    double dropProbability = faults && random.nextBoolean() ? random.nextDouble(0.001, 0.1) : 0;
+    double duplicateProbability =
+        faults && random.nextBoolean() ? random.nextDouble(0.001, 0.05) : 0;
+    long fsyncMinNanos = random.nextLong(MS / 10, MS);
+    long fsyncMeanNanos = random.nextLong(MS / 2, 5 * MS);
+    boolean partitions = faults && random.nextInt(4) != 0;
+    boolean crashes = faults && random.nextInt(4) != 0;
+    boolean pauses = faults && random.nextInt(4) != 0;
+    double fsyncFailureProbability =
+        faults && random.nextInt(4) == 0 ? random.nextDouble(0.0005, 0.005) : 0;
+    long nemesisMeanNanos = random.nextLong(50 * MS, 800 * MS);
+    // Drawn after everything above, so that the parameters above stay what they were.
+    // Churn (1 seed in 4): election timeouts short next to replication, one entry per append,
+    // so leaders come and go while their predecessors' entries are half replicated (Figure 8).
+    boolean churn = faults && random.nextInt(4) == 0;
+    int electionTimeoutTicks = churn ? random.nextInt(3, 6) : 10;
+    if (churn) {
+      // a message takes about a tick: replication is slow next to the timeouts
+      delayMeanNanos = random.nextLong(4 * MS, 12 * MS);
+    }
+    // Clock drift near the bound (1 seed in 3): every clock runs between half the bound and
+    // the bound fast or slow, so a fast follower and a slow leader disagree by up to twice it.
+    boolean driftNearBound = faults && random.nextInt(3) == 0;
+    if (driftNearBound) {
+      long bound = options.clockDriftPpmMax();
+      for (long[] clock : clocks) {
+        clock[1] = (clock[1] < 0 ? -1 : 1) * (bound / 2 + Math.abs(clock[1]) / 2);
+      }
+    }
+    // Slow disks (1 seed in 4, never with churn): fsyncs of tens of milliseconds, as on a
+    // saturated disk, so that much of a run has written but unsynced state for a crash to hit.
+    boolean slowDisks = faults && !churn && random.nextInt(4) == 0;
+    if (slowDisks) {
+      fsyncMeanNanos = random.nextLong(10 * MS, 40 * MS);
+    }
+    // Crash points (in 2 seeds of 3 that have crashes), as FoundationDB's BUGGIFY sites: each
+    // kind of message is a site, on with probability 1/2, and a node that sends a message of
+    // an enabled kind while a write of its is unsynced dies right there with the site's drawn
+    // probability (log-uniform, 1% to 50%): the instant at which a power loss tells what the
+    // node promised apart from what it made durable.
+    double[] crashPointProbabilities = new double[CRASH_SITES.size()];
+    if (crashes && random.nextInt(3) != 0) {
+      for (int site = 0; site < crashPointProbabilities.length; site++) {
+        crashPointProbabilities[site] = random.nextBoolean()
+            ? Math.exp(random.nextDouble(Math.log(0.01), Math.log(0.5))) : 0;
+      }
+    }
+    // Quick restarts (1 seed in 2 that has crashes): a supervisor restarts a crashed process
+    // within tens of milliseconds, while the election it left is still running.
+    boolean quickRestarts = crashes && random.nextBoolean();
+    // (the quick downtime itself is drawn per crash)
+    // The tick (1 seed in 2 off the 10 ms default, never with churn): 50 or 100 ms, etcd's
+    // default heartbeat, so a 0.5-1 s election timeout, and every window measured in ticks (a
+    // lease's margin, a follower's promise not to vote) as wide in time as client operations.
+    long[] tickChoices = {10 * MS, 10 * MS, 50 * MS, 100 * MS};
+    long tickNanos = tickChoices[random.nextInt(tickChoices.length)];
+    if (churn) {
+      tickNanos = 10 * MS;
+    }
     return new SimParameters(
         seed,
-        10,
-        leaseReads(options.leaseReads(), random.nextBoolean()),
-        snapshotChoices[random.nextInt(snapshotChoices.length)],
-        random.nextLong(MS / 10, 2 * MS),
-        random.nextLong(MS, 10 * MS),
-        faults && random.nextBoolean() ? random.nextDouble(0.001, 0.1) : 0,
-        faults && random.nextBoolean() ? random.nextDouble(0.001, 0.05) : 0,
-        random.nextLong(MS / 10, MS),
-        random.nextLong(MS / 2, 5 * MS),
-        faults && random.nextInt(4) != 0,
-        faults && random.nextInt(4) != 0,
-        faults && random.nextInt(4) != 0,
-        faults && random.nextInt(4) == 0 ? random.nextDouble(0.0005, 0.005) : 0,
-        random.nextLong(50 * MS, 800 * MS),
-        clocks);
+        electionTimeoutTicks,
+        leaseReads,
+        snapshotEveryEntries,
+        delayMinNanos,
+        delayMeanNanos,
+        dropProbability,
+        duplicateProbability,
+        fsyncMinNanos,
+        fsyncMeanNanos,
+        partitions,
+        crashes,
+        pauses,
+        fsyncFailureProbability,
+        nemesisMeanNanos,
+        clocks,
+        churn ? 1 : 1024,
+        churn ? 2 : 64,
+        driftNearBound,
+        slowDisks,
+        crashPointProbabilities,
+        quickRestarts,
+        tickNanos);
   }
 
   /** The drawn value is always consumed, so forcing it shifts no other parameter. */
@@ -89,20 +186,34 @@ record SimParameters(
     if (fsyncFailureProbability > 0) {
       on.add("fsync-failures");
     }
+    if (driftNearBound) {
+      on.add("clock-drift");
+    }
+    if (slowDisks) {
+      on.add("slow-disks");
+    }
     return on;
   }
 
   /** One key=value line, as TigerBeetle's VOPR prints what it drew. */
   String describe() {
     StringBuilder line = new StringBuilder();
-    line.append(String.format("seed=%d election_timeout_ticks=%d lease_reads=%b "
+    line.append(String.format("seed=%d tick_ms=%d election_timeout_ticks=%d lease_reads=%b "
         + "snapshot_every_entries=%d delay_min_ms=%.2f delay_mean_ms=%.2f drop=%.4f "
         + "duplicate=%.4f fsync_min_ms=%.2f fsync_mean_ms=%.2f partitions=%b crashes=%b "
-        + "pauses=%b fsync_failure=%.4f nemesis_mean_ms=%.0f",
-        seed, electionTimeoutTicks, leaseReads, snapshotEveryEntries, delayMinNanos / 1e6,
+        + "pauses=%b fsync_failure=%.4f nemesis_mean_ms=%.0f append_entries_max=%d "
+        + "inflight_appends_max=%d drift_near_bound=%b slow_disks=%b quick_restarts=%b",
+        seed, tickNanos / MS, electionTimeoutTicks, leaseReads, snapshotEveryEntries, delayMinNanos / 1e6,
         delayMeanNanos / 1e6, dropProbability, duplicateProbability, fsyncMinNanos / 1e6,
         fsyncMeanNanos / 1e6, partitions, crashes, pauses, fsyncFailureProbability,
-        nemesisMeanNanos / 1e6));
+        nemesisMeanNanos / 1e6, appendEntriesMax, inflightAppendsMax, driftNearBound,
+        slowDisks, quickRestarts));
+    for (int site = 0; site < CRASH_SITES.size(); site++) {
+      if (crashPointProbabilities[site] > 0) {
+        line.append(String.format(" crash_after_%s=%.4f", CRASH_SITES.get(site),
+            crashPointProbabilities[site]));
+      }
+    }
     for (int i = 0; i < clocks.size(); i++) {
       line.append(String.format(" n%d_clock_offset_ms=%d n%d_drift_ppm=%d", i + 1,
           clocks.get(i)[0] / MS, i + 1, clocks.get(i)[1]));

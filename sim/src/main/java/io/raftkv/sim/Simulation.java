@@ -74,12 +74,17 @@ public final class Simulation {
     RaftConfig raft = RaftConfig.builder(id, voters)
         .electionTimeoutTicks(parameters.electionTimeoutTicks())
         .leaseReads(parameters.leaseReads())
+        .appendEntriesMax(parameters.appendEntriesMax())
+        .inflightAppendsMax(parameters.inflightAppendsMax())
         .build();
-    return ReplicaConfig.defaults(raft).withSnapshotEveryEntries(parameters.snapshotEveryEntries());
+    ReplicaConfig defaults = ReplicaConfig.defaults(raft);
+    return new ReplicaConfig(raft, java.time.Duration.ofNanos(parameters.tickNanos()),
+        parameters.snapshotEveryEntries(), defaults.pendingWritesMax(),
+        defaults.pendingReadsMax(), defaults.kvLimits());
   }
 
   private long electionTimeoutNanos() {
-    return parameters.electionTimeoutTicks() * 10 * MS;
+    return parameters.electionTimeoutTicks() * parameters.tickNanos();
   }
 
   private SimResult run() {

@@ -8,7 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The simulator end to end: replays are exact, the real replica passes seeds with every fault
@@ -55,22 +55,29 @@ class SimulationTest {
   }
 
   /**
-   * Teeth: each switch breaks one rule, and some check must say so within a few seeds. Lease
-   * reads are off, so that a lease bug cannot take the credit for another switch. The switches not listed here (Figure 8 commits, votes before persisting,
-   * leases without the drift bound) went unnoticed for 100 seeds: they need targeted nemeses.
+   * Teeth (issue 7): each switch breaks one rule, and some check must say so within 200 seeds
+   * of 300 operations; the test prints how many seeds it took. Lease reads are off except for
+   * the lease switch, so that a lease bug cannot take the credit for another switch. Two switches
+   * run on three nodes: a vote sent before it is durable (with five, the second candidate of
+   * the term rarely needs the vote the crashed node gave away) and a stale leader's append
+   * accepted (with five and 300 operations, 200 seeds were not enough). Not caught yet:
+   * commit-earlier-term-by-counting (Figure 8) and lease-without-drift-bound (docs/sim.md).
    */
   @ParameterizedTest
-  @ValueSource(strings = {"disk-ack-before-fsync", "ack-before-fsync", "skip-session-check",
-      "apply-before-commit", "accept-stale-term-append", "read-without-confirmation"})
-  void aDeliberateBugIsCaught(String name) {
-    int seedsMax = 100;
+  @CsvSource({"disk-ack-before-fsync, 5", "ack-before-fsync, 5", "skip-session-check, 5",
+      "apply-before-commit, 5", "accept-stale-term-append, 3", "read-without-confirmation, 5",
+      "vote-before-persist, 3"})
+  void aDeliberateBugIsCaught(String name, int nodes) {
+    int seedsMax = 200;
     Bug bug = Bug.byName(name);
+    SimOptions options = options().withOps(300).withNodes(nodes).withBug(bug)
+        .withLeaseReads(name.startsWith("lease") ? SimOptions.LeaseReads.ON
+            : SimOptions.LeaseReads.OFF);
     for (long seed = 1; seed <= seedsMax; seed++) {
-      SimResult result = Simulation.run(seed, options().withBug(bug)
-          .withLeaseReads(SimOptions.LeaseReads.OFF));
+      SimResult result = Simulation.run(seed, options);
       if (!result.passed()) {
-        System.out.println("bug " + name + " caught at seed " + seed + " (" + seed
-            + " seeds): " + result.violations());
+        System.out.println("bug " + name + " caught after " + seed + " seed(s), at seed " + seed
+            + " (" + nodes + " nodes): " + result.violations());
         return;
       }
     }
