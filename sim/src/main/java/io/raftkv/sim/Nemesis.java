@@ -22,6 +22,7 @@ final class Nemesis {
   private final SimNetwork network;
   private boolean running;
   private int crashesCount;
+  private long crashPointQuietUntilNanos;
   private int pausesCount;
   private int partitionsCount;
 
@@ -37,33 +38,49 @@ final class Nemesis {
   void start() {
     running = !parameters.faultsOn().isEmpty();
     if (running && parameters.crashPoints()) {
-      nodes.forEach(node -> node.afterSend(this::crashPoint));
+      nodes.forEach(node -> node.crashPoints(this::crashPoint));
     }
     scheduleNext();
   }
 
   /**
-   * A crash point: the node has just sent a message while a write of its is staged but not
-   * synced, and power fails there, with the drawn probability. Correct Raft only ever sends
-   * what does not depend on that write; a node that promised what it had not made durable
-   * (a vote, an acknowledgement) breaks that promise after the restart. Leaders are the usual
-   * victims: they send while their own append is syncing, so they die with entries half
-   * replicated.
+   * A crash point, reached when a node sends a message of an enabled kind; it fires with the
+   * site's probability, in one of two ways. Half the time power fails just after the send, if
+   * a write of the node is then staged but not synced: correct Raft only ever sends early what
+   * does not depend on that write; a node that promised what it had not made durable (a vote,
+   * an acknowledgement) breaks that promise after the restart. Otherwise the process dies just
+   * before the send: this message and whatever else the node would send in the same event are
+   * lost (the socket buffers die with it). A leader that dies so has appended entries nobody
+   * else holds, or committed an entry whose successors never left.
+   *
+   * @return true when the message must not leave
    */
-  private void crashPoint(SimNode node, io.raftkv.raft.Message sent) {
+  private boolean crashPoint(SimNode node, io.raftkv.raft.Message sent) {
     double probability = parameters.crashPointProbability(sent);
-    if (!running || probability == 0 || random.nextDouble() >= probability) {
-      return;
+    if (!running || probability == 0 || random.nextDouble() >= probability
+        || impaired() >= impairedMax() || scheduler.nowNanos() < crashPointQuietUntilNanos) {
+      return false;
     }
-    // After the event that sent it: the replica hands the same Ready's writes to the disk
-    // after sending what may leave at once.
+    // At most one crash point per election timeout: leaders reach a site at every append, and
+    // a cluster restarting (and replaying its WAL) thousands of times a second tests nothing
+    // more and costs minutes.
+    crashPointQuietUntilNanos = scheduler.nowNanos()
+        + parameters.electionTimeoutTicks() * parameters.tickNanos();
+    boolean before = random.nextBoolean();
+    String what = sent.getClass().getSimpleName();
+    if (before) {
+      node.dying();
+    }
+    // After the event: the replica hands the same Ready's writes to the disk after sending
+    // what may leave at once.
     scheduler.after(0, "nemesis crash point", () -> {
-      if (running && node.up() && node.diskUnsynced() && impaired() < impairedMax()) {
-        scheduler.note("nemesis: " + node.id() + " crashes right after sending "
-            + sent.getClass().getSimpleName() + ", a write unsynced");
-        crash(node);
+      if (running && node.up() && (before || node.diskUnsynced())) {
+        scheduler.note("nemesis: " + node.id() + " crashes " + (before ? "before sending "
+            + what : "right after sending " + what + ", a write unsynced"));
+        crash(node, true);
       }
     });
+    return before;
   }
 
   /** The safety phase is over: no new faults (the liveness phase heals the old ones). */
@@ -254,9 +271,16 @@ final class Nemesis {
   }
 
   private void crash(SimNode node) {
+    crash(node, false);
+  }
+
+  /** A crash point's power failure comes back quickly whenever this seed has quick restarts. */
+  private void crash(SimNode node, boolean atCrashPoint) {
     crashesCount++;
     node.crash();
-    scheduler.after(downtimeNanos(), node.id() + " restart", () -> {
+    long downtime = atCrashPoint && parameters.quickRestarts() ? quickDowntimeNanos()
+        : downtimeNanos();
+    scheduler.after(downtime, node.id() + " restart", () -> {
       if (!node.up()) {
         node.start();
       }
@@ -269,9 +293,12 @@ final class Nemesis {
    * runs.
    */
   private long downtimeNanos() {
-    return parameters.quickRestarts() && random.nextBoolean()
-        ? (long) Math.exp(random.nextDouble(Math.log(MS / 10), Math.log(20 * MS)))
+    return parameters.quickRestarts() && random.nextBoolean() ? quickDowntimeNanos()
         : faultNanos();
+  }
+
+  private long quickDowntimeNanos() {
+    return (long) Math.exp(random.nextDouble(Math.log(MS / 10), Math.log(20 * MS)));
   }
 
   private void pauseOne() {

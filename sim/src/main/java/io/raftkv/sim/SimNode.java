@@ -37,8 +37,13 @@ final class SimNode {
   private SimLoop loop;
   private SimDisk disk;
   private Replica replica;
-  /** Told after each message this node sends (the nemesis's crash points); none by default. */
-  private java.util.function.BiConsumer<SimNode, Message> afterSend = (node, message) -> { };
+  /**
+   * Asked at each message this node sends (the nemesis's crash points): true when the process
+   * dies before it leaves. None by default.
+   */
+  private java.util.function.BiPredicate<SimNode, Message> crashPoints = (node, message) -> false;
+  /** The process is dying within the current event: nothing more leaves it. */
+  private boolean dying;
   private int incarnation;
   private int crashCount;
   private String lastFatal;
@@ -83,8 +88,13 @@ final class SimNode {
     return clock;
   }
 
-  void afterSend(java.util.function.BiConsumer<SimNode, Message> listener) {
-    afterSend = listener;
+  void crashPoints(java.util.function.BiPredicate<SimNode, Message> sites) {
+    crashPoints = sites;
+  }
+
+  /** The nemesis will crash this node at the end of the event; it sends nothing more. */
+  void dying() {
+    dying = true;
   }
 
   /** Up, with a write staged on its disk and not yet synced. */
@@ -114,9 +124,11 @@ final class SimNode {
     disk = new SimDisk(scheduler, loop, storage, random.split(), parameters, bug,
         name, reason -> diskFailed(reason));
     io.raftkv.replica.Transport transport = network.transport();
+    dying = false;
     replica = Replica.startWithBugs(config, loop, message -> {
-      transport.send(message);
-      afterSend.accept(this, message);
+      if (!dying && !crashPoints.test(this, message)) {
+        transport.send(message);
+      }
     }, disk,
         Rng.seeded(random.nextLong()), scheduler.tracing() ? traceLog() : CoreLog.SILENT,
         bug.coreBugs(), bug.replicaBugs());

@@ -203,7 +203,8 @@ record SimParameters(
         + "duplicate=%.4f fsync_min_ms=%.2f fsync_mean_ms=%.2f partitions=%b crashes=%b "
         + "pauses=%b fsync_failure=%.4f nemesis_mean_ms=%.0f append_entries_max=%d "
         + "inflight_appends_max=%d drift_near_bound=%b slow_disks=%b quick_restarts=%b",
-        seed, tickNanos / MS, electionTimeoutTicks, leaseReads, snapshotEveryEntries, delayMinNanos / 1e6,
+        seed, tickNanos / MS, electionTimeoutTicks, leaseReads, snapshotEveryEntries,
+        delayMinNanos / 1e6,
         delayMeanNanos / 1e6, dropProbability, duplicateProbability, fsyncMinNanos / 1e6,
         fsyncMeanNanos / 1e6, partitions, crashes, pauses, fsyncFailureProbability,
         nemesisMeanNanos / 1e6, appendEntriesMax, inflightAppendsMax, driftNearBound,
