@@ -62,6 +62,11 @@ final class SimCommand implements Callable<Integer> {
       description = "lease reads: drawn per seed, on or off (default: ${DEFAULT-VALUE})")
   String leaseReads;
 
+  @Option(names = "--faults", paramLabel = "LIST",
+      description = "the faults seeds may draw, comma-separated (default: all): partitions,"
+          + "crashes,pauses,drops,duplicates,fsync-failures,clock-drift,slow-disks")
+  String faults;
+
   @Option(names = "--until-violation", description = "stop at the first violating seed")
   boolean untilViolation;
 
@@ -112,6 +117,14 @@ final class SimCommand implements Callable<Integer> {
     SimOptions options = SimOptions.defaults().withNodes(nodes).withOps(ops).withLeaseReads(lease)
         .withClients(clients).withFaults(!noFaults).withBug(injected)
         .withReportDirectory(reportDirectory);
+    if (faults != null) {
+      try {
+        options = options.withFaultKinds(java.util.Set.of(faults.split(",")));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--faults: "
+            + e.getMessage());
+      }
+    }
     if (trace) {
       options = options.withTrace(out::println);
     }
@@ -201,6 +214,9 @@ final class SimCommand implements Callable<Integer> {
     }
     if (noFaults) {
       replay.append(" --no-faults");
+    }
+    if (faults != null) {
+      replay.append(" --faults ").append(faults);
     }
     if (options.leaseReads() != SimOptions.LeaseReads.DRAWN) {
       replay.append(" --lease-reads ").append(leaseReads);

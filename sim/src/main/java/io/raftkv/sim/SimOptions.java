@@ -20,10 +20,16 @@ import java.util.function.Consumer;
  * @param bug a deliberate defect to inject, {@link Bug#NONE} for the real thing
  * @param reportDirectory where a violation's history and HTML report go
  * @param trace receives every event line ({@code --trace}); null for none
+ * @param faultKinds the faults seeds may draw ({@code --faults}), among {@link #FAULT_KINDS};
+ *     a fault left out is off in every seed, and the others are drawn as usual
  */
 public record SimOptions(int nodes, int ops, int clients, int keys, boolean faults,
     long clockDriftPpmMax, int livenessElectionTimeouts, LeaseReads leaseReads, Bug bug,
-    Path reportDirectory, Consumer<String> trace) {
+    Path reportDirectory, Consumer<String> trace, java.util.Set<String> faultKinds) {
+
+  /** Every fault a seed can draw, as {@code --faults} and {@code faults_share} name them. */
+  public static final java.util.List<String> FAULT_KINDS = java.util.List.of("partitions",
+      "crashes", "pauses", "drops", "duplicates", "fsync-failures", "clock-drift", "slow-disks");
 
   /** Lease reads on or off for every seed, or drawn by each (the default). */
   public enum LeaseReads { DRAWN, ON, OFF }
@@ -33,6 +39,13 @@ public record SimOptions(int nodes, int ops, int clients, int keys, boolean faul
       throw new IllegalArgumentException("sim options: nodes, clients and keys must be >= 1 and "
           + "ops >= 0");
     }
+    faultKinds = java.util.Set.copyOf(faultKinds);
+    for (String kind : faultKinds) {
+      if (!FAULT_KINDS.contains(kind)) {
+        throw new IllegalArgumentException("sim options: unknown fault " + kind + " (known: "
+            + String.join(",", FAULT_KINDS) + ")");
+      }
+    }
     if (clockDriftPpmMax < 0 || clockDriftPpmMax >= 100_000) {
       throw new IllegalArgumentException("sim options: clockDriftPpmMax must be in [0, 100000)");
     }
@@ -41,46 +54,57 @@ public record SimOptions(int nodes, int ops, int clients, int keys, boolean faul
   /** Five nodes, 1,000 operations by 5 clients on 4 keys, faults on, 5% drift bound. */
   public static SimOptions defaults() {
     return new SimOptions(5, 1000, 5, 4, true, 50_000, 30, LeaseReads.DRAWN, Bug.NONE,
-        Path.of("target", "sim-reports"), null);
+        Path.of("target", "sim-reports"), null, java.util.Set.copyOf(FAULT_KINDS));
   }
 
   public SimOptions withNodes(int count) {
     return new SimOptions(count, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds);
   }
 
   public SimOptions withOps(int count) {
     return new SimOptions(nodes, count, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds);
   }
 
   public SimOptions withClients(int count) {
     return new SimOptions(nodes, ops, count, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds);
   }
 
   public SimOptions withFaults(boolean on) {
     return new SimOptions(nodes, ops, clients, keys, on, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds);
   }
 
   public SimOptions withLeaseReads(LeaseReads mode) {
     return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, mode, bug, reportDirectory, trace);
+        livenessElectionTimeouts, mode, bug, reportDirectory, trace, faultKinds);
   }
 
   public SimOptions withBug(Bug injected) {
     return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, injected, reportDirectory, trace);
+        livenessElectionTimeouts, leaseReads, injected, reportDirectory, trace, faultKinds);
   }
 
   public SimOptions withReportDirectory(Path directory) {
     return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, directory, trace);
+        livenessElectionTimeouts, leaseReads, bug, directory, trace, faultKinds);
   }
 
   public SimOptions withTrace(Consumer<String> sink) {
     return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, reportDirectory, sink);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, sink, faultKinds);
+  }
+
+  /** Only these faults may be drawn ({@code --faults partitions,crashes}). */
+  public SimOptions withFaultKinds(java.util.Set<String> kinds) {
+    return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, kinds);
+  }
+
+  /** Whether seeds may draw the fault {@code kind}. */
+  boolean allows(String kind) {
+    return faults && faultKinds.contains(kind);
   }
 }

@@ -71,16 +71,17 @@ record SimParameters(
     long snapshotEveryEntries = snapshotChoices[random.nextInt(snapshotChoices.length)];
     long delayMinNanos = random.nextLong(MS / 10, 2 * MS);
     long delayMeanNanos = random.nextLong(MS, 10 * MS);
-    double dropProbability = faults && random.nextBoolean() ? random.nextDouble(0.001, 0.1) : 0;
-    double duplicateProbability =
-        faults && random.nextBoolean() ? random.nextDouble(0.001, 0.05) : 0;
+    double dropProbability = random.nextBoolean() && options.allows("drops")
+        ? random.nextDouble(0.001, 0.1) : 0;
+    double duplicateProbability = random.nextBoolean() && options.allows("duplicates")
+        ? random.nextDouble(0.001, 0.05) : 0;
     long fsyncMinNanos = random.nextLong(MS / 10, MS);
     long fsyncMeanNanos = random.nextLong(MS / 2, 5 * MS);
-    boolean partitions = faults && random.nextInt(4) != 0;
-    boolean crashes = faults && random.nextInt(4) != 0;
-    boolean pauses = faults && random.nextInt(4) != 0;
-    double fsyncFailureProbability =
-        faults && random.nextInt(4) == 0 ? random.nextDouble(0.0005, 0.005) : 0;
+    boolean partitions = random.nextInt(4) != 0 && options.allows("partitions");
+    boolean crashes = random.nextInt(4) != 0 && options.allows("crashes");
+    boolean pauses = random.nextInt(4) != 0 && options.allows("pauses");
+    double fsyncFailureProbability = random.nextInt(4) == 0 && options.allows("fsync-failures")
+        ? random.nextDouble(0.0005, 0.005) : 0;
     long nemesisMeanNanos = random.nextLong(50 * MS, 800 * MS);
     // Drawn after everything above, so that the parameters above stay what they were.
     // Churn (1 seed in 4): election timeouts short next to replication, one entry per append,
@@ -93,7 +94,7 @@ record SimParameters(
     }
     // Clock drift near the bound (1 seed in 3): every clock runs between half the bound and
     // the bound fast or slow, so a fast follower and a slow leader disagree by up to twice it.
-    boolean driftNearBound = faults && random.nextInt(3) == 0;
+    boolean driftNearBound = random.nextInt(3) == 0 && options.allows("clock-drift");
     if (driftNearBound) {
       long bound = options.clockDriftPpmMax();
       for (long[] clock : clocks) {
@@ -102,7 +103,7 @@ record SimParameters(
     }
     // Slow disks (1 seed in 4, never with churn): fsyncs of tens of milliseconds, as on a
     // saturated disk, so that much of a run has written but unsynced state for a crash to hit.
-    boolean slowDisks = faults && !churn && random.nextInt(4) == 0;
+    boolean slowDisks = !churn && random.nextInt(4) == 0 && options.allows("slow-disks");
     if (slowDisks) {
       fsyncMeanNanos = random.nextLong(10 * MS, 40 * MS);
     }

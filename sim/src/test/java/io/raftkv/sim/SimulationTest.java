@@ -38,6 +38,17 @@ class SimulationTest {
   }
 
   @Test
+  void aFaultLeftOutOfFaultKindsIsOffInEverySeed() {
+    SimOptions options = options().withOps(100).withFaultKinds(java.util.Set.of("partitions"));
+    for (long seed = 1; seed <= 8; seed++) {
+      SimResult result = Simulation.run(seed, options);
+      assertThat(result.parameters()).as("seed %d", seed).contains("crashes=false")
+          .contains("pauses=false").contains("drop=0.0000").contains("drift_near_bound=false");
+      assertThat(result.violations()).isEmpty();
+    }
+  }
+
+  @Test
   void theRealReplicaPassesSeedsWithFaultsOn() {
     int seeds = 30;
     List<String> failures = new ArrayList<>();
