@@ -78,6 +78,8 @@ final class Nemesis {
         scheduler.note("nemesis: " + node.id() + " crashes " + (before ? "before sending "
             + what : "right after sending " + what + ", a write unsynced"));
         crash(node, true);
+      } else if (before) {
+        node.survived(); // the safety phase ended meanwhile: the node lives on and sends
       }
     });
     return before;

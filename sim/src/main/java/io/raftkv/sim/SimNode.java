@@ -97,6 +97,11 @@ final class SimNode {
     dying = true;
   }
 
+  /** The crash {@link #dying()} announced did not happen after all. */
+  void survived() {
+    dying = false;
+  }
+
   /** Up, with a write staged on its disk and not yet synced. */
   boolean diskUnsynced() {
     return replica != null && disk != null && disk.unsynced();
