@@ -54,6 +54,36 @@ class CoreBugScenariosTest {
   }
 
   /**
+   * §5.4.2, Figure 8 (c): with the bug, the term-4 leader commits 2@2 once it sits on a majority,
+   * before its own no-op does; {@link CommitmentTest#earlierTermEntryOnMajorityCanStillBeOverwritten_figure8d}
+   * shows S5 can then overwrite that "committed" entry. Without the bug nothing commits yet.
+   */
+  @Test
+  void countingCommitsAnEarlierTermEntryOnAMajority_figure8() {
+    assertThat(commitAfterEarlierTermEntryReachesMajority(
+        Set.of(CoreBug.COMMIT_EARLIER_TERM_BY_COUNTING))).isEqualTo(2);
+    assertThat(commitAfterEarlierTermEntryReachesMajority(Set.of())).isZero();
+  }
+
+  private static long commitAfterEarlierTermEntryReachesMajority(Set<CoreBug> bugs) {
+    RaftNode s1 = new RaftNode(Nodes.config(1, 5).preVote(false).checkQuorum(false).build(),
+        Nodes.logWithTerms(3, 1, 2), Rng.seeded(1), CoreLog.SILENT, bugs);
+    Wire wire = new Wire(s1,
+        Nodes.node(2, 5, b -> b, Nodes.logWithTerms(3, 1, 2)),
+        Nodes.node(3, 5, b -> b, Nodes.logWithTerms(3, 1)),
+        Nodes.node(4, 5, b -> b, Nodes.logWithTerms(3, 1)),
+        Nodes.node(5, 5, b -> b, Nodes.logWithTerms(3, 1, 3)));
+    s1.campaign();
+    wire.run(m -> m instanceof RequestVote || m instanceof VoteReply, 100);
+    assertThat(s1.role()).isEqualTo(Role.LEADER);
+    Nodes.drain(s1);
+    s1.step(new AppendReply(4, n(2), n(1), true, 2, 0, 0, 0));
+    s1.step(new AppendReply(4, n(3), n(1), true, 2, 0, 0, 0));
+    Nodes.drain(s1);
+    return s1.commitIndex();
+  }
+
+  /**
    * §5.1: a follower that accepts AppendEntries from a deposed leader overwrites an entry it
    * already acknowledged to the current leader, which counted it towards commitment.
    */
