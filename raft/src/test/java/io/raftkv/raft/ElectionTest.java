@@ -114,13 +114,7 @@ class ElectionTest {
     NodeId lonely = isolateAFollowerFor200Rounds(cluster, leader);
     assertThat(cluster.node(lonely).orElseThrow().currentTerm()).isEqualTo(term);
     cluster.heal();
-    for (int i = 0; i < 50; i++) {
-      cluster.round(1000);
-    }
-    assertThat(cluster.leader()).hasValueSatisfying(l -> {
-      assertThat(l.id()).isEqualTo(leader.id());
-      assertThat(l.currentTerm()).isEqualTo(term);
-    });
+    assertLeaderHoldsFor50Rounds(cluster, leader, term);
   }
 
   /** The same scenario without pre-vote deposes the leader: the test above can fail. */
@@ -150,13 +144,7 @@ class ElectionTest {
     NodeId lonely = LeadershipTransferTest.otherThan(cluster, leader.id());
     cluster.cutLink(lonely, leader.id());
     cluster.cutLink(leader.id(), lonely);
-    for (int i = 0; i < 50; i++) {
-      cluster.round(1000);
-    }
-    assertThat(cluster.leader()).hasValueSatisfying(l -> {
-      assertThat(l.id()).isEqualTo(leader.id());
-      assertThat(l.currentTerm()).isEqualTo(term);
-    });
+    assertLeaderHoldsFor50Rounds(cluster, leader, term);
   }
 
   /** A forced campaign must not undercut a live leader's lease (see RaftNode#campaign). */
@@ -170,6 +158,17 @@ class ElectionTest {
         .orElseThrow();
     assertThat(follower.campaign()).isFalse();
     assertThat(follower.role()).isEqualTo(Role.FOLLOWER);
+  }
+
+  private static void assertLeaderHoldsFor50Rounds(InMemoryCluster cluster, RaftNode leader,
+      long term) {
+    for (int i = 0; i < 50; i++) {
+      cluster.round(1000);
+    }
+    assertThat(cluster.leader()).hasValueSatisfying(l -> {
+      assertThat(l.id()).isEqualTo(leader.id());
+      assertThat(l.currentTerm()).isEqualTo(term);
+    });
   }
 
   private static NodeId isolateAFollowerFor200Rounds(InMemoryCluster cluster, RaftNode leader) {
