@@ -90,7 +90,7 @@ public final class RaftNode {
         durable.hardState().commitIndex());
     this.elections = new Elections(this, config, raftLog, outbox, log);
     this.follower = new Follower(this, raftLog, outbox, log);
-    this.forwardedReads = new ForwardedReads(id, config, reads, outbox);
+    this.forwardedReads = new ForwardedReads(id, config, reads, outbox, rng.fork());
     this.currentTerm = durable.hardState().currentTerm();
     this.votedFor = durable.hardState().votedFor();
     this.appliedIndex = snapshotIndex;

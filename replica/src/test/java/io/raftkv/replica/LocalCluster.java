@@ -98,13 +98,16 @@ final class LocalCluster {
     queue.add(new Task(timeNanos, sequence++, action));
   }
 
+  /** Seeds each incarnation apart: forwarded-read ids are drawn from it (see {@link Rng}). */
+  private long starts;
+
   void start(NodeId id) {
     RaftStorage storage = RaftStorage.open(disks.get(id), Path.of("/node"),
         StorageOptions.defaults());
     storages.put(id, storage);
     Transport transport = message -> at(nowNanos + HOP_NANOS, () -> deliver(message));
     replicas.put(id, Replica.startWithBugs(configs.get(id), loop, transport,
-        new DiskLog(id, storage), Rng.seeded(id.value()), CoreLog.SILENT, java.util.Set.of(),
+        new DiskLog(id, storage), Rng.seeded(id.value() * 7919L + starts++), CoreLog.SILENT, java.util.Set.of(),
         bugs));
   }
 
