@@ -64,8 +64,13 @@ final class SimCommand implements Callable<Integer> {
 
   @Option(names = "--faults", paramLabel = "LIST",
       description = "the faults seeds may draw, comma-separated (default: all): partitions,"
-          + "crashes,pauses,drops,duplicates,fsync-failures,clock-drift,slow-disks")
+          + "crashes,pauses,drops,duplicates,fsync-failures,clock-drift,slow-disks,full-disks")
   String faults;
+
+  @Option(names = "--clock-drift-ppm", paramLabel = "PPM", defaultValue = "50000",
+      description = "the bound on any node's clock drift, parts per million, below 100000 "
+          + "(default: ${DEFAULT-VALUE}, which the core's lease margin covers)")
+  long clockDriftPpm;
 
   @Option(names = "--until-violation", description = "stop at the first violating seed")
   boolean untilViolation;
@@ -117,6 +122,12 @@ final class SimCommand implements Callable<Integer> {
     SimOptions options = SimOptions.defaults().withNodes(nodes).withOps(ops).withLeaseReads(lease)
         .withClients(clients).withFaults(!noFaults).withBug(injected)
         .withReportDirectory(reportDirectory);
+    try {
+      options = options.withClockDriftPpmMax(clockDriftPpm);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--clock-drift-ppm: "
+          + e.getMessage());
+    }
     if (faults != null) {
       try {
         options = options.withFaultKinds(java.util.Set.of(faults.split(",")));

@@ -13,8 +13,9 @@ import java.util.Map;
 /**
  * The Raft invariants, checked while the run goes. After every event, cheaply: every entry a
  * node holds as committed equals the one any node ever held as committed at that index
- * (state machine safety; a committed entry is never lost or changed, across restarts too), and
- * at most one node has been leader in each term (election safety).
+ * (state machine safety; a committed entry is never lost or changed, across restarts too),
+ * at most one node has been leader in each term (election safety), and a node seen leading a
+ * term for the first time holds every entry committed in earlier terms (leader completeness).
  * Every {@code fullCheckEveryEvents} events and at the end, the testkit's
  * {@link SafetyChecker} over the nodes that are up (one leader per term, log matching), and
  * leader completeness against every entry ever seen committed.
@@ -51,7 +52,11 @@ final class ClusterChecker {
         checkCommitted(node, core);
         if (core.role() == Role.LEADER) {
           SimNode first = leaderOfTerm.putIfAbsent(core.currentTerm(), node);
-          if (first != null && first != node) {
+          if (first == null) {
+            // A leader's log only grows while it leads: the event that elects it is the one
+            // at which it can lack a committed entry.
+            checkLeaderCompleteness(node, core);
+          } else if (first != node) {
             throw new SafetyViolation("election safety: " + first.id() + " and " + node.id()
                 + " both leader in term " + core.currentTerm());
           }

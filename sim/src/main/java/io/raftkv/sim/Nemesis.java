@@ -25,6 +25,7 @@ final class Nemesis {
   private long crashPointQuietUntilNanos;
   private int pausesCount;
   private int partitionsCount;
+  private int fullDisksCount;
 
   Nemesis(Scheduler scheduler, SplittableRandom random, SimParameters parameters,
       List<SimNode> nodes, SimNetwork network) {
@@ -92,7 +93,7 @@ final class Nemesis {
 
   String summary() {
     return "partitions=" + partitionsCount + " crashes=" + crashesCount + " pauses="
-        + pausesCount;
+        + pausesCount + " full_disks=" + fullDisksCount;
   }
 
   private void scheduleNext() {
@@ -128,6 +129,9 @@ final class Nemesis {
     }
     if (parameters.partitions() && parameters.pauses()) {
       choices.add(this::pauseIsolatedLeader);
+    }
+    if (parameters.fullDisks()) {
+      choices.add(this::fillDisk);
     }
     if (!choices.isEmpty()) {
       choices.get(random.nextInt(choices.size())).run();
@@ -301,6 +305,26 @@ final class Nemesis {
 
   private long quickDowntimeNanos() {
     return (long) Math.exp(random.nextDouble(Math.log(MS / 10), Math.log(20 * MS)));
+  }
+
+  /**
+   * The node's disk fills up (another tenant's log, say): a few KiB stay free, so the node runs
+   * on for a moment, then a write fails with ENOSPC and the node stops. Space comes back after a
+   * while; until then every restart fails again in recovery or at its first write.
+   */
+  private void fillDisk() {
+    SimNode node = pickHealthy();
+    if (node == null) {
+      return;
+    }
+    fullDisksCount++;
+    long headroom = random.nextLong(0, 8 << 10);
+    node.fillDisk(headroom);
+    scheduler.note("nemesis: " + node.id() + " disk full (" + headroom + " bytes left)");
+    scheduler.after(faultNanos(), "nemesis free disk", () -> {
+      scheduler.note("nemesis: " + node.id() + " disk has space again");
+      node.freeDisk();
+    });
   }
 
   private void pauseOne() {

@@ -66,6 +66,7 @@ final class SimClient {
   private boolean probe;
   private boolean probeStarted;
   private boolean probeSucceeded;
+  private boolean readsOnly;
 
   SimClient(String name, Scheduler scheduler, SplittableRandom random, IntFunction<SimNode> nodes,
       int nodeCount, Workload workload, HistoryRecorder history, long opTimeoutNanos) {
@@ -97,6 +98,12 @@ final class SimClient {
     next();
   }
 
+  /** This client only reads, each read at a node drawn afresh (SimParameters' readers). */
+  SimClient readingOnly() {
+    readsOnly = true;
+    return this;
+  }
+
   boolean probeSucceeded() {
     return probeSucceeded;
   }
@@ -106,7 +113,7 @@ final class SimClient {
       begin(newOp(Kind.SESSION));
     } else if (probe ? !probeStarted : workload.claimOp()) {
       probeStarted = probe;
-      int draw = random.nextInt(10);
+      int draw = readsOnly ? 0 : random.nextInt(10);
       begin(newOp(probe ? Kind.WRITE : draw < 4 ? Kind.READ : draw < 8 ? Kind.WRITE : Kind.CAS));
     } else {
       Runnable done = onFinished;
@@ -156,7 +163,7 @@ final class SimClient {
       case READ -> {
         // As etcd's clients balance over endpoints: a third of the reads go to any node,
         // which is what finds a deposed leader that still serves.
-        if (random.nextInt(3) == 0) {
+        if (readsOnly || random.nextInt(3) == 0) {
           target = 1 + random.nextInt(nodeCount);
         }
         history.invoke(process, "read", op.key, null);

@@ -198,8 +198,18 @@ final class SimNode {
     }
   }
 
-  /** No more fsync failures: the liveness phase runs on good disks. */
+  /** The disk has {@code headroomBytes} left for whatever this node writes next. */
+  void fillDisk(long headroomBytes) {
+    fileSystem.capacityBytes(fileSystem.usedBytes() + headroomBytes);
+  }
+
+  void freeDisk() {
+    fileSystem.capacityBytes(Long.MAX_VALUE);
+  }
+
+  /** No more fsync failures, space on the disk: the liveness phase runs on good disks. */
   void healDisk() {
     fileSystem.syncFailureProbability(0);
+    freeDisk();
   }
 }

@@ -29,7 +29,8 @@ public record SimOptions(int nodes, int ops, int clients, int keys, boolean faul
 
   /** Every fault a seed can draw, as {@code --faults} and {@code faults_share} name them. */
   public static final java.util.List<String> FAULT_KINDS = java.util.List.of("partitions",
-      "crashes", "pauses", "drops", "duplicates", "fsync-failures", "clock-drift", "slow-disks");
+      "crashes", "pauses", "drops", "duplicates", "fsync-failures", "clock-drift", "slow-disks",
+      "full-disks");
 
   /** Lease reads on or off for every seed, or drawn by each (the default). */
   public enum LeaseReads { DRAWN, ON, OFF }
@@ -95,6 +96,12 @@ public record SimOptions(int nodes, int ops, int clients, int keys, boolean faul
   public SimOptions withTrace(Consumer<String> sink) {
     return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
         livenessElectionTimeouts, leaseReads, bug, reportDirectory, sink, faultKinds);
+  }
+
+  /** The bound on every node's clock drift, in parts per million ({@code --clock-drift-ppm}). */
+  public SimOptions withClockDriftPpmMax(long ppm) {
+    return new SimOptions(nodes, ops, clients, keys, faults, ppm,
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds);
   }
 
   /** Only these faults may be drawn ({@code --faults partitions,crashes}). */

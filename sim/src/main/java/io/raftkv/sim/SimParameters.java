@@ -33,7 +33,9 @@ record SimParameters(
     boolean slowDisks,
     double[] crashPointProbabilities,
     boolean quickRestarts,
-    long tickNanos) {
+    long tickNanos,
+    int readers,
+    boolean fullDisks) {
 
   private static final long MS = 1_000_000;
 
@@ -131,6 +133,15 @@ record SimParameters(
     if (churn) {
       tickNanos = 10 * MS;
     }
+    // Readers (0 to 3 a seed) read only, each at a node drawn afresh, as clients balanced over
+    // endpoints do: while every other client waits on a write at a leader cut off from its
+    // peers, they keep reading there and at its successor, which is where a leader's lease
+    // outliving its followers' promise shows as a stale read.
+    int readers = random.nextInt(4);
+    // Full disks (1 seed in 4): the nemesis fills a node's disk for a while; its next write
+    // fails, the node stops (a Raft node that cannot persist must not answer), and restarts
+    // fail until space comes back.
+    boolean fullDisks = random.nextInt(4) == 0 && options.allows("full-disks");
     return new SimParameters(
         seed,
         electionTimeoutTicks,
@@ -154,7 +165,9 @@ record SimParameters(
         slowDisks,
         crashPointProbabilities,
         quickRestarts,
-        tickNanos);
+        tickNanos,
+        readers,
+        fullDisks);
   }
 
   /** The drawn value is always consumed, so forcing it shifts no other parameter. */
@@ -193,6 +206,9 @@ record SimParameters(
     if (slowDisks) {
       on.add("slow-disks");
     }
+    if (fullDisks) {
+      on.add("full-disks");
+    }
     return on;
   }
 
@@ -203,13 +219,14 @@ record SimParameters(
         + "snapshot_every_entries=%d delay_min_ms=%.2f delay_mean_ms=%.2f drop=%.4f "
         + "duplicate=%.4f fsync_min_ms=%.2f fsync_mean_ms=%.2f partitions=%b crashes=%b "
         + "pauses=%b fsync_failure=%.4f nemesis_mean_ms=%.0f append_entries_max=%d "
-        + "inflight_appends_max=%d drift_near_bound=%b slow_disks=%b quick_restarts=%b",
+        + "inflight_appends_max=%d drift_near_bound=%b slow_disks=%b quick_restarts=%b readers=%d "
+        + "full_disks=%b",
         seed, tickNanos / MS, electionTimeoutTicks, leaseReads, snapshotEveryEntries,
         delayMinNanos / 1e6,
         delayMeanNanos / 1e6, dropProbability, duplicateProbability, fsyncMinNanos / 1e6,
         fsyncMeanNanos / 1e6, partitions, crashes, pauses, fsyncFailureProbability,
         nemesisMeanNanos / 1e6, appendEntriesMax, inflightAppendsMax, driftNearBound,
-        slowDisks, quickRestarts));
+        slowDisks, quickRestarts, readers, fullDisks));
     for (int site = 0; site < CRASH_SITES.size(); site++) {
       if (crashPointProbabilities[site] > 0) {
         line.append(String.format(" crash_after_%s=%.4f", CRASH_SITES.get(site),

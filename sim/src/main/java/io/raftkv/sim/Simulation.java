@@ -130,6 +130,14 @@ public final class Simulation {
       clientsRunning++;
       client.run(() -> clientsRunning--);
     }
+    for (int i = 0; i < parameters.readers(); i++) {
+      SimClient reader = new SimClient("r" + (i + 1), scheduler, clientRandom.split(),
+          n -> nodes.get(n - 1), options.nodes(), workload, history, OP_TIMEOUT_NANOS)
+          .readingOnly();
+      clients.add(reader);
+      clientsRunning++;
+      reader.run(() -> clientsRunning--);
+    }
     nemesis.start();
     // Bounded: every operation ends within its timeout, sessions retry within the same bound.
     long limit = scheduler.nowNanos() + (options.ops() + 10L) * OP_TIMEOUT_NANOS;
