@@ -68,8 +68,8 @@ final class SimCommand implements Callable<Integer> {
   String faults;
 
   @Option(names = "--clock-drift-ppm", paramLabel = "PPM", defaultValue = "50000",
-      description = "the bound on any node's clock drift, parts per million, below 100000 "
-          + "(default: ${DEFAULT-VALUE}, which the core's lease margin covers)")
+      description = "the bound on any node's clock drift, parts per million, below 500000; "
+          + "the core's lease margin is set to cover it (default: ${DEFAULT-VALUE})")
   long clockDriftPpm;
 
   @Option(names = "--until-violation", description = "stop at the first violating seed")

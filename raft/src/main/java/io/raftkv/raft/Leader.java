@@ -455,7 +455,7 @@ final class Leader {
    * t + electionTimeout - 1 - clockDrift by our clock, and clockDriftTicks is all margin for
    * clocks that run at different rates.
    */
-  private boolean leaseValid() {
+  boolean leaseValid() {
     if (!config.leaseReads() || !leadTransferee.isNone() || leaseForfeited) {
       return false;
     }

@@ -323,6 +323,15 @@ public final class RaftNode {
     return role;
   }
 
+  /**
+   * Whether this node leads and would serve a read from its lease right now, for checkers: no
+   * other node may lead a later term meanwhile (thesis §6.4.1), which is what the lease's
+   * drift margin buys.
+   */
+  public boolean holdsLease() {
+    return role == Role.LEADER && leading.leaseValid();
+  }
+
   public long currentTerm() {
     return currentTerm;
   }

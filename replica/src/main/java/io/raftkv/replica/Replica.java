@@ -279,6 +279,15 @@ public final class Replica {
   }
 
   /** The state machine's revision. Call on the event loop. */
+  /**
+   * Ticks the monotonic clock says are due and the core has not been given yet (a timer not yet
+   * fired, a pause not yet caught up); for checkers, which judge the core's lease only when its
+   * count of ticks is as current as a read would make it.
+   */
+  public long ticksOwed() {
+    return (loop.nanoTime() - lastTickNanos) / config.tick().toNanos();
+  }
+
   public long revision() {
     return kv.revision();
   }

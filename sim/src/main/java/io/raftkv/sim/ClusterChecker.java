@@ -63,8 +63,37 @@ final class ClusterChecker {
         }
       }
     }
+    checkLeases();
     if (++events % fullCheckEveryEvents == 0) {
       fullCheck();
+    }
+  }
+
+  /**
+   * Thesis §6.4.1: a leader's lease stands for the promise of a majority not to elect anyone
+   * else before it ends, so while a node holds one no node may lead a later term. A read
+   * served then may be stale whether or not the workload happens to write in that window.
+   */
+  private void checkLeases() {
+    SimNode newest = null;
+    for (SimNode node : nodes) {
+      RaftNode core = node.core();
+      if (core != null && core.role() == Role.LEADER
+          && (newest == null || core.currentTerm() > newest.core().currentTerm())) {
+        newest = node;
+      }
+    }
+    for (SimNode node : nodes) {
+      RaftNode core = node.core();
+      // A core behind on ticks (paused, or its timer not yet fired) judges its lease as of its
+      // last tick; a read would bring it up to date first (Replica.startRead), so judge only
+      // the cores a read would find current.
+      if (core != null && core.holdsLease() && node.replica().ticksOwed() == 0
+          && core.currentTerm() < newest.core().currentTerm()) {
+        throw new SafetyViolation("lease safety: " + node.id() + " holds a lease in term "
+            + core.currentTerm() + " while " + newest.id() + " leads term "
+            + newest.core().currentTerm());
+      }
     }
   }
 

@@ -47,8 +47,8 @@ public record SimOptions(int nodes, int ops, int clients, int keys, boolean faul
             + String.join(",", FAULT_KINDS) + ")");
       }
     }
-    if (clockDriftPpmMax < 0 || clockDriftPpmMax >= 100_000) {
-      throw new IllegalArgumentException("sim options: clockDriftPpmMax must be in [0, 100000)");
+    if (clockDriftPpmMax < 0 || clockDriftPpmMax >= 500_000) {
+      throw new IllegalArgumentException("sim options: clockDriftPpmMax must be in [0, 500000)");
     }
   }
 

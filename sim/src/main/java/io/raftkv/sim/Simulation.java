@@ -73,6 +73,8 @@ public final class Simulation {
   private ReplicaConfig replicaConfig(NodeId id, Configuration voters) {
     RaftConfig raft = RaftConfig.builder(id, voters)
         .electionTimeoutTicks(parameters.electionTimeoutTicks())
+        .clockDriftTicks(clockDriftTicksFor(parameters.electionTimeoutTicks(),
+            options.clockDriftPpmMax(), RaftConfig.builder(id, voters).build().clockDriftTicks()))
         .leaseReads(parameters.leaseReads())
         .appendEntriesMax(parameters.appendEntriesMax())
         .inflightAppendsMax(parameters.inflightAppendsMax())
@@ -81,6 +83,18 @@ public final class Simulation {
     return new ReplicaConfig(raft, java.time.Duration.ofNanos(parameters.tickNanos()),
         parameters.snapshotEveryEntries(), defaults.pendingWritesMax(),
         defaults.pendingReadsMax(), defaults.kvLimits());
+  }
+
+  /**
+   * The lease margin a drift bound b needs, as an operator would configure it (docs/raft.md,
+   * leases): a lease of L ticks on a clock 1 - b slow must end before a voter whose clock runs
+   * 1 + b fast has counted electionTimeout - 1 ticks, so L <= (electionTimeout - 1)(1 - b) /
+   * (1 + b). Never below the core's default, so that small bounds test the shipped setting.
+   */
+  static int clockDriftTicksFor(int electionTimeoutTicks, long driftPpmMax, int defaultTicks) {
+    double bound = driftPpmMax / 1e6;
+    int leaseTicksMax = (int) Math.floor((electionTimeoutTicks - 1) * (1 - bound) / (1 + bound));
+    return Math.max(defaultTicks, electionTimeoutTicks - 1 - leaseTicksMax);
   }
 
   private long electionTimeoutNanos() {

@@ -32,13 +32,24 @@ class CrashPointTest {
       List<Consumer<LogModel>> effects) {}
 
   private static Step persist(List<Entry> entries, HardState hardState) {
-    // Record order within a batch: the hard state, then the entries (Wal.stage).
+    // Record order within a batch (Wal.stage): a new term or vote with the old commit index,
+    // the entries, then the whole new hard state.
     List<Consumer<LogModel>> effects = new ArrayList<>();
     if (hardState != null) {
-      effects.add(m -> m.hardState(hardState));
+      effects.add(m -> {
+        HardState old = m.hardState();
+        if (old.currentTerm() != hardState.currentTerm()
+            || !old.votedFor().equals(hardState.votedFor())) {
+          m.hardState(new HardState(hardState.currentTerm(), hardState.votedFor(),
+              old.commitIndex()));
+        }
+      });
     }
     for (Entry e : entries) {
       effects.add(m -> m.append(e));
+    }
+    if (hardState != null) {
+      effects.add(m -> m.hardState(hardState));
     }
     return new Step("persist " + entries.size() + " from " + (entries.isEmpty() ? "-"
         : entries.get(0).index()), s -> s.persist(new PersistBatch(Optional.empty(), entries,
@@ -77,10 +88,13 @@ class CrashPointTest {
     steps.add(compact(25, 2));
     steps.addAll(bulk(2, 61, 90, 6));
     steps.add(install(100, 3, hard(3, 0, 100)));
-    steps.add(persist(entries(3, 101, 105), hard(3, 0, 105)));
+    steps.add(persist(entries(3, 101, 105), hard(3, 0, 103))); // 104 is overwritten below
     steps.add(compact(103, 3));
     steps.add(persist(List.of(entry(4, 104)), hard(4, 1, 103)));
     steps.addAll(bulk(4, 105, 140, 7));
+    // A follower's batch that overwrites an uncommitted entry and learns a commit index
+    // covering it (simulator, seed 1 with a 25% drift bound).
+    steps.add(persist(List.of(entry(5, 139), entry(5, 140)), hard(5, 2, 140)));
     return steps;
   }
 
@@ -105,6 +119,7 @@ class CrashPointTest {
     LogModel acked = new LogModel();
     List<LogModel.Observed> acceptable = new ArrayList<>(List.of(acked.observed()));
     String inFlight = "open";
+    LogModel intended = acked;
     try (RaftStorage storage = RaftStorage.open(fs, DIR, options(SEGMENT_BYTES))) {
       for (Step step : script()) {
         inFlight = step.name();
@@ -114,6 +129,7 @@ class CrashPointTest {
           effect.accept(partial);
           acceptable.add(partial.observed());
         }
+        intended = partial;
         step.action().accept(storage);
         step.effects().forEach(effect -> effect.accept(acked));
         acceptable = List.of(acked.observed());
@@ -134,6 +150,17 @@ class CrashPointTest {
         assertThat(recovered.entries().get(recovered.entries().size() - 1).term())
             .as(context + ": last entry's term vs recovered term")
             .isLessThanOrEqualTo(recovered.hardState().currentTerm());
+      }
+      // Nor a commit index over entries it lost: what counts as committed after the restart
+      // is what the interrupted step meant to write there.
+      java.util.Map<Long, Entry> meant = new java.util.HashMap<>();
+      intended.observed().entries().forEach(e -> meant.put(e.index(), e));
+      for (Entry kept : recovered.entries()) {
+        // (an index the step compacts away was committed before it)
+        if (kept.index() <= recovered.hardState().commitIndex() && meant.containsKey(kept.index())) {
+          assertThat(kept).as(context + ": committed entry %d", kept.index())
+              .isEqualTo(meant.get(kept.index()));
+        }
       }
       // The repaired log must take new writes and keep them.
       long next = found.entries().isEmpty() ? found.snapshotIndex() + 1
