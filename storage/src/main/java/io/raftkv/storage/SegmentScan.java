@@ -56,13 +56,28 @@ final class SegmentScan {
         }
       }
       scan.badOffset = offset;
-      scan.badReason = problem;
+      scan.badReason = allZero(bytes, offset)
+          ? "zeros to the end of the file (" + (bytes.length - offset) + " bytes)" : problem;
       if (scan.goodFrameAfterBad < 0) {
         scan.goodFrameAfterBad = nextGoodFrame(bytes, offset + 1);
       }
       break;
     }
     return scan;
+  }
+
+  /**
+   * Whether nothing but zeros follows {@code from}: what ext4 can leave after a crash when a
+   * file's new length reached the disk before its data did. Named apart from garbage so that
+   * an operator reading {@code wal inspect} does not take it for damage.
+   */
+  private static boolean allZero(byte[] bytes, int from) {
+    for (int i = from; i < bytes.length; i++) {
+      if (bytes[i] != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Why the frame at {@code offset} is bad, or null when its length and CRC check out. */

@@ -12,15 +12,17 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 
 /**
- * {@code raftkv wal bench --dir DIR --entries N --size BYTES --writers K [--inflight W]}:
- * K writer threads append N entries through group commit, each keeping up to W appends in
- * flight (as a leader does with concurrent client proposals); then the disk's raw rate of
- * 4 KiB write+fsync. The last line is {@code key=value} pairs for scripts.
+ * {@code raftkv wal bench --dir DIR --entries N --size BYTES --writers K [--inflight W]
+ * [--batch-bytes B]}: K writer threads append N entries through group commit, each keeping up
+ * to W appends in flight (as a leader does with concurrent client proposals), at most B entry
+ * bytes staged per fsync; then the disk's raw rate of 4 KiB write+fsync. The last line is
+ * {@code key=value} pairs for scripts.
  */
 public final class WalBench {
   private WalBench() {}
 
-  record Options(Path dir, int entries, int sizeBytes, int writers, int inflight) {}
+  record Options(Path dir, int entries, int sizeBytes, int writers, int inflight,
+      long batchBytesMax) {}
 
   /** The WAL run: its length, fsync batches, and time the WAL thread spent in write+fsync. */
   private record Run(long elapsedNanos, long batches, long syncNanos) {}
@@ -43,7 +45,7 @@ public final class WalBench {
     } catch (IllegalArgumentException e) {
       out.println(e.getMessage());
       out.println("usage: raftkv wal bench --dir DIR --entries N --size BYTES --writers K "
-          + "[--inflight W]");
+          + "[--inflight W] [--batch-bytes B]");
       return 2;
     }
     Files.createDirectories(options.dir());
@@ -59,7 +61,7 @@ public final class WalBench {
     try (RaftStorage storage = RaftStorage.open(fs, runDir.resolve("node"),
         StorageOptions.defaults())) {
       GroupCommitLog log = new GroupCommitLog(storage, options.writers() * options.inflight()
-          + 16, 8 << 20);
+          + 16, options.batchBytesMax());
       startNanos = System.nanoTime();
       appendConcurrently(log, options, latencies);
       elapsedNanos = System.nanoTime() - startNanos;
@@ -151,9 +153,11 @@ public final class WalBench {
     out.printf("wal: time to durable p50 %.3f ms, p99 %.3f ms%n", p50, p99);
     out.printf("raw: %.0f fsyncs/s (4 KiB write+fsync; %.0f before, %.0f after the wal run); "
         + "wal batches/raw = %.2f%n", raw.mean(), raw.before(), raw.after(), ratio);
+    // raw_before and raw_after last: a script keeps only runs whose disk held one speed.
     out.printf("entries_per_s=%.0f mb_per_s=%.2f fsyncs_per_s=%.0f p50_ms=%.3f p99_ms=%.3f "
-        + "raw_fsyncs_per_s=%.0f ratio=%.3f%n", entriesPerSecond, megabytesPerSecond,
-        fsyncsPerSecond, p50, p99, raw.mean(), ratio);
+        + "raw_fsyncs_per_s=%.0f ratio=%.3f raw_before=%.0f raw_after=%.0f%n",
+        entriesPerSecond, megabytesPerSecond, fsyncsPerSecond, p50, p99, raw.mean(), ratio,
+        raw.before(), raw.after());
   }
 
   static Options parse(String[] args) {
@@ -162,6 +166,7 @@ public final class WalBench {
     int size = 256;
     int writers = 8;
     int inflight = 64;
+    long batchBytesMax = 8 << 20;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (i + 1 >= args.length) {
@@ -174,13 +179,14 @@ public final class WalBench {
         case "--size" -> size = positive(flag, value);
         case "--writers" -> writers = positive(flag, value);
         case "--inflight" -> inflight = positive(flag, value);
+        case "--batch-bytes" -> batchBytesMax = positive(flag, value);
         default -> throw new IllegalArgumentException("unknown flag " + flag);
       }
     }
     if (dir == null) {
       throw new IllegalArgumentException("--dir is required");
     }
-    return new Options(dir, entries, size, writers, inflight);
+    return new Options(dir, entries, size, writers, inflight, batchBytesMax);
   }
 
   private static int positive(String flag, String value) {

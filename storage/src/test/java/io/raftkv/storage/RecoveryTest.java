@@ -80,6 +80,79 @@ class RecoveryTest {
     }
   }
 
+  /** ext4 can persist a file's new length before its data: the log then ends in zeros. */
+  @Test
+  void aZeroTailEndsTheLogIsCutOffAndTakesNewWrites() throws Exception {
+    write(1 << 20, 10);
+    Path segment = lastSegment();
+    byte[] full = fs.bytes(segment);
+    fs.replaceDurably(segment, Arrays.copyOf(full, full.length + 65_536));
+    try (RaftStorage storage = open(1 << 20)) {
+      assertThat(storage.recovered().entries()).containsExactlyElementsOf(entries(1, 1, 10));
+      assertThat(fs.bytes(segment)).as("zeros cut off").isEqualTo(full);
+      storage.persist(PersistBatch.entries(entries(1, 11, 11)));
+    }
+    try (RaftStorage storage = open(1 << 20)) {
+      assertThat(storage.recovered().entries()).containsExactlyElementsOf(entries(1, 1, 11));
+    }
+  }
+
+  /** A torn record, or random garbage, then zeros: both are a torn tail, cut at its start. */
+  @Test
+  void aTornRecordOrGarbageFollowedByZerosIsATornTail() throws Exception {
+    write(1 << 20, 10);
+    Path segment = lastSegment();
+    byte[] full = fs.bytes(segment);
+    SegmentScan scan = SegmentScan.scan("x", full);
+    int lastStart = (int) scan.records.get(scan.records.size() - 1).offset();
+    for (int cut = lastStart; cut < full.length; cut++) {
+      fs.replaceDurably(segment, Arrays.copyOf(Arrays.copyOf(full, cut), full.length + 512));
+      try (RaftStorage storage = open(1 << 20)) {
+        assertThat(storage.recovered().entries()).as("cut at %d", cut)
+            .containsExactlyElementsOf(entries(1, 1, 9));
+      }
+      assertThat(fs.bytes(segment)).as("cut at %d", cut).hasSize(lastStart);
+    }
+    Random random = new Random(43);
+    for (int round = 0; round < 20; round++) {
+      byte[] garbage = new byte[1 + random.nextInt(300)];
+      random.nextBytes(garbage);
+      byte[] torn = Arrays.copyOf(full, full.length + garbage.length + 4096);
+      System.arraycopy(garbage, 0, torn, full.length, garbage.length);
+      fs.replaceDurably(segment, torn);
+      try (RaftStorage storage = open(1 << 20)) {
+        assertThat(storage.recovered().entries()).as("round %d", round)
+            .containsExactlyElementsOf(entries(1, 1, 10));
+      }
+      assertThat(fs.bytes(segment)).as("round %d", round).isEqualTo(full);
+    }
+  }
+
+  /**
+   * Appends never leave a hole before written data (docs/wal-format.md), so a good record
+   * after zeros cannot be told from acknowledged records after lost bytes: refuse, as for any
+   * bad frame followed by a good one.
+   */
+  @Test
+  void aGoodRecordAfterZerosInTheLastSegmentRefusesToStart() throws Exception {
+    write(1 << 20, 10);
+    Path segment = lastSegment();
+    byte[] full = fs.bytes(segment);
+    GrowableBuffer frame = new GrowableBuffer(64);
+    RecordCodec.encode(new WalRecord.EntryRecord(Fixtures.entry(1, 11)), frame);
+    int frameOffset = full.length + 4096;
+    byte[] bytes = Arrays.copyOf(full, frameOffset + frame.position() + 100);
+    System.arraycopy(frame.array(), 0, bytes, frameOffset, frame.position());
+    fs.replaceDurably(segment, bytes);
+    assertThatThrownBy(() -> open(1 << 20)).isInstanceOf(CorruptStorageException.class)
+        .hasMessageContaining(segment.getFileName().toString())
+        .hasMessageContaining("impossible record length 0")
+        .hasMessageContaining("a good record follows at offset " + frameOffset)
+        .hasMessageContaining("at offset " + full.length)
+        .hasMessageContaining("after index 10");
+    assertThat(fs.bytes(segment)).as("refusing to start changes nothing").isEqualTo(bytes);
+  }
+
   @Test
   void aFlippedBitFollowedByGoodRecordsRefusesToStartNamingFileOffsetAndIndex()
       throws Exception {

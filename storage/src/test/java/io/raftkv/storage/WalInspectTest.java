@@ -61,6 +61,18 @@ class WalInspectTest {
   }
 
   @Test
+  void aZeroTailIsNamedAsZerosNotAsCorruption() throws Exception {
+    write();
+    List<String> names = fs.list(WAL_DIR);
+    Path last = WAL_DIR.resolve(names.get(names.size() - 1));
+    byte[] bytes = fs.bytes(last);
+    fs.replaceDurably(last, Arrays.copyOf(bytes, bytes.length + 8192));
+    assertThat(inspect()).isZero();
+    assertThat(text()).contains("TORN TAIL " + last.getFileName() + " offset=" + bytes.length
+        + " bytes=8192 (zeros to the end of the file (8192 bytes))").doesNotContain("CORRUPT");
+  }
+
+  @Test
   void corruptionExitsOneNamingFileAndOffset() throws Exception {
     write();
     Path first = WAL_DIR.resolve(fs.list(WAL_DIR).get(0));
