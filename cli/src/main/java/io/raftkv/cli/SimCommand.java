@@ -64,8 +64,13 @@ final class SimCommand implements Callable<Integer> {
 
   @Option(names = "--faults", paramLabel = "LIST",
       description = "the faults seeds may draw, comma-separated (default: all): partitions,"
-          + "crashes,pauses,drops,duplicates,fsync-failures,clock-drift,slow-disks,full-disks")
+          + "crashes,pauses,drops,duplicates,fsync-failures,clock-drift,slow-disks,full-disks,churn")
   String faults;
+
+  @Option(names = "--always", paramLabel = "LIST",
+      description = "faults on in every seed instead of drawn, comma-separated (each must be "
+          + "allowed by --faults)")
+  String always;
 
   @Option(names = "--clock-drift-ppm", paramLabel = "PPM", defaultValue = "50000",
       description = "the bound on any node's clock drift, parts per million, below 500000; "
@@ -133,6 +138,14 @@ final class SimCommand implements Callable<Integer> {
         options = options.withFaultKinds(java.util.Set.of(faults.split(",")));
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--faults: "
+            + e.getMessage());
+      }
+    }
+    if (always != null) {
+      try {
+        options = options.withForcedFaults(java.util.Set.of(always.split(",")));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--always: "
             + e.getMessage());
       }
     }
@@ -228,6 +241,12 @@ final class SimCommand implements Callable<Integer> {
     }
     if (faults != null) {
       replay.append(" --faults ").append(faults);
+    }
+    if (always != null) {
+      replay.append(" --always ").append(always);
+    }
+    if (options.clockDriftPpmMax() != SimOptions.defaults().clockDriftPpmMax()) {
+      replay.append(" --clock-drift-ppm ").append(options.clockDriftPpmMax());
     }
     if (options.leaseReads() != SimOptions.LeaseReads.DRAWN) {
       replay.append(" --lease-reads ").append(leaseReads);

@@ -25,12 +25,13 @@ import java.util.function.Consumer;
  */
 public record SimOptions(int nodes, int ops, int clients, int keys, boolean faults,
     long clockDriftPpmMax, int livenessElectionTimeouts, LeaseReads leaseReads, Bug bug,
-    Path reportDirectory, Consumer<String> trace, java.util.Set<String> faultKinds) {
+    Path reportDirectory, Consumer<String> trace, java.util.Set<String> faultKinds,
+    java.util.Set<String> forcedFaults) {
 
   /** Every fault a seed can draw, as {@code --faults} and {@code faults_share} name them. */
   public static final java.util.List<String> FAULT_KINDS = java.util.List.of("partitions",
       "crashes", "pauses", "drops", "duplicates", "fsync-failures", "clock-drift", "slow-disks",
-      "full-disks");
+      "full-disks", "churn");
 
   /** Lease reads on or off for every seed, or drawn by each (the default). */
   public enum LeaseReads { DRAWN, ON, OFF }
@@ -41,7 +42,10 @@ public record SimOptions(int nodes, int ops, int clients, int keys, boolean faul
           + "ops >= 0");
     }
     faultKinds = java.util.Set.copyOf(faultKinds);
-    for (String kind : faultKinds) {
+    forcedFaults = java.util.Set.copyOf(forcedFaults);
+    java.util.Set<String> named = new java.util.HashSet<>(faultKinds);
+    named.addAll(forcedFaults);
+    for (String kind : named) {
       if (!FAULT_KINDS.contains(kind)) {
         throw new IllegalArgumentException("sim options: unknown fault " + kind + " (known: "
             + String.join(",", FAULT_KINDS) + ")");
@@ -55,59 +59,75 @@ public record SimOptions(int nodes, int ops, int clients, int keys, boolean faul
   /** Five nodes, 1,000 operations by 5 clients on 4 keys, faults on, 5% drift bound. */
   public static SimOptions defaults() {
     return new SimOptions(5, 1000, 5, 4, true, 50_000, 30, LeaseReads.DRAWN, Bug.NONE,
-        Path.of("target", "sim-reports"), null, java.util.Set.copyOf(FAULT_KINDS));
+        Path.of("target", "sim-reports"), null, java.util.Set.copyOf(FAULT_KINDS),
+        java.util.Set.of());
   }
 
   public SimOptions withNodes(int count) {
     return new SimOptions(count, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds, forcedFaults);
   }
 
   public SimOptions withOps(int count) {
     return new SimOptions(nodes, count, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds, forcedFaults);
   }
 
   public SimOptions withClients(int count) {
     return new SimOptions(nodes, ops, count, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds, forcedFaults);
   }
 
   public SimOptions withFaults(boolean on) {
     return new SimOptions(nodes, ops, clients, keys, on, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds, forcedFaults);
   }
 
   public SimOptions withLeaseReads(LeaseReads mode) {
     return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, mode, bug, reportDirectory, trace, faultKinds);
+        livenessElectionTimeouts, mode, bug, reportDirectory, trace, faultKinds, forcedFaults);
   }
 
   public SimOptions withBug(Bug injected) {
     return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, injected, reportDirectory, trace, faultKinds);
+        livenessElectionTimeouts, leaseReads, injected, reportDirectory, trace, faultKinds, forcedFaults);
   }
 
   public SimOptions withReportDirectory(Path directory) {
     return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, directory, trace, faultKinds);
+        livenessElectionTimeouts, leaseReads, bug, directory, trace, faultKinds, forcedFaults);
   }
 
   public SimOptions withTrace(Consumer<String> sink) {
     return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, reportDirectory, sink, faultKinds);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, sink, faultKinds, forcedFaults);
   }
 
   /** The bound on every node's clock drift, in parts per million ({@code --clock-drift-ppm}). */
   public SimOptions withClockDriftPpmMax(long ppm) {
     return new SimOptions(nodes, ops, clients, keys, faults, ppm,
-        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds, forcedFaults);
   }
 
   /** Only these faults may be drawn ({@code --faults partitions,crashes}). */
   public SimOptions withFaultKinds(java.util.Set<String> kinds) {
     return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, kinds);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, kinds, forcedFaults);
+  }
+
+  /**
+   * These faults are on in every seed ({@code --always churn,crashes}), instead of drawn; each
+   * must also be allowed. For teeth: a switch whose window needs one fault need not wait for
+   * the seeds that draw it.
+   */
+  public SimOptions withForcedFaults(java.util.Set<String> kinds) {
+    return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds, kinds);
+  }
+
+  /** Whether every seed has the fault {@code kind} on. */
+  boolean forces(String kind) {
+    return allows(kind) && forcedFaults.contains(kind);
   }
 
   /** Whether seeds may draw the fault {@code kind}. */

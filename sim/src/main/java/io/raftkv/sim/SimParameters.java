@@ -61,7 +61,6 @@ record SimParameters(
 
   /** Draws a seed's parameters; {@code faults} false turns every fault off. */
   static SimParameters draw(long seed, SimOptions options, SplittableRandom random) {
-    boolean faults = options.faults();
     List<long[]> clocks = new ArrayList<>();
     for (int i = 0; i < options.nodes(); i++) {
       long drift = options.clockDriftPpmMax() == 0 ? 0
@@ -73,22 +72,22 @@ record SimParameters(
     long snapshotEveryEntries = snapshotChoices[random.nextInt(snapshotChoices.length)];
     long delayMinNanos = random.nextLong(MS / 10, 2 * MS);
     long delayMeanNanos = random.nextLong(MS, 10 * MS);
-    double dropProbability = random.nextBoolean() && options.allows("drops")
+    double dropProbability = on(options, "drops", random.nextBoolean())
         ? random.nextDouble(0.001, 0.1) : 0;
-    double duplicateProbability = random.nextBoolean() && options.allows("duplicates")
+    double duplicateProbability = on(options, "duplicates", random.nextBoolean())
         ? random.nextDouble(0.001, 0.05) : 0;
     long fsyncMinNanos = random.nextLong(MS / 10, MS);
     long fsyncMeanNanos = random.nextLong(MS / 2, 5 * MS);
-    boolean partitions = random.nextInt(4) != 0 && options.allows("partitions");
-    boolean crashes = random.nextInt(4) != 0 && options.allows("crashes");
-    boolean pauses = random.nextInt(4) != 0 && options.allows("pauses");
-    double fsyncFailureProbability = random.nextInt(4) == 0 && options.allows("fsync-failures")
+    boolean partitions = on(options, "partitions", random.nextInt(4) != 0);
+    boolean crashes = on(options, "crashes", random.nextInt(4) != 0);
+    boolean pauses = on(options, "pauses", random.nextInt(4) != 0);
+    double fsyncFailureProbability = on(options, "fsync-failures", random.nextInt(4) == 0)
         ? random.nextDouble(0.0005, 0.005) : 0;
     long nemesisMeanNanos = random.nextLong(50 * MS, 800 * MS);
     // Drawn after everything above, so that the parameters above stay what they were.
     // Churn (1 seed in 4): election timeouts short next to replication, one entry per append,
     // so leaders come and go while their predecessors' entries are half replicated (Figure 8).
-    boolean churn = faults && random.nextInt(4) == 0;
+    boolean churn = on(options, "churn", random.nextInt(4) == 0);
     int electionTimeoutTicks = churn ? random.nextInt(3, 6) : 10;
     if (churn) {
       // a message takes about a tick: replication is slow next to the timeouts
@@ -96,7 +95,7 @@ record SimParameters(
     }
     // Clock drift near the bound (1 seed in 3): every clock runs between half the bound and
     // the bound fast or slow, so a fast follower and a slow leader disagree by up to twice it.
-    boolean driftNearBound = random.nextInt(3) == 0 && options.allows("clock-drift");
+    boolean driftNearBound = on(options, "clock-drift", random.nextInt(3) == 0);
     if (driftNearBound) {
       long bound = options.clockDriftPpmMax();
       for (long[] clock : clocks) {
@@ -105,7 +104,7 @@ record SimParameters(
     }
     // Slow disks (1 seed in 4, never with churn): fsyncs of tens of milliseconds, as on a
     // saturated disk, so that much of a run has written but unsynced state for a crash to hit.
-    boolean slowDisks = !churn && random.nextInt(4) == 0 && options.allows("slow-disks");
+    boolean slowDisks = !churn && on(options, "slow-disks", random.nextInt(4) == 0);
     if (slowDisks) {
       fsyncMeanNanos = random.nextLong(10 * MS, 40 * MS);
     }
@@ -115,7 +114,7 @@ record SimParameters(
     // probability (log-uniform, 1% to 50%): the instant at which a power loss tells what the
     // node promised apart from what it made durable.
     double[] crashPointProbabilities = new double[CRASH_SITES.size()];
-    if (crashes && random.nextInt(3) != 0) {
+    if (crashes && (random.nextInt(3) != 0 || options.forces("crashes"))) {
       for (int site = 0; site < crashPointProbabilities.length; site++) {
         crashPointProbabilities[site] = random.nextBoolean()
             ? Math.exp(random.nextDouble(Math.log(0.01), Math.log(0.5))) : 0;
@@ -123,7 +122,7 @@ record SimParameters(
     }
     // Quick restarts (1 seed in 2 that has crashes): a supervisor restarts a crashed process
     // within tens of milliseconds, while the election it left is still running.
-    boolean quickRestarts = crashes && random.nextBoolean();
+    boolean quickRestarts = crashes && (random.nextBoolean() || options.forces("crashes"));
     // (the quick downtime itself is drawn per crash)
     // The tick (1 seed in 2 off the 10 ms default, never with churn): 50 or 100 ms, etcd's
     // default heartbeat, so a 0.5-1 s election timeout, and every window measured in ticks (a
@@ -141,7 +140,7 @@ record SimParameters(
     // Full disks (1 seed in 4): the nemesis fills a node's disk for a while; its next write
     // fails, the node stops (a Raft node that cannot persist must not answer), and restarts
     // fail until space comes back.
-    boolean fullDisks = random.nextInt(4) == 0 && options.allows("full-disks");
+    boolean fullDisks = on(options, "full-disks", random.nextInt(4) == 0);
     return new SimParameters(
         seed,
         electionTimeoutTicks,
@@ -168,6 +167,14 @@ record SimParameters(
         tickNanos,
         readers,
         fullDisks);
+  }
+
+  /**
+   * Whether a fault is on: drawn, or forced ({@code --always}), and allowed. The draw is made
+   * by the caller whatever the options say, so that they shift no other parameter.
+   */
+  private static boolean on(SimOptions options, String kind, boolean drawn) {
+    return options.allows(kind) && (drawn || options.forces(kind));
   }
 
   /** The drawn value is always consumed, so forcing it shifts no other parameter. */
@@ -208,6 +215,9 @@ record SimParameters(
     }
     if (fullDisks) {
       on.add("full-disks");
+    }
+    if (appendEntriesMax == 1) {
+      on.add("churn");
     }
     return on;
   }
