@@ -7,7 +7,9 @@ package io.raftkv.replica;
  */
 public enum ReplicaBug {
   ACK_BEFORE_FSYNC("acknowledges (to peers and clients) before the batch is durable"),
-  SKIP_SESSION_CHECK("proposes writes without their session, so a retried write applies twice");
+  SKIP_SESSION_CHECK("proposes writes without their session, so a retried write applies twice"),
+  WATCH_SKIPS_RESTORED_REVISIONS("after a leader's snapshot replaces the state machine, open "
+      + "watches go on from its revision, skipping the revisions it brought");
 
   private final String breaks;
 
