@@ -22,10 +22,11 @@ import java.util.function.Consumer;
  * @param trace receives every event line ({@code --trace}); null for none
  * @param faultKinds the faults seeds may draw ({@code --faults}), among {@link #FAULT_KINDS};
  *     a fault left out is off in every seed, and the others are drawn as usual
+ * @param watchers watch clients ({@code --watchers}), each checked against the committed log
  */
 public record SimOptions(int nodes, int ops, int clients, int keys, boolean faults,
     long clockDriftPpmMax, int livenessElectionTimeouts, LeaseReads leaseReads, Bug bug,
-    Path reportDirectory, Consumer<String> trace, java.util.Set<String> faultKinds) {
+    Path reportDirectory, Consumer<String> trace, java.util.Set<String> faultKinds, int watchers) {
 
   /** Every fault a seed can draw, as {@code --faults} and {@code faults_share} name them. */
   public static final java.util.List<String> FAULT_KINDS = java.util.List.of("partitions",
@@ -35,9 +36,9 @@ public record SimOptions(int nodes, int ops, int clients, int keys, boolean faul
   public enum LeaseReads { DRAWN, ON, OFF }
 
   public SimOptions {
-    if (nodes < 1 || ops < 0 || clients < 1 || keys < 1) {
-      throw new IllegalArgumentException("sim options: nodes, clients and keys must be >= 1 and "
-          + "ops >= 0");
+    if (nodes < 1 || ops < 0 || clients < 1 || keys < 1 || watchers < 0) {
+      throw new IllegalArgumentException("sim options: nodes, clients and keys must be >= 1, "
+          + "ops and watchers >= 0");
     }
     faultKinds = java.util.Set.copyOf(faultKinds);
     for (String kind : faultKinds) {
@@ -51,56 +52,62 @@ public record SimOptions(int nodes, int ops, int clients, int keys, boolean faul
     }
   }
 
-  /** Five nodes, 1,000 operations by 5 clients on 4 keys, faults on, 5% drift bound. */
+  /** Five nodes, 1,000 operations by 5 clients on 4 keys, 2 watchers, faults on, 5% drift. */
   public static SimOptions defaults() {
     return new SimOptions(5, 1000, 5, 4, true, 50_000, 30, LeaseReads.DRAWN, Bug.NONE,
-        Path.of("target", "sim-reports"), null, java.util.Set.copyOf(FAULT_KINDS));
+        Path.of("target", "sim-reports"), null, java.util.Set.copyOf(FAULT_KINDS), 2);
   }
 
   public SimOptions withNodes(int count) {
     return new SimOptions(count, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds, watchers);
   }
 
   public SimOptions withOps(int count) {
     return new SimOptions(nodes, count, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds, watchers);
   }
 
   public SimOptions withClients(int count) {
     return new SimOptions(nodes, ops, count, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds, watchers);
   }
 
   public SimOptions withFaults(boolean on) {
     return new SimOptions(nodes, ops, clients, keys, on, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds, watchers);
   }
 
   public SimOptions withLeaseReads(LeaseReads mode) {
     return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, mode, bug, reportDirectory, trace, faultKinds);
+        livenessElectionTimeouts, mode, bug, reportDirectory, trace, faultKinds, watchers);
   }
 
   public SimOptions withBug(Bug injected) {
     return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, injected, reportDirectory, trace, faultKinds);
+        livenessElectionTimeouts, leaseReads, injected, reportDirectory, trace, faultKinds,
+        watchers);
   }
 
   public SimOptions withReportDirectory(Path directory) {
     return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, directory, trace, faultKinds);
+        livenessElectionTimeouts, leaseReads, bug, directory, trace, faultKinds, watchers);
   }
 
   public SimOptions withTrace(Consumer<String> sink) {
     return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, reportDirectory, sink, faultKinds);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, sink, faultKinds, watchers);
   }
 
   /** Only these faults may be drawn ({@code --faults partitions,crashes}). */
   public SimOptions withFaultKinds(java.util.Set<String> kinds) {
     return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
-        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, kinds);
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, kinds, watchers);
+  }
+
+  public SimOptions withWatchers(int count) {
+    return new SimOptions(nodes, ops, clients, keys, faults, clockDriftPpmMax,
+        livenessElectionTimeouts, leaseReads, bug, reportDirectory, trace, faultKinds, count);
   }
 
   /** Whether seeds may draw the fault {@code kind}. */

@@ -33,6 +33,7 @@ public final class Simulation {
   private final List<SimClient> clients = new ArrayList<>();
   private final ClusterChecker checker;
   private final SplittableRandom clientRandom;
+  private final List<SimWatcher> watchers = new ArrayList<>();
   private final List<String> violations = new ArrayList<>();
   private int clientsRunning;
 
@@ -55,6 +56,12 @@ public final class Simulation {
     this.workload = new Workload(options.ops(), options.keys());
     this.checker = new ClusterChecker(nodes, FULL_CHECK_EVERY_EVENTS);
     this.clientRandom = root.split();
+    // Split last, so that adding watchers shifted no other component's draws.
+    SplittableRandom watcherRandom = root.split();
+    for (int i = 0; i < options.watchers(); i++) {
+      watchers.add(new SimWatcher("w" + (i + 1), scheduler, watcherRandom.split(),
+          n -> nodes.get(n - 1), options.nodes(), options.keys()));
+    }
   }
 
   /** Runs one seed and returns its verdict; never throws for what the cluster does. */
@@ -93,6 +100,7 @@ public final class Simulation {
       nodes.forEach(SimNode::start);
       safetyPhase();
       livenessPhase();
+      watchers.forEach(SimWatcher::stop);
       checker.fullCheck();
     } catch (RuntimeException | Error e) {
       if (e instanceof VirtualMachineError || e instanceof LinkageError) {
@@ -130,6 +138,7 @@ public final class Simulation {
       clientsRunning++;
       client.run(() -> clientsRunning--);
     }
+    watchers.forEach(SimWatcher::start);
     nemesis.start();
     // Bounded: every operation ends within its timeout, sessions retry within the same bound.
     long limit = scheduler.nowNanos() + (options.ops() + 10L) * OP_TIMEOUT_NANOS;
@@ -233,6 +242,15 @@ public final class Simulation {
 
   Nemesis nemesis() {
     return nemesis;
+  }
+
+  List<SimWatcher> watchers() {
+    return watchers;
+  }
+
+  /** Every entry any node held as committed, by index. */
+  java.util.Map<Long, io.raftkv.raft.Entry> committed() {
+    return checker.committed();
   }
 
   List<String> violations() {

@@ -43,6 +43,8 @@ final class Verdicts {
     if (violations.isEmpty()) {
       checkAppliedOnce(sim, violations);
     }
+    long watchEvents = violations.isEmpty()
+        ? WatchChecker.check(sim.watchers(), sim.committed(), violations) : 0;
     HistoryRecorder recorder = sim.history();
     String source = "seed-" + sim.parameters().seed();
     Model model = Models.byName("register");
@@ -64,7 +66,7 @@ final class Verdicts {
     scheduler.note("verdict: " + verdict.line() + " violations=" + violations.size());
     return new SimResult(sim.parameters().seed(), sim.parameters().describe(), violations,
         verdict.line(), history.operations().size(), recorder.okCount(), recorder.failCount(),
-        recorder.infoCount(), scheduler.nowNanos(), scheduler.eventCount(),
+        recorder.infoCount(), watchEvents, scheduler.nowNanos(), scheduler.eventCount(),
         scheduler.traceHash(), sim.parameters().faultsOn(), sim.nemesis().summary(), report);
   }
 

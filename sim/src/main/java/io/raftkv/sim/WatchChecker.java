@@ -1,0 +1,147 @@
+package io.raftkv.sim;
+
+import io.raftkv.kv.Event;
+import io.raftkv.kv.KvLimits;
+import io.raftkv.kv.KvStore;
+import io.raftkv.kv.Watch;
+import io.raftkv.kv.WatchBatch;
+import io.raftkv.raft.Entry;
+import io.raftkv.raft.EntryType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The watchers' verdict: each watcher's streams, concatenated, must equal the events of its
+ * range in the one true committed log, from its start revision to the last revision it
+ * received: in order, none twice, none skipped, each with the same key, value, revisions and
+ * type. The reference events come from applying every committed entry, in index order, to a
+ * fresh state machine (the same deterministic {@link KvStore} the replicas run) watched on each
+ * watcher's range. Revisions a watcher was told were compacted are excused; lag is not an error.
+ */
+final class WatchChecker {
+  private static final int EVENTS_PER_POLL = 1024;
+
+  private WatchChecker() {}
+
+  /** Checks every watcher; returns how many received events were checked. */
+  static long check(List<SimWatcher> watchers, Map<Long, Entry> committed,
+      List<String> violations) {
+    List<List<Event>> expected = reference(watchers, committed);
+    long checked = 0;
+    for (int i = 0; i < watchers.size(); i++) {
+      SimWatcher watcher = watchers.get(i);
+      String problem = compare(watcher, expected.get(i));
+      if (problem != null) {
+        violations.add("watch: " + watcher.describe() + ": " + problem);
+        return checked;
+      }
+      checked += watcher.received().size();
+    }
+    return checked;
+  }
+
+  /**
+   * Each watcher's range's events in the committed log. A gap in the committed log would make
+   * them wrong, so it is an error of the simulator, not of the cluster.
+   */
+  private static List<List<Event>> reference(List<SimWatcher> watchers,
+      Map<Long, Entry> committed) {
+    KvStore store = new KvStore(KvLimits.defaults());
+    List<Watch> watches = new ArrayList<>();
+    List<List<Event>> events = new ArrayList<>();
+    for (SimWatcher watcher : watchers) {
+      watches.add(store.watch(watcher.range().from(0), w -> { }));
+      events.add(new ArrayList<>());
+    }
+    long last = committed.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
+    for (long index = 1; index <= last; index++) {
+      Entry entry = committed.get(index);
+      if (entry == null) {
+        throw new IllegalStateException("the committed log has no entry " + index + " of "
+            + last);
+      }
+      if (entry.type() == EntryType.COMMAND) {
+        store.apply(index, entry.data());
+        drain(watches, events);
+      }
+    }
+    return events;
+  }
+
+  /** Polls each reference watch empty after each apply, so none ever falls behind. */
+  private static void drain(List<Watch> watches, List<List<Event>> events) {
+    for (int i = 0; i < watches.size(); i++) {
+      WatchBatch batch;
+      do {
+        batch = watches.get(i).poll(EVENTS_PER_POLL);
+        events.get(i).addAll(batch.events());
+      } while (!batch.events().isEmpty());
+    }
+  }
+
+  /** The first difference between what {@code watcher} received and the log; null if none. */
+  private static String compare(SimWatcher watcher, List<Event> log) {
+    List<SimWatcher.Received> received = watcher.received();
+    if (received.isEmpty()) {
+      return null;
+    }
+    long from = watcher.startRevision() > 0 ? watcher.startRevision()
+        : received.get(0).event().revision();
+    long through = received.get(received.size() - 1).event().revision();
+    List<Event> expected = new ArrayList<>();
+    for (Event event : log) {
+      long revision = event.revision();
+      if (revision >= from && revision <= through && !excused(watcher, revision)) {
+        expected.add(event);
+      }
+    }
+    for (int i = 0; i < received.size(); i++) {
+      SimWatcher.Received got = received.get(i);
+      Event want = i < expected.size() ? expected.get(i) : null;
+      if (!got.event().equals(want)) {
+        return difference(got, want, i == 0 ? from - 1 : received.get(i - 1).event().revision());
+      }
+    }
+    if (received.size() < expected.size()) {
+      return "missing " + describe(expected.get(received.size()));
+    }
+    return null;
+  }
+
+  private static boolean excused(SimWatcher watcher, long revision) {
+    for (SimWatcher.Compacted gap : watcher.compacted()) {
+      if (revision >= gap.from() && revision < gap.compactRevision()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Names what went wrong at one received event: skipped, repeated, or wrong. */
+  private static String difference(SimWatcher.Received got, Event want, long previous) {
+    long revision = got.event().revision();
+    String at = got.node() + " delivered " + describe(got.event());
+    if (want == null) {
+      return at + " beyond every committed event of the range (previous revision " + previous
+          + ")";
+    }
+    if (revision > want.revision()) {
+      return at + " but skipped revision " + want.revision() + ": " + describe(want);
+    }
+    if (revision <= previous) {
+      return at + " again or out of order after revision " + previous;
+    }
+    if (revision < want.revision()) {
+      return at + ", a revision the committed log does not have in range (next committed: "
+          + describe(want) + ")";
+    }
+    return at + " where the committed log has " + describe(want);
+  }
+
+  private static String describe(Event event) {
+    return event.type() + " " + event.kv().key().toStringUtf8() + "="
+        + event.kv().value().toStringUtf8() + " at revision " + event.revision() + " (create "
+        + event.kv().createRevision() + ", version " + event.kv().version() + ")";
+  }
+}
