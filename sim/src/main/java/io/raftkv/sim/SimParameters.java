@@ -33,7 +33,9 @@ record SimParameters(
     boolean slowDisks,
     double[] crashPointProbabilities,
     boolean quickRestarts,
-    long tickNanos) {
+    long tickNanos,
+    long compactEveryNanos,
+    long compactRetainRevisions) {
 
   private static final long MS = 1_000_000;
 
@@ -131,6 +133,12 @@ record SimParameters(
     if (churn) {
       tickNanos = 10 * MS;
     }
+    // Compactions (1 seed in 4), as etcd's auto-compaction on the leader: every 100 ms to 1 s
+    // the leader compacts all but the last 5-100 revisions, so that watchers resuming behind
+    // it, and followers restoring a compacted snapshot, meet the compacted error.
+    boolean compactions = random.nextInt(4) == 0;
+    long compactEveryNanos = compactions ? random.nextLong(100 * MS, 1000 * MS) : 0;
+    long compactRetainRevisions = compactions ? random.nextLong(5, 101) : 0;
     return new SimParameters(
         seed,
         electionTimeoutTicks,
@@ -154,7 +162,9 @@ record SimParameters(
         slowDisks,
         crashPointProbabilities,
         quickRestarts,
-        tickNanos);
+        tickNanos,
+        compactEveryNanos,
+        compactRetainRevisions);
   }
 
   /** The drawn value is always consumed, so forcing it shifts no other parameter. */
@@ -203,13 +213,14 @@ record SimParameters(
         + "snapshot_every_entries=%d delay_min_ms=%.2f delay_mean_ms=%.2f drop=%.4f "
         + "duplicate=%.4f fsync_min_ms=%.2f fsync_mean_ms=%.2f partitions=%b crashes=%b "
         + "pauses=%b fsync_failure=%.4f nemesis_mean_ms=%.0f append_entries_max=%d "
-        + "inflight_appends_max=%d drift_near_bound=%b slow_disks=%b quick_restarts=%b",
+        + "inflight_appends_max=%d drift_near_bound=%b slow_disks=%b quick_restarts=%b "
+        + "compact_every_ms=%d compact_retain_revisions=%d",
         seed, tickNanos / MS, electionTimeoutTicks, leaseReads, snapshotEveryEntries,
         delayMinNanos / 1e6,
         delayMeanNanos / 1e6, dropProbability, duplicateProbability, fsyncMinNanos / 1e6,
         fsyncMeanNanos / 1e6, partitions, crashes, pauses, fsyncFailureProbability,
         nemesisMeanNanos / 1e6, appendEntriesMax, inflightAppendsMax, driftNearBound,
-        slowDisks, quickRestarts));
+        slowDisks, quickRestarts, compactEveryNanos / MS, compactRetainRevisions));
     for (int site = 0; site < CRASH_SITES.size(); site++) {
       if (crashPointProbabilities[site] > 0) {
         line.append(String.format(" crash_after_%s=%.4f", CRASH_SITES.get(site),

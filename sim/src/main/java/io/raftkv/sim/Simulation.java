@@ -34,6 +34,7 @@ public final class Simulation {
   private final ClusterChecker checker;
   private final SplittableRandom clientRandom;
   private final List<SimWatcher> watchers = new ArrayList<>();
+  private final SimCompactor compactor;
   private final List<String> violations = new ArrayList<>();
   private int clientsRunning;
 
@@ -62,6 +63,8 @@ public final class Simulation {
       watchers.add(new SimWatcher("w" + (i + 1), scheduler, watcherRandom.split(),
           n -> nodes.get(n - 1), options.nodes(), options.keys()));
     }
+    this.compactor = new SimCompactor(scheduler, nodes, parameters.compactEveryNanos(),
+        parameters.compactRetainRevisions());
   }
 
   /** Runs one seed and returns its verdict; never throws for what the cluster does. */
@@ -139,11 +142,13 @@ public final class Simulation {
       client.run(() -> clientsRunning--);
     }
     watchers.forEach(SimWatcher::start);
+    compactor.start();
     nemesis.start();
     // Bounded: every operation ends within its timeout, sessions retry within the same bound.
     long limit = scheduler.nowNanos() + (options.ops() + 10L) * OP_TIMEOUT_NANOS;
     runUntil(() -> clientsRunning == 0, limit);
     nemesis.stop();
+    compactor.stop();
   }
 
   /**

@@ -31,7 +31,8 @@ final class WatchChecker {
     long checked = 0;
     for (int i = 0; i < watchers.size(); i++) {
       SimWatcher watcher = watchers.get(i);
-      String problem = compare(watcher, expected.get(i));
+      String problem = compare(watcher.startRevision(), watcher.received(),
+          watcher.compacted(), expected.get(i));
       if (problem != null) {
         violations.add("watch: " + watcher.describe() + ": " + problem);
         return checked;
@@ -80,19 +81,22 @@ final class WatchChecker {
     }
   }
 
-  /** The first difference between what {@code watcher} received and the log; null if none. */
-  private static String compare(SimWatcher watcher, List<Event> log) {
-    List<SimWatcher.Received> received = watcher.received();
+  /**
+   * The first difference between what a watcher received (from {@code startRevision}, 0 for
+   * "the next write", with the compacted stretches it was told of) and the events of its range
+   * in the log; null if none.
+   */
+  static String compare(long startRevision, List<SimWatcher.Received> received,
+      List<SimWatcher.Compacted> compacted, List<Event> log) {
     if (received.isEmpty()) {
       return null;
     }
-    long from = watcher.startRevision() > 0 ? watcher.startRevision()
-        : received.get(0).event().revision();
+    long from = startRevision > 0 ? startRevision : received.get(0).event().revision();
     long through = received.get(received.size() - 1).event().revision();
     List<Event> expected = new ArrayList<>();
     for (Event event : log) {
       long revision = event.revision();
-      if (revision >= from && revision <= through && !excused(watcher, revision)) {
+      if (revision >= from && revision <= through && !excused(compacted, revision)) {
         expected.add(event);
       }
     }
@@ -109,8 +113,8 @@ final class WatchChecker {
     return null;
   }
 
-  private static boolean excused(SimWatcher watcher, long revision) {
-    for (SimWatcher.Compacted gap : watcher.compacted()) {
+  private static boolean excused(List<SimWatcher.Compacted> compacted, long revision) {
+    for (SimWatcher.Compacted gap : compacted) {
       if (revision >= gap.from() && revision < gap.compactRevision()) {
         return true;
       }
