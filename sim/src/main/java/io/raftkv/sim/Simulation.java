@@ -1,5 +1,6 @@
 package io.raftkv.sim;
 
+import io.raftkv.kv.KvLimits;
 import io.raftkv.raft.Configuration;
 import io.raftkv.raft.NodeId;
 import io.raftkv.raft.RaftConfig;
@@ -90,7 +91,12 @@ public final class Simulation {
     ReplicaConfig defaults = ReplicaConfig.defaults(raft);
     return new ReplicaConfig(raft, java.time.Duration.ofNanos(parameters.tickNanos()),
         parameters.snapshotEveryEntries(), defaults.pendingWritesMax(),
-        defaults.pendingReadsMax(), defaults.kvLimits());
+        defaults.pendingReadsMax(), kvLimits());
+  }
+
+  /** The state machine's limits on every node, and on the watch check's reference replay. */
+  KvLimits kvLimits() {
+    return KvLimits.defaults();
   }
 
   private long electionTimeoutNanos() {

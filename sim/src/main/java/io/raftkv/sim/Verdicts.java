@@ -46,7 +46,8 @@ final class Verdicts {
       checkAppliedOnce(sim, violations);
     }
     long watchEvents = violations.isEmpty()
-        ? WatchChecker.check(sim.watchers(), sim.committed(), violations) : 0;
+        ? WatchChecker.check(sim.watchers(), sim.committed(), sim.kvLimits(),
+        violations) : 0;
     HistoryRecorder recorder = sim.history();
     String source = "seed-" + sim.parameters().seed();
     Model model = Models.byName("register");

@@ -25,9 +25,9 @@ final class WatchChecker {
   private WatchChecker() {}
 
   /** Checks every watcher; returns how many received events were checked. */
-  static long check(List<SimWatcher> watchers, Map<Long, Entry> committed,
+  static long check(List<SimWatcher> watchers, Map<Long, Entry> committed, KvLimits limits,
       List<String> violations) {
-    List<List<Event>> expected = reference(watchers, committed);
+    List<List<Event>> expected = reference(watchers, committed, limits);
     long checked = 0;
     for (int i = 0; i < watchers.size(); i++) {
       SimWatcher watcher = watchers.get(i);
@@ -44,11 +44,13 @@ final class WatchChecker {
 
   /**
    * Each watcher's range's events in the committed log. A gap in the committed log would make
-   * them wrong, so it is an error of the simulator, not of the cluster.
+   * them wrong; it is an error of the simulator (every commit is seen after the event that made
+   * it), not of the cluster, so it throws.
    */
   private static List<List<Event>> reference(List<SimWatcher> watchers,
-      Map<Long, Entry> committed) {
-    KvStore store = new KvStore(KvLimits.defaults());
+      Map<Long, Entry> committed, KvLimits limits) {
+    // The replicas' limits: with others, session eviction (sessionsMax) could answer otherwise.
+    KvStore store = new KvStore(limits);
     List<Watch> watches = new ArrayList<>();
     List<List<Event>> events = new ArrayList<>();
     for (SimWatcher watcher : watchers) {
