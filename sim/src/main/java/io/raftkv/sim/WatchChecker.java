@@ -2,11 +2,8 @@ package io.raftkv.sim;
 
 import io.raftkv.kv.Event;
 import io.raftkv.kv.KvLimits;
-import io.raftkv.kv.KvStore;
-import io.raftkv.kv.Watch;
-import io.raftkv.kv.WatchBatch;
+import io.raftkv.kv.WatchRequest;
 import io.raftkv.raft.Entry;
-import io.raftkv.raft.EntryType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,19 +12,18 @@ import java.util.Map;
  * The watchers' verdict: each watcher's streams, concatenated, must equal the events of its
  * range in the one true committed log, from its start revision to the last revision it
  * received: in order, none twice, none skipped, each with the same key, value, revisions and
- * type. The reference events come from applying every committed entry, in index order, to a
- * fresh state machine (the same deterministic {@link KvStore} the replicas run) watched on each
- * watcher's range. Revisions a watcher was told were compacted are excused; lag is not an error.
+ * type ({@link CommittedEvents} gives the reference). Revisions a watcher was told were
+ * compacted are excused; lag is not an error.
  */
 final class WatchChecker {
-  private static final int EVENTS_PER_POLL = 1024;
-
   private WatchChecker() {}
 
   /** Checks every watcher; returns how many received events were checked. */
   static long check(List<SimWatcher> watchers, Map<Long, Entry> committed, KvLimits limits,
       List<String> violations) {
-    List<List<Event>> expected = reference(watchers, committed, limits);
+    List<WatchRequest> ranges = new ArrayList<>();
+    watchers.forEach(w -> ranges.add(w.range()));
+    List<List<Event>> expected = CommittedEvents.replay(committed, limits, ranges);
     long checked = 0;
     for (int i = 0; i < watchers.size(); i++) {
       SimWatcher watcher = watchers.get(i);
@@ -40,47 +36,6 @@ final class WatchChecker {
       checked += watcher.received().size();
     }
     return checked;
-  }
-
-  /**
-   * Each watcher's range's events in the committed log. A gap in the committed log would make
-   * them wrong; it is an error of the simulator (every commit is seen after the event that made
-   * it), not of the cluster, so it throws.
-   */
-  private static List<List<Event>> reference(List<SimWatcher> watchers,
-      Map<Long, Entry> committed, KvLimits limits) {
-    // The replicas' limits: with others, session eviction (sessionsMax) could answer otherwise.
-    KvStore store = new KvStore(limits);
-    List<Watch> watches = new ArrayList<>();
-    List<List<Event>> events = new ArrayList<>();
-    for (SimWatcher watcher : watchers) {
-      watches.add(store.watch(watcher.range().from(0), w -> { }));
-      events.add(new ArrayList<>());
-    }
-    long last = committed.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
-    for (long index = 1; index <= last; index++) {
-      Entry entry = committed.get(index);
-      if (entry == null) {
-        throw new IllegalStateException("the committed log has no entry " + index + " of "
-            + last);
-      }
-      if (entry.type() == EntryType.COMMAND) {
-        store.apply(index, entry.data());
-        drain(watches, events);
-      }
-    }
-    return events;
-  }
-
-  /** Polls each reference watch empty after each apply, so none ever falls behind. */
-  private static void drain(List<Watch> watches, List<List<Event>> events) {
-    for (int i = 0; i < watches.size(); i++) {
-      WatchBatch batch;
-      do {
-        batch = watches.get(i).poll(EVENTS_PER_POLL);
-        events.get(i).addAll(batch.events());
-      } while (!batch.events().isEmpty());
-    }
   }
 
   /**
