@@ -74,9 +74,12 @@ final class SimWatcher {
     }
   }
 
-  /** Opens the first watch after a drawn delay (up to 1 s into the safety phase). */
+  /**
+   * Opens the first watch after a drawn delay, up to 3 s into the safety phase: late enough, in
+   * a seed with compactions, that a watch from revision 1 meets the compacted error at once.
+   */
   void start() {
-    scheduler.after(random.nextLong(0, 1000 * MS), name + " start", () -> {
+    scheduler.after(random.nextLong(0, 3000 * MS), name + " start", () -> {
       startRevision = drawStartRevision();
       resumeFrom = startRevision;
       open();
