@@ -14,8 +14,8 @@ import java.util.function.BooleanSupplier;
  * One seed, end to end, in the style of TigerBeetle's VOPR: draw every parameter from the seed,
  * run the real replicas on simulated seams through a safety phase under faults, heal everything
  * and require progress within a bounded number of election timeouts (the liveness phase), then
- * judge: Raft invariants (checked after every event), no acknowledged write lost, and the
- * linearizability of what the clients saw. Everything random descends from the seed by
+ * judge: Raft invariants (checked after every event), no acknowledged write lost, the
+ * linearizability of what the clients saw, and the watchers' streams against the committed log. Everything random descends from the seed by
  * {@link SplittableRandom#split()}, one stream per component, so a seed replays bit for bit.
  */
 public final class Simulation {
