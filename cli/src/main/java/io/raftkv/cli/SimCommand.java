@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
     description = {
         "Runs the real replicas on a simulated network, disk and clocks under faults, then"
             + " judges each seed (Raft invariants, acknowledged writes, linearizability,"
-            + " liveness after healing).",
+            + " watch streams against the committed log, liveness after healing).",
         "Exit: 0 no violation, 1 a violation, 2 usage error."
     })
 final class SimCommand implements Callable<Integer> {
@@ -50,6 +50,11 @@ final class SimCommand implements Callable<Integer> {
 
   @Option(names = "--clients", defaultValue = "5", description = "clients (default: 5)")
   int clients;
+
+  @Option(names = "--watchers", defaultValue = "2",
+      description = "watch clients per seed, each checked against the committed log "
+          + "(default: ${DEFAULT-VALUE})")
+  int watchers;
 
   @Option(names = "--no-faults", description = "run without the nemesis")
   boolean noFaults;
@@ -105,9 +110,9 @@ final class SimCommand implements Callable<Integer> {
   }
 
   private SimOptions options(PrintWriter out) {
-    if (nodes < 1 || ops < 0 || clients < 1) {
+    if (nodes < 1 || ops < 0 || clients < 1 || watchers < 0) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "--nodes and --clients must be >= 1, --ops >= 0");
+          "--nodes and --clients must be >= 1, --ops and --watchers >= 0");
     }
     Bug injected = Bug.NONE;
     if (bug != null) {
@@ -125,7 +130,7 @@ final class SimCommand implements Callable<Integer> {
           "--lease-reads takes drawn, on or off, got " + leaseReads);
     }
     SimOptions options = SimOptions.defaults().withNodes(nodes).withOps(ops).withLeaseReads(lease)
-        .withClients(clients).withFaults(!noFaults).withBug(injected)
+        .withClients(clients).withWatchers(watchers).withFaults(!noFaults).withBug(injected)
         .withReportDirectory(reportDirectory);
     try {
       options = options.withClockDriftPpmMax(clockDriftPpm);
@@ -176,18 +181,21 @@ final class SimCommand implements Callable<Integer> {
     long seedCount = 0;
     long violations = 0;
     long opCount = 0;
+    long watchEvents = 0;
     long simNanos = 0;
     Map<String, Integer> faultSeeds = new TreeMap<>();
     for (long s = first; s <= last; s++) {
       SimResult result = Simulation.run(s, options);
       seedCount++;
       opCount += result.ops();
+      watchEvents += result.watchEvents();
       simNanos += result.simNanos();
       countFaults(result, faultSeeds);
       if (seed != null) {
         out.println("parameters " + result.parameters());
         out.println("seed=" + s + " " + result.linearizability() + " ok=" + result.ok()
-            + " fail=" + result.fail() + " info=" + result.info() + " events=" + result.events()
+            + " fail=" + result.fail() + " info=" + result.info() + " watch_events="
+            + result.watchEvents() + " events=" + result.events()
             + " " + result.faults() + " trace_hash=" + Long.toHexString(result.traceHash()));
       }
       if (!result.passed()) {
@@ -205,9 +213,10 @@ final class SimCommand implements Callable<Integer> {
       System.err.println();
     }
     double wallSeconds = (System.nanoTime() - started) / 1e9;
-    out.printf(Locale.ROOT, "seeds=%d violations=%d ops=%d sim_seconds=%.1f wall_seconds=%.1f "
-        + "seeds_per_second=%.2f faults_share=%s%n", seedCount, violations, opCount,
-        simNanos / 1e9, wallSeconds, seedCount / wallSeconds, shares(faultSeeds, seedCount));
+    out.printf(Locale.ROOT, "seeds=%d violations=%d ops=%d watch_events=%d sim_seconds=%.1f "
+        + "wall_seconds=%.1f seeds_per_second=%.2f faults_share=%s%n", seedCount, violations,
+        opCount, watchEvents, simNanos / 1e9, wallSeconds, seedCount / wallSeconds,
+        shares(faultSeeds, seedCount));
     out.flush();
     return violations == 0 ? 0 : 1;
   }
@@ -235,6 +244,9 @@ final class SimCommand implements Callable<Integer> {
     }
     if (clients != 5) {
       replay.append(" --clients ").append(clients);
+    }
+    if (watchers != 2) {
+      replay.append(" --watchers ").append(watchers);
     }
     if (noFaults) {
       replay.append(" --no-faults");

@@ -11,6 +11,7 @@ import io.raftkv.kv.LeaseTimeToLive;
 import io.raftkv.kv.RangeRequest;
 import io.raftkv.kv.RangeResponse;
 import io.raftkv.kv.Response;
+import io.raftkv.kv.WatchRequest;
 import io.raftkv.raft.CoreBug;
 import io.raftkv.raft.CoreLog;
 import io.raftkv.raft.DurableState;
@@ -75,6 +76,7 @@ public final class Replica {
   private final NodeId id;
   private final RaftNode node;
   private final EnumSet<ReplicaBug> bugs;
+  private final WatchStreams watches;
   private KvStore kv;
   private boolean persisting;
   private boolean snapshotting;
@@ -109,6 +111,8 @@ public final class Replica {
         .orElseGet(() -> new KvStore(config.kvLimits()));
     this.lastSnapshotIndex = durable.snapshot().map(Snapshot::index).orElse(0L);
     this.node = new RaftNode(config.raft(), durable, rng, coreLog, coreBugs);
+    this.watches = new WatchStreams(
+        this.bugs.contains(ReplicaBug.WATCH_SKIPS_RESTORED_REVISIONS));
   }
 
   /**
@@ -225,6 +229,25 @@ public final class Replica {
     drive();
   }
 
+  /**
+   * Watches a key or range from this replica's applied state (etcd's Watch, served by the member
+   * the client is connected to): from {@code request.startRevision()} (a past one replays
+   * history), or from the next write when it is 0. {@code observer} hears, on the loop, every
+   * revision of the range in order as entries apply, and once how the stream ended: compacted,
+   * stopped, canceled or refused ({@link WatchEnd}). A follower's stream lags its applies.
+   */
+  public WatchStream watch(WatchRequest request, WatchObserver observer) {
+    WatchStream stream = new WatchStream(request, observer, loop, watches);
+    loop.execute(() -> {
+      if (stopped) {
+        stream.end(watchStopped());
+      } else {
+        watches.open(kv, stream);
+      }
+    });
+    return stream;
+  }
+
   /** Asks the core to hand leadership to {@code target} (thesis §3.10). */
   public CompletableFuture<Void> transferLeadership(NodeId target) {
     CompletableFuture<Void> future = new CompletableFuture<>();
@@ -261,6 +284,7 @@ public final class Replica {
       readsAwaitingApply.values().forEach(list ->
           list.forEach(r -> r.future().completeExceptionally(failure)));
       readsAwaitingApply.clear();
+      watches.endAll(watchStopped());
     });
   }
 
@@ -276,6 +300,11 @@ public final class Replica {
    */
   public RaftNode coreForInspection() {
     return node;
+  }
+
+  /** Watch streams open on this replica. Call on the event loop. */
+  public int watchCount() {
+    return watches.count();
   }
 
   /** The state machine's revision. Call on the event loop. */
@@ -469,6 +498,7 @@ public final class Replica {
   /** A leader's snapshot replaced our log: restore from it. */
   private void install(Snapshot snapshot) {
     kv = restoreState(snapshot);
+    watches.restored(kv);
     leaseDeadlines = null; // bound to the old store; rebuilt on the next tick if leader
     lastSnapshotIndex = snapshot.index();
     // Writes whose entries the snapshot covers may or may not be in it: we cannot tell.
@@ -541,6 +571,10 @@ public final class Replica {
       case UNKNOWN_NODE -> new ReplicaException(ReplicaException.Kind.NOT_LEADER,
           rejected.leaderHint(), id + ": unknown node");
     };
+  }
+
+  private WatchEnd watchStopped() {
+    return new WatchEnd(WatchEnd.Reason.STOPPED, 0, id + ": stopped");
   }
 
   private ReplicaException stoppedException() {

@@ -7,7 +7,10 @@ package io.raftkv.replica;
  */
 public enum ReplicaBug {
   ACK_BEFORE_FSYNC("acknowledges (to peers and clients) before the batch is durable"),
-  SKIP_SESSION_CHECK("proposes writes without their session, so a retried write applies twice");
+  SKIP_SESSION_CHECK("proposes writes without their session, so a retried write applies twice"),
+  WATCH_SKIPS_RESTORED_REVISIONS("after a leader's snapshot replaces the state machine, open "
+      + "watches go on from its revision, not from the one each needs next: they skip what it "
+      + "brought, or repeat what they had");
 
   private final String breaks;
 

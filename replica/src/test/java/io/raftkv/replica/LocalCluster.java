@@ -121,7 +121,21 @@ final class LocalCluster {
     }
   }
 
+  /** Nodes cut off from every other: what they send and what is sent to them is lost. */
+  private final java.util.Set<NodeId> isolated = new java.util.TreeSet<>();
+
+  void isolate(NodeId id) {
+    isolated.add(id);
+  }
+
+  void heal() {
+    isolated.clear();
+  }
+
   private void deliver(Message message) {
+    if (isolated.contains(message.from()) || isolated.contains(message.to())) {
+      return;
+    }
     Replica target = replicas.get(message.to());
     if (target != null) {
       target.receive(message);

@@ -35,7 +35,9 @@ record SimParameters(
     boolean quickRestarts,
     long tickNanos,
     int readers,
-    boolean fullDisks) {
+    boolean fullDisks,
+    long compactEveryNanos,
+    long compactRetainRevisions) {
 
   private static final long MS = 1_000_000;
 
@@ -141,6 +143,12 @@ record SimParameters(
     // fails, the node stops (a Raft node that cannot persist must not answer), and restarts
     // fail until space comes back.
     boolean fullDisks = on(options, "full-disks", random.nextInt(4) == 0);
+    // Compactions (1 seed in 4), as etcd's auto-compaction on the leader: every 100 ms to 1 s
+    // the leader compacts all but the last 5-100 revisions, so that watchers resuming behind
+    // it, and followers restoring a compacted snapshot, meet the compacted error.
+    boolean compactions = random.nextInt(4) == 0;
+    long compactEveryNanos = compactions ? random.nextLong(100 * MS, 1000 * MS) : 0;
+    long compactRetainRevisions = compactions ? random.nextLong(5, 101) : 0;
     return new SimParameters(
         seed,
         electionTimeoutTicks,
@@ -166,7 +174,9 @@ record SimParameters(
         quickRestarts,
         tickNanos,
         readers,
-        fullDisks);
+        fullDisks,
+        compactEveryNanos,
+        compactRetainRevisions);
   }
 
   /**
@@ -230,13 +240,14 @@ record SimParameters(
         + "duplicate=%.4f fsync_min_ms=%.2f fsync_mean_ms=%.2f partitions=%b crashes=%b "
         + "pauses=%b fsync_failure=%.4f nemesis_mean_ms=%.0f append_entries_max=%d "
         + "inflight_appends_max=%d drift_near_bound=%b slow_disks=%b quick_restarts=%b readers=%d "
-        + "full_disks=%b",
+        + "full_disks=%b compact_every_ms=%d compact_retain_revisions=%d",
         seed, tickNanos / MS, electionTimeoutTicks, leaseReads, snapshotEveryEntries,
         delayMinNanos / 1e6,
         delayMeanNanos / 1e6, dropProbability, duplicateProbability, fsyncMinNanos / 1e6,
         fsyncMeanNanos / 1e6, partitions, crashes, pauses, fsyncFailureProbability,
         nemesisMeanNanos / 1e6, appendEntriesMax, inflightAppendsMax, driftNearBound,
-        slowDisks, quickRestarts, readers, fullDisks));
+        slowDisks, quickRestarts, readers, fullDisks, compactEveryNanos / MS,
+        compactRetainRevisions));
     for (int site = 0; site < CRASH_SITES.size(); site++) {
       if (crashPointProbabilities[site] > 0) {
         line.append(String.format(" crash_after_%s=%.4f", CRASH_SITES.get(site),

@@ -12,6 +12,7 @@ import java.util.List;
  *     acknowledged writes); empty when the seed passed
  * @param linearizability the checker's verdict line
  * @param ops operations in the history; {@code ok + fail + info} of them completed
+ * @param watchEvents events the watchers received, each checked against the committed log
  * @param simNanos simulated time the run covered
  * @param events scheduler events run
  * @param traceHash the hash of every event's time and description: equal for equal runs
@@ -20,8 +21,8 @@ import java.util.List;
  * @param report the HTML report of a violation, or null
  */
 public record SimResult(long seed, String parameters, List<String> violations,
-    String linearizability, int ops, int ok, int fail, int info, long simNanos, long events,
-    long traceHash, List<String> faultsOn, String faults, Path report) {
+    String linearizability, int ops, int ok, int fail, int info, long watchEvents, long simNanos,
+    long events, long traceHash, List<String> faultsOn, String faults, Path report) {
 
   public SimResult {
     violations = List.copyOf(violations);

@@ -1,5 +1,6 @@
 package io.raftkv.sim;
 
+import io.raftkv.kv.KvLimits;
 import io.raftkv.raft.Configuration;
 import io.raftkv.raft.NodeId;
 import io.raftkv.raft.RaftConfig;
@@ -13,8 +14,8 @@ import java.util.function.BooleanSupplier;
  * One seed, end to end, in the style of TigerBeetle's VOPR: draw every parameter from the seed,
  * run the real replicas on simulated seams through a safety phase under faults, heal everything
  * and require progress within a bounded number of election timeouts (the liveness phase), then
- * judge: Raft invariants (checked after every event), no acknowledged write lost, and the
- * linearizability of what the clients saw. Everything random descends from the seed by
+ * judge: Raft invariants (checked after every event), no acknowledged write lost, the
+ * linearizability of what the clients saw, and the watchers' streams against the committed log. Everything random descends from the seed by
  * {@link SplittableRandom#split()}, one stream per component, so a seed replays bit for bit.
  */
 public final class Simulation {
@@ -33,6 +34,8 @@ public final class Simulation {
   private final List<SimClient> clients = new ArrayList<>();
   private final ClusterChecker checker;
   private final SplittableRandom clientRandom;
+  private final List<SimWatcher> watchers = new ArrayList<>();
+  private final SimCompactor compactor;
   private final List<String> violations = new ArrayList<>();
   private int clientsRunning;
 
@@ -55,6 +58,14 @@ public final class Simulation {
     this.workload = new Workload(options.ops(), options.keys());
     this.checker = new ClusterChecker(nodes, FULL_CHECK_EVERY_EVENTS);
     this.clientRandom = root.split();
+    // Split last, so that adding watchers shifted no other component's draws.
+    SplittableRandom watcherRandom = root.split();
+    for (int i = 0; i < options.watchers(); i++) {
+      watchers.add(new SimWatcher("w" + (i + 1), scheduler, watcherRandom.split(),
+          n -> nodes.get(n - 1), options.nodes(), options.keys()));
+    }
+    this.compactor = new SimCompactor(scheduler, nodes, parameters.compactEveryNanos(),
+        parameters.compactRetainRevisions());
   }
 
   /** Runs one seed and returns its verdict; never throws for what the cluster does. */
@@ -82,7 +93,12 @@ public final class Simulation {
     ReplicaConfig defaults = ReplicaConfig.defaults(raft);
     return new ReplicaConfig(raft, java.time.Duration.ofNanos(parameters.tickNanos()),
         parameters.snapshotEveryEntries(), defaults.pendingWritesMax(),
-        defaults.pendingReadsMax(), defaults.kvLimits());
+        defaults.pendingReadsMax(), kvLimits());
+  }
+
+  /** The state machine's limits on every node, and on the watch check's reference replay. */
+  KvLimits kvLimits() {
+    return KvLimits.defaults();
   }
 
   /**
@@ -107,6 +123,7 @@ public final class Simulation {
       nodes.forEach(SimNode::start);
       safetyPhase();
       livenessPhase();
+      watchers.forEach(SimWatcher::stop);
       checker.fullCheck();
     } catch (RuntimeException | Error e) {
       if (e instanceof VirtualMachineError || e instanceof LinkageError) {
@@ -152,11 +169,14 @@ public final class Simulation {
       clientsRunning++;
       reader.run(() -> clientsRunning--);
     }
+    watchers.forEach(SimWatcher::start);
+    compactor.start();
     nemesis.start();
     // Bounded: every operation ends within its timeout, sessions retry within the same bound.
     long limit = scheduler.nowNanos() + (options.ops() + 10L) * OP_TIMEOUT_NANOS;
     runUntil(() -> clientsRunning == 0, limit);
     nemesis.stop();
+    compactor.stop();
   }
 
   /**
@@ -255,6 +275,15 @@ public final class Simulation {
 
   Nemesis nemesis() {
     return nemesis;
+  }
+
+  List<SimWatcher> watchers() {
+    return watchers;
+  }
+
+  /** Every entry any node held as committed, by index. */
+  java.util.Map<Long, io.raftkv.raft.Entry> committed() {
+    return checker.committed();
   }
 
   List<String> violations() {

@@ -53,9 +53,11 @@ class SimulationTest {
     int seeds = 30;
     List<String> failures = new ArrayList<>();
     long ops = 0;
+    long watchEvents = 0;
     for (long seed = 1; seed <= seeds; seed++) {
       SimResult result = Simulation.run(seed, options());
       ops += result.ops();
+      watchEvents += result.watchEvents();
       if (!result.passed()) {
         failures.add("seed " + seed + ": " + result.violations() + " report " + result.report()
             + "; replay: raftkv sim --seed " + seed + " --trace\n  " + result.parameters());
@@ -63,6 +65,8 @@ class SimulationTest {
     }
     assertThat(failures).as("violations in %d seeds", seeds).isEmpty();
     assertThat(ops).isGreaterThan(seeds * 900L);
+    // Two watchers a seed, each seeing a good share of about 500 writes.
+    assertThat(watchEvents).isGreaterThan(seeds * 200L);
   }
 
   /**
@@ -79,7 +83,8 @@ class SimulationTest {
   @CsvSource({"disk-ack-before-fsync, 5, 300", "ack-before-fsync, 5, 300",
       "skip-session-check, 5, 300", "apply-before-commit, 5, 300",
       "accept-stale-term-append, 5, 1000", "read-without-confirmation, 5, 300",
-      "vote-before-persist, 3, 1000", "commit-earlier-term-by-counting, 3, 1000"})
+      "vote-before-persist, 3, 1000", "commit-earlier-term-by-counting, 3, 1000",
+      "watch-skips-restored-revisions, 5, 300"})
   void aDeliberateBugIsCaught(String name, int nodes, int ops) {
     int seedsMax = 200;
     Bug bug = Bug.byName(name);
