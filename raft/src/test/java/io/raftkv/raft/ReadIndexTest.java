@@ -107,6 +107,37 @@ class ReadIndexTest {
         .satisfies(read -> assertThat(read.readIndex()).isEqualTo(leader.commitIndex()));
   }
 
+  /**
+   * Callers' read ids restart with each incarnation; a reply to the previous incarnation's
+   * forwarded read, still in flight, must not answer the new one's read, whose read index must
+   * come after the leader heard of it (simulator, seed 154).
+   */
+  @Test
+  void replyToAPreviousIncarnationsForwardedReadAnswersNothing_6_4() {
+    RaftConfig config = Nodes.config(2, 3).build();
+    RaftNode before = new RaftNode(config, DurableState.empty(), Rng.seeded(1), CoreLog.SILENT);
+    Message.ReadIndexRequest old = forwardFirstRead(before);
+    RaftNode after = new RaftNode(config, DurableState.empty(), Rng.seeded(2), CoreLog.SILENT);
+    Message.ReadIndexRequest fresh = forwardFirstRead(after);
+    assertThat(fresh.requestId()).isNotEqualTo(old.requestId());
+
+    after.step(new Message.ReadIndexReply(1, n(1), n(2), old.requestId(), 3, false));
+    Ready stale = after.ready();
+    assertThat(stale.readsReady()).isEmpty();
+    after.advance(stale);
+    after.step(new Message.ReadIndexReply(1, n(1), n(2), fresh.requestId(), 5, false));
+    assertThat(after.ready().readsReady()).singleElement()
+        .satisfies(read -> assertThat(read.readIndex()).isEqualTo(5));
+  }
+
+  /** Makes {@code follower} know n1 as leader of term 1, then forwards its read number 1. */
+  private static Message.ReadIndexRequest forwardFirstRead(RaftNode follower) {
+    follower.step(new Heartbeat(1, n(1), n(2), 0, 1));
+    Nodes.drain(follower);
+    assertThat(follower.readIndex(1)).isEmpty();
+    return only(Message.ReadIndexRequest.class, Nodes.drain(follower)).get(0);
+  }
+
   /** The leader answers forwarded reads from the same heartbeat round as its own. */
   @Test
   void leaderAnswersForwardedReadsAfterTheSharedRound_6_4() {
