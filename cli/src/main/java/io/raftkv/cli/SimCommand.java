@@ -132,32 +132,29 @@ final class SimCommand implements Callable<Integer> {
     SimOptions options = SimOptions.defaults().withNodes(nodes).withOps(ops).withLeaseReads(lease)
         .withClients(clients).withWatchers(watchers).withFaults(!noFaults).withBug(injected)
         .withReportDirectory(reportDirectory);
-    try {
-      options = options.withClockDriftPpmMax(clockDriftPpm);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--clock-drift-ppm: "
-          + e.getMessage());
-    }
+    options = usage("--clock-drift-ppm", options, o -> o.withClockDriftPpmMax(clockDriftPpm));
     if (faults != null) {
-      try {
-        options = options.withFaultKinds(java.util.Set.of(faults.split(",")));
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--faults: "
-            + e.getMessage());
-      }
+      options = usage("--faults", options,
+          o -> o.withFaultKinds(java.util.Set.of(faults.split(","))));
     }
     if (always != null) {
-      try {
-        options = options.withForcedFaults(java.util.Set.of(always.split(",")));
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--always: "
-            + e.getMessage());
-      }
+      options = usage("--always", options,
+          o -> o.withForcedFaults(java.util.Set.of(always.split(","))));
     }
     if (trace) {
       options = options.withTrace(out::println);
     }
     return options;
+  }
+
+  /** Applies an option; what {@link SimOptions} refuses is a usage error naming the option. */
+  private SimOptions usage(String option, SimOptions options,
+      java.util.function.UnaryOperator<SimOptions> apply) {
+    try {
+      return apply.apply(options);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+    }
   }
 
   private long range(int end) {

@@ -2,27 +2,16 @@ package io.raftkv.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class DemoCommandTest {
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine commandLine = new CommandLine(new RaftkvCommand());
-    commandLine.setOut(new PrintWriter(out));
-    commandLine.setErr(new PrintWriter(err));
-    int exitCode = commandLine.execute(args);
-    return new Run(exitCode, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
   void demoElectsFailsOverHealsAndLosesNothing() {
-    Run run = run("demo", "--seed", "7");
+    CliRun run = run("demo", "--seed", "7");
     assertThat(run.exitCode()).isZero();
     assertThat(run.out())
         .contains("elected leader (term 1)")
@@ -34,7 +23,7 @@ class DemoCommandTest {
 
   @Test
   void demoEndsWithAShortSimulationUnderFaults() {
-    Run run = run("demo", "--seed", "7", "--sim-seeds", "2");
+    CliRun run = run("demo", "--seed", "7", "--sim-seeds", "2");
     assertThat(run.exitCode()).as(run.out()).isZero();
     assertThat(run.out()).contains("simulation: 2 seed(s)").contains("seed=7 ops=")
         .contains("seed=8 ops=").contains("verdict: OK: 2 simulated seed(s)");
@@ -52,7 +41,7 @@ class DemoCommandTest {
   void everyClusterSizeAndManySeedsPass() {
     for (int nodes = 3; nodes <= 7; nodes++) {
       for (int seed = 1; seed <= 10; seed++) {
-        Run run = run("demo", "--seed", String.valueOf(seed), "--nodes", String.valueOf(nodes),
+        CliRun run = run("demo", "--seed", String.valueOf(seed), "--nodes", String.valueOf(nodes),
             "--sim-seeds", "0");
         assertThat(run.exitCode()).as("nodes=%d seed=%d:%n%s", nodes, seed, run.out()).isZero();
       }
@@ -67,14 +56,14 @@ class DemoCommandTest {
 
   @Test
   void badFlagIsUsageErrorWithExitCode2() {
-    Run run = run("demo", "--bogus");
+    CliRun run = run("demo", "--bogus");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("Unknown option: '--bogus'").contains("Usage: raftkv demo");
   }
 
   @Test
   void outOfRangeClusterSizeIsUsageError() {
-    Run run = run("demo", "--nodes", "9");
+    CliRun run = run("demo", "--nodes", "9");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("--nodes must be between 3 and 7, got 9");
   }

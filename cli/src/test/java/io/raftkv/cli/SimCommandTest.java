@@ -1,0 +1,52 @@
+package io.raftkv.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code raftkv sim}: its summary line, its replay command, and its usage errors. */
+class SimCommandTest {
+  @TempDir
+  Path reports;
+
+  @Test
+  void cleanSeedsPrintOneKeyValueSummaryLine() {
+    CliRun run = CliRun.of("sim", "--seeds", "1..2", "--ops", "100", "--report",
+        reports.toString());
+    assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+    String[] lines = run.out().strip().split("\n");
+    assertThat(lines[lines.length - 1]).startsWith("seeds=2 violations=0 ops=")
+        .contains(" watch_events=").contains(" seeds_per_second=").contains(" faults_share=");
+  }
+
+  @Test
+  void aCaughtBugPrintsItsSeedAndAReplayThatRepeatsEveryOption() {
+    CliRun run = CliRun.of("sim", "--bug", "read-without-confirmation", "--seeds", "1..20",
+        "--ops", "300", "--lease-reads", "off", "--always", "partitions",
+        "--clock-drift-ppm", "80000", "--until-violation", "--report", reports.toString());
+    assertThat(run.exitCode()).as(run.out()).isEqualTo(1);
+    assertThat(run.out()).contains("violation seed=").contains("--bug read-without-confirmation")
+        .contains("--always partitions").contains("--clock-drift-ppm 80000")
+        .contains("--lease-reads off").contains("--trace");
+  }
+
+  @Test
+  void optionsTheSimulatorRefusesAreUsageErrorsNamingTheOption() {
+    CliRun unknownFault = CliRun.of("sim", "--always", "meteorites");
+    assertThat(unknownFault.exitCode()).isEqualTo(2);
+    assertThat(unknownFault.err()).contains("--always").contains("unknown fault meteorites");
+    CliRun drift = CliRun.of("sim", "--clock-drift-ppm", "500000");
+    assertThat(drift.exitCode()).isEqualTo(2);
+    assertThat(drift.err()).contains("--clock-drift-ppm");
+  }
+
+  @Test
+  void bugListNamesEverySwitchFirstOnItsLine() {
+    CliRun run = CliRun.of("sim", "--bug", "list");
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).contains("lease-without-drift-bound  ")
+        .contains("vote-before-persist  ").contains("watch-skips-restored-revisions  ");
+  }
+}
