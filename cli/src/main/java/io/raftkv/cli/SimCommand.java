@@ -82,6 +82,11 @@ final class SimCommand implements Callable<Integer> {
           + "the core's lease margin is set to cover it (default: ${DEFAULT-VALUE})")
   long clockDriftPpm;
 
+  @Option(names = "--jobs", paramLabel = "N",
+      description = "seeds run at once on N threads; output is the same for any N "
+          + "(default: the processors, ${DEFAULT-VALUE})")
+  int jobs = Runtime.getRuntime().availableProcessors();
+
   @Option(names = "--until-violation", description = "stop at the first violating seed")
   boolean untilViolation;
 
@@ -110,9 +115,9 @@ final class SimCommand implements Callable<Integer> {
   }
 
   private SimOptions options(PrintWriter out) {
-    if (nodes < 1 || ops < 0 || clients < 1 || watchers < 0) {
+    if (nodes < 1 || ops < 0 || clients < 1 || watchers < 0 || jobs < 1) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "--nodes and --clients must be >= 1, --ops and --watchers >= 0");
+          "--nodes, --clients and --jobs must be >= 1, --ops and --watchers >= 0");
     }
     Bug injected = Bug.NONE;
     if (bug != null) {
@@ -181,8 +186,9 @@ final class SimCommand implements Callable<Integer> {
     long watchEvents = 0;
     long simNanos = 0;
     Map<String, Integer> faultSeeds = new TreeMap<>();
+    SeedRunner runner = new SeedRunner(options, first, last, trace ? 1 : jobs);
     for (long s = first; s <= last; s++) {
-      SimResult result = Simulation.run(s, options);
+      SimResult result = runner.next();
       seedCount++;
       opCount += result.ops();
       watchEvents += result.watchEvents();
@@ -206,6 +212,7 @@ final class SimCommand implements Callable<Integer> {
         break;
       }
     }
+    runner.close();
     if (progress) {
       System.err.println();
     }
@@ -216,6 +223,54 @@ final class SimCommand implements Callable<Integer> {
         shares(faultSeeds, seedCount));
     out.flush();
     return violations == 0 ? 0 : 1;
+  }
+
+  /**
+   * Runs seeds on {@code jobs} threads, a few ahead of the one asked for, and hands the results
+   * out in seed order, so that the output does not depend on how many threads ran it. A seed is
+   * one thread's work from start to end and shares nothing with the others.
+   */
+  private static final class SeedRunner implements AutoCloseable {
+    private final SimOptions options;
+    private final long last;
+    private final java.util.concurrent.ExecutorService pool;
+    private final java.util.ArrayDeque<java.util.concurrent.Future<SimResult>> ahead =
+        new java.util.ArrayDeque<>();
+    private final int window;
+    private long nextToSubmit;
+
+    SeedRunner(SimOptions options, long first, long last, int jobs) {
+      this.options = options;
+      this.last = last;
+      this.nextToSubmit = first;
+      this.window = 2 * jobs;
+      this.pool = java.util.concurrent.Executors.newFixedThreadPool(jobs, task -> {
+        Thread thread = new Thread(task, "sim-seed");
+        thread.setDaemon(true);
+        return thread;
+      });
+    }
+
+    SimResult next() {
+      while (ahead.size() < window && nextToSubmit <= last) {
+        long seed = nextToSubmit++;
+        ahead.add(pool.submit(() -> Simulation.run(seed, options)));
+      }
+      try {
+        return ahead.removeFirst().get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while a seed ran", e);
+      } catch (java.util.concurrent.ExecutionException e) {
+        // Simulation.run reports what the cluster does as violations; what escapes is ours.
+        throw new IllegalStateException("the simulator failed", e.getCause());
+      }
+    }
+
+    @Override
+    public void close() {
+      pool.shutdownNow();
+    }
   }
 
   private static void countFaults(SimResult result, Map<String, Integer> faultSeeds) {

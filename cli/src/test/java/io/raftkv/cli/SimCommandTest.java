@@ -33,6 +33,25 @@ class SimCommandTest {
   }
 
   @Test
+  void theOutputIsTheSameWhateverTheNumberOfThreads() {
+    String[] common = {"sim", "--seeds", "1..4", "--ops", "100", "--report",
+        reports.toString()};
+    String one = withoutTimings(CliRun.of(concat(common, "--jobs", "1")).out());
+    String three = withoutTimings(CliRun.of(concat(common, "--jobs", "3")).out());
+    assertThat(three).isEqualTo(one).contains("seeds=4 violations=0");
+  }
+
+  private static String withoutTimings(String out) {
+    return out.replaceAll("wall_seconds=\\S+ seeds_per_second=\\S+", "");
+  }
+
+  private static String[] concat(String[] head, String... tail) {
+    String[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
+    System.arraycopy(tail, 0, all, head.length, tail.length);
+    return all;
+  }
+
+  @Test
   void optionsTheSimulatorRefusesAreUsageErrorsNamingTheOption() {
     CliRun unknownFault = CliRun.of("sim", "--always", "meteorites");
     assertThat(unknownFault.exitCode()).isEqualTo(2);

@@ -15,7 +15,8 @@ import java.util.Map;
  * node holds as committed equals the one any node ever held as committed at that index
  * (state machine safety; a committed entry is never lost or changed, across restarts too),
  * at most one node has been leader in each term (election safety), and a node seen leading a
- * term for the first time holds every entry committed in earlier terms (leader completeness).
+ * term for the first time holds every entry committed in earlier terms (leader completeness),
+ * and log matching over the stretch of each pair of logs that is not yet committed on both.
  * Every {@code fullCheckEveryEvents} events and at the end, the testkit's
  * {@link SafetyChecker} over the nodes that are up (one leader per term, log matching), and
  * leader completeness against every entry ever seen committed.
@@ -64,6 +65,7 @@ final class ClusterChecker {
       }
     }
     checkLeases();
+    checkUncommittedTails();
     if (++events % fullCheckEveryEvents == 0) {
       fullCheck();
     }
@@ -94,6 +96,45 @@ final class ClusterChecker {
             + core.currentTerm() + " while " + newest.id() + " leads term "
             + newest.core().currentTerm());
       }
+    }
+  }
+
+  /**
+   * §5.3 log matching after every event, where it can still break: below both commit indexes
+   * two logs hold the one committed log (checked above), so only the stretch from the lower
+   * commit index up to the shorter log needs comparing, pair by pair. It is short: what is in
+   * flight, or a deposed leader's unreplicated suffix.
+   */
+  private void checkUncommittedTails() {
+    for (int i = 0; i < nodes.size(); i++) {
+      RaftNode a = nodes.get(i).core();
+      for (int j = i + 1; a != null && j < nodes.size(); j++) {
+        RaftNode b = nodes.get(j).core();
+        if (b != null) {
+          checkLogMatching(a, b, Math.max(Math.max(a.firstIndex(), b.firstIndex()),
+              Math.min(a.commitIndex(), b.commitIndex())));
+        }
+      }
+    }
+  }
+
+  private static void checkLogMatching(RaftNode a, RaftNode b, long from) {
+    boolean matchedAbove = false;
+    for (long index = Math.min(a.lastIndex(), b.lastIndex()); index >= from; index--) {
+      Entry x = a.entry(index).orElse(null);
+      Entry y = b.entry(index).orElse(null);
+      if (x == null || y == null) {
+        return; // compacted on one of them: committed, and checked as such
+      }
+      if (x.term() == y.term() && !x.equals(y)) {
+        throw new SafetyViolation("log matching: " + a.id() + " has " + x + " and " + b.id()
+            + " has " + y);
+      }
+      if (matchedAbove && x.term() != y.term()) {
+        throw new SafetyViolation("log matching: " + a.id() + " and " + b.id()
+            + " agree above index " + index + " but differ there: " + x + " vs " + y);
+      }
+      matchedAbove |= x.term() == y.term();
     }
   }
 
