@@ -15,6 +15,14 @@ public interface EventLoop {
   /** Runs {@code task} on the loop once {@code delay} has passed by this loop's clock. */
   Cancellable schedule(Duration delay, Runnable task);
 
+  /**
+   * Runs {@code work} somewhere other than the loop: CPU-heavy work that would otherwise stall
+   * heartbeats and elections (writing a snapshot image). It must not touch what the loop owns;
+   * it hands its result back through {@link #execute}. Production: a worker pool shared by the
+   * process; the simulator: a later event of its own.
+   */
+  void offload(Runnable work);
+
   /** This node's monotonic clock. Only differences mean anything. */
   long nanoTime();
 

@@ -12,6 +12,7 @@ import io.raftkv.kv.RangeRequest;
 import io.raftkv.kv.RangeResponse;
 import io.raftkv.kv.Response;
 import io.raftkv.kv.WatchRequest;
+import io.raftkv.raft.Configuration;
 import io.raftkv.raft.CoreBug;
 import io.raftkv.raft.CoreLog;
 import io.raftkv.raft.DurableState;
@@ -533,9 +534,25 @@ public final class Replica {
       // being persisted (simulator, seed 105): that snapshot covers this point already.
       return;
     }
-    byte[] image = encodeState();
-    Snapshot snapshot = new Snapshot(applied, last.get().term(), node.configuration(), image);
+    // Taking the image is cheap and pins this point in time; writing it out is not, and goes
+    // off the loop so that a large state machine does not hold up heartbeats (the image is
+    // written from the immutable version chains while applies go on).
+    KvSnapshot image = kv.snapshot();
+    long term = last.get().term();
+    Configuration configuration = node.configuration();
     snapshotting = true;
+    loop.offload(() -> {
+      byte[] bytes = encode(image);
+      loop.execute(() -> saveSnapshot(new Snapshot(applied, term, configuration, bytes)));
+    });
+  }
+
+  private void saveSnapshot(Snapshot snapshot) {
+    if (stopped || snapshot.index() <= node.snapshot().map(Snapshot::index).orElse(0L)) {
+      // Stopped, or a leader's snapshot covered this point while the image was written.
+      snapshotting = false;
+      return;
+    }
     durableLog.saveSnapshot(snapshot, () -> {
       snapshotting = false;
       if (!stopped && snapshot.index() > node.snapshot().map(Snapshot::index).orElse(0L)) {
@@ -545,8 +562,8 @@ public final class Replica {
     });
   }
 
-  private byte[] encodeState() {
-    try (KvSnapshot image = kv.snapshot()) {
+  private byte[] encode(KvSnapshot image) {
+    try (image) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       image.writeTo(out);
       return out.toByteArray();

@@ -84,6 +84,13 @@ final class LocalCluster {
     }
 
     @Override
+    public void offload(Runnable work) {
+      // finishes a hop later, so that applies and messages go on while it runs
+      offloaded++;
+      at(nowNanos + HOP_NANOS, work);
+    }
+
+    @Override
     public long nanoTime() {
       return nowNanos;
     }
@@ -100,6 +107,13 @@ final class LocalCluster {
 
   /** Seeds each incarnation apart: forwarded-read ids are drawn from it (see {@link Rng}). */
   private long starts;
+
+  private int offloaded;
+
+  /** How many pieces of work replicas have handed off their loops. */
+  int offloaded() {
+    return offloaded;
+  }
 
   void start(NodeId id) {
     RaftStorage storage = RaftStorage.open(disks.get(id), Path.of("/node"),

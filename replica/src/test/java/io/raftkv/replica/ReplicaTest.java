@@ -15,6 +15,8 @@ import io.raftkv.kv.SessionOpenRequest;
 import io.raftkv.kv.SessionOpenResponse;
 import io.raftkv.raft.NodeId;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
@@ -178,6 +180,37 @@ class ReplicaTest {
     RangeResponse all = await(cluster, cluster.replica(lagging).read(
         RangeRequest.prefix(bytes("k")), Replica.Consistency.SERIALIZABLE));
     assertThat(all.kvs()).hasSize(30);
+  }
+
+  /**
+   * The snapshot image is written off the loop while writes keep applying; what a restart
+   * recovers from it and the log is still every write, each with its own value.
+   */
+  @Test
+  void snapshotsWrittenOffTheLoopWhileWritesApplyRecoverEveryWrite() {
+    LocalCluster cluster = new LocalCluster(3, c -> c.withSnapshotEveryEntries(5));
+    Replica leader = cluster.awaitLeader();
+    List<CompletableFuture<Response>> writes = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      writes.add(leader.write(Command.of(PutRequest.of(bytes("k" + i), bytes("v" + i)))));
+    }
+    writes.forEach(write -> await(cluster, write));
+    cluster.run(Duration.ofMillis(50));
+    assertThat(cluster.offloaded()).as("snapshot images written off the loop").isPositive();
+    assertThat(leader.raftStatus().snapshotIndex()).isGreaterThanOrEqualTo(35);
+    List<NodeId> ids = List.of(NodeId.of(1), NodeId.of(2), NodeId.of(3));
+    ids.forEach(cluster::stop);
+    ids.forEach(cluster::start);
+    Replica restarted = cluster.awaitLeader();
+    cluster.runUntil("every node caught up", () -> ids.stream()
+        .allMatch(id -> cluster.replica(id).revision() == restarted.revision()),
+        SECOND.multipliedBy(5));
+    for (NodeId id : ids) {
+      RangeResponse all = await(cluster, cluster.replica(id).read(
+          RangeRequest.prefix(bytes("k")), Replica.Consistency.SERIALIZABLE));
+      assertThat(all.kvs()).as("%s", id).hasSize(40).allSatisfy(kv -> assertThat(
+          kv.value().toStringUtf8()).isEqualTo("v" + kv.key().toStringUtf8().substring(1)));
+    }
   }
 
   @Test

@@ -14,6 +14,9 @@ final class SimLoop implements EventLoop {
   private final String name;
   private final String timerName;
   private final String resumedName;
+  private final String offloadName;
+  /** How long offloaded work (a snapshot image being written) takes, in simulated time. */
+  static final long OFFLOAD_NANOS = 2_000_000;
   private boolean alive = true;
 
   SimLoop(Scheduler scheduler, NodeClock clock, String name) {
@@ -22,6 +25,7 @@ final class SimLoop implements EventLoop {
     this.name = name;
     this.timerName = name + " timer";
     this.resumedName = name + " resumed";
+    this.offloadName = name + " offloaded";
   }
 
   @Override
@@ -38,6 +42,16 @@ final class SimLoop implements EventLoop {
       }
     });
     return () -> cancelled[0] = true;
+  }
+
+  /**
+   * The work runs as an event of its own a little later ({@link #OFFLOAD_NANOS}), so that the
+   * loop's events (applies, messages, a leader's snapshot) interleave with it as with a worker
+   * thread. A pause holds it too (a GC pause stops every thread); a crash drops it.
+   */
+  @Override
+  public void offload(Runnable work) {
+    scheduler.after(OFFLOAD_NANOS, offloadName, () -> run(work));
   }
 
   @Override
