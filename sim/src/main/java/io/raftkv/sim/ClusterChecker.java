@@ -111,30 +111,10 @@ final class ClusterChecker {
       for (int j = i + 1; a != null && j < nodes.size(); j++) {
         RaftNode b = nodes.get(j).core();
         if (b != null) {
-          checkLogMatching(a, b, Math.max(Math.max(a.firstIndex(), b.firstIndex()),
+          SafetyChecker.checkLogMatching(a, b, Math.max(Math.max(a.firstIndex(), b.firstIndex()),
               Math.min(a.commitIndex(), b.commitIndex())));
         }
       }
-    }
-  }
-
-  private static void checkLogMatching(RaftNode a, RaftNode b, long from) {
-    boolean matchedAbove = false;
-    for (long index = Math.min(a.lastIndex(), b.lastIndex()); index >= from; index--) {
-      Entry x = a.entry(index).orElse(null);
-      Entry y = b.entry(index).orElse(null);
-      if (x == null || y == null) {
-        return; // compacted on one of them: committed, and checked as such
-      }
-      if (x.term() == y.term() && !x.equals(y)) {
-        throw new SafetyViolation("log matching: " + a.id() + " has " + x + " and " + b.id()
-            + " has " + y);
-      }
-      if (matchedAbove && x.term() != y.term()) {
-        throw new SafetyViolation("log matching: " + a.id() + " and " + b.id()
-            + " agree above index " + index + " but differ there: " + x + " vs " + y);
-      }
-      matchedAbove |= x.term() == y.term();
     }
   }
 

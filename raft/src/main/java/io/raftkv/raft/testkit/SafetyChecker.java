@@ -107,12 +107,22 @@ public final class SafetyChecker {
 
   /** §5.3 log matching: same index and term means identical logs up to there. */
   private static void checkLogMatching(RaftNode a, RaftNode b) {
-    long from = Math.max(a.firstIndex(), b.firstIndex());
-    long to = Math.min(a.lastIndex(), b.lastIndex());
+    checkLogMatching(a, b, Math.max(a.firstIndex(), b.firstIndex()));
+  }
+
+  /**
+   * §5.3 log matching over the two logs from {@code from} up to the shorter one's end: an entry
+   * of the same index and term is the same entry, and logs that agree at an index agree below
+   * it. Stops at an index one of them has compacted (committed, so checked as such).
+   */
+  public static void checkLogMatching(RaftNode a, RaftNode b, long from) {
     boolean matchedAbove = false;
-    for (long index = to; index >= from; index--) {
-      Entry x = a.entry(index).orElseThrow();
-      Entry y = b.entry(index).orElseThrow();
+    for (long index = Math.min(a.lastIndex(), b.lastIndex()); index >= from; index--) {
+      Entry x = a.entry(index).orElse(null);
+      Entry y = b.entry(index).orElse(null);
+      if (x == null || y == null) {
+        return;
+      }
       if (x.term() == y.term() && !x.equals(y)) {
         throw new SafetyViolation("log matching: " + a.id() + " has " + x + " and " + b.id()
             + " has " + y);
@@ -124,4 +134,5 @@ public final class SafetyChecker {
       matchedAbove |= x.term() == y.term();
     }
   }
+
 }
