@@ -542,7 +542,18 @@ public final class Replica {
     Configuration configuration = node.configuration();
     snapshotting = true;
     loop.offload(() -> {
-      byte[] bytes = encode(image);
+      byte[] bytes;
+      try {
+        bytes = encode(image);
+      } catch (RuntimeException e) {
+        // A worker's failure belongs to the loop: left on the worker, it would only leave
+        // snapshotting set, and this replica would never snapshot again.
+        loop.execute(() -> {
+          snapshotting = false;
+          throw e;
+        });
+        return;
+      }
       loop.execute(() -> saveSnapshot(new Snapshot(applied, term, configuration, bytes)));
     });
   }
