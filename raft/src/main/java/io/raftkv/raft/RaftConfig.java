@@ -43,6 +43,9 @@ public record RaftConfig(
     int readsPendingMax,
     int snapshotChunkBytes,
     int readyCommittedEntriesMax) {
+  /** The lease margin for drift unless configured; with 10-tick elections, clocks 12.5% off. */
+  public static final int CLOCK_DRIFT_TICKS_DEFAULT = 2;
+
 
   public RaftConfig {
     require(id != null && !id.isNone(), "id must be a positive node id");
@@ -102,7 +105,7 @@ public record RaftConfig(
     private boolean preVote = true;
     private boolean checkQuorum = true;
     private boolean leaseReads = false;
-    private int clockDriftTicks = 2;
+    private int clockDriftTicks = CLOCK_DRIFT_TICKS_DEFAULT;
     private int appendEntriesMax = 1024;
     private long appendBytesMax = 1 << 20;
     private int inflightAppendsMax = 64;

@@ -351,7 +351,7 @@ public final class Replica {
    */
   private void catchUpTicks() {
     long tickNanos = config.tick().toNanos();
-    long due = (loop.nanoTime() - lastTickNanos) / tickNanos;
+    long due = ticksOwed();
     long bound = 4L * config.raft().electionTimeoutTicks();
     for (long i = 0; i < Math.min(due, bound); i++) {
       node.tick();

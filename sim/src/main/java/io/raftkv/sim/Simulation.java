@@ -15,8 +15,9 @@ import java.util.function.BooleanSupplier;
  * run the real replicas on simulated seams through a safety phase under faults, heal everything
  * and require progress within a bounded number of election timeouts (the liveness phase), then
  * judge: Raft invariants (checked after every event), no acknowledged write lost, the
- * linearizability of what the clients saw, and the watchers' streams against the committed log. Everything random descends from the seed by
- * {@link SplittableRandom#split()}, one stream per component, so a seed replays bit for bit.
+ * linearizability of what the clients saw, and the watchers' streams against the committed
+ * log. Everything random descends from the seed by {@link SplittableRandom#split()}, one
+ * stream per component, so a seed replays bit for bit.
  */
 public final class Simulation {
   private static final long MS = 1_000_000;
@@ -85,7 +86,7 @@ public final class Simulation {
     RaftConfig raft = RaftConfig.builder(id, voters)
         .electionTimeoutTicks(parameters.electionTimeoutTicks())
         .clockDriftTicks(clockDriftTicksFor(parameters.electionTimeoutTicks(),
-            options.clockDriftPpmMax(), RaftConfig.builder(id, voters).build().clockDriftTicks()))
+            options.clockDriftPpmMax(), RaftConfig.CLOCK_DRIFT_TICKS_DEFAULT))
         .leaseReads(parameters.leaseReads())
         .appendEntriesMax(parameters.appendEntriesMax())
         .inflightAppendsMax(parameters.inflightAppendsMax())
@@ -155,19 +156,10 @@ public final class Simulation {
   private void safetyPhase() {
     scheduler.note("safety phase: " + options.ops() + " ops, faults " + parameters.faultsOn());
     for (int i = 0; i < options.clients(); i++) {
-      SimClient client = new SimClient("c" + (i + 1), scheduler, clientRandom.split(),
-          n -> nodes.get(n - 1), options.nodes(), workload, history, OP_TIMEOUT_NANOS);
-      clients.add(client);
-      clientsRunning++;
-      client.run(() -> clientsRunning--);
+      start(client("c" + (i + 1), OP_TIMEOUT_NANOS));
     }
     for (int i = 0; i < parameters.readers(); i++) {
-      SimClient reader = new SimClient("r" + (i + 1), scheduler, clientRandom.split(),
-          n -> nodes.get(n - 1), options.nodes(), workload, history, OP_TIMEOUT_NANOS)
-          .readingOnly();
-      clients.add(reader);
-      clientsRunning++;
-      reader.run(() -> clientsRunning--);
+      start(client("r" + (i + 1), OP_TIMEOUT_NANOS).readingOnly());
     }
     watchers.forEach(SimWatcher::start);
     compactor.start();
@@ -177,6 +169,18 @@ public final class Simulation {
     runUntil(() -> clientsRunning == 0, limit);
     nemesis.stop();
     compactor.stop();
+  }
+
+  /** A workload client on its own split of the clients' random stream. */
+  private SimClient client(String name, long opTimeoutNanos) {
+    return new SimClient(name, scheduler, clientRandom.split(), n -> nodes.get(n - 1),
+        options.nodes(), workload, history, opTimeoutNanos);
+  }
+
+  private void start(SimClient client) {
+    clients.add(client);
+    clientsRunning++;
+    client.run(() -> clientsRunning--);
   }
 
   /**
@@ -194,8 +198,7 @@ public final class Simulation {
     nodes.stream().filter(n -> !n.up()).forEach(SimNode::start);
     scheduler.note("liveness phase: healed, all nodes up");
     long bound = options.livenessElectionTimeouts() * electionTimeoutNanos();
-    SimClient probe = new SimClient("probe", scheduler, clientRandom.split(),
-        n -> nodes.get(n - 1), options.nodes(), workload, history, bound);
+    SimClient probe = client("probe", bound);
     boolean[] probeDone = {false};
     probe.runOneWrite(() -> probeDone[0] = true);
     long deadline = scheduler.nowNanos() + bound;
