@@ -59,6 +59,11 @@ class SimCommandTest {
     CliRun drift = CliRun.of("sim", "--clock-drift-ppm", "500000");
     assertThat(drift.exitCode()).isEqualTo(2);
     assertThat(drift.err()).contains("--clock-drift-ppm");
+    for (String[] bad : new String[][] {{"--jobs", "0"}, {"--watchers", "-1"}}) {
+      CliRun refused = CliRun.of("sim", bad[0], bad[1]);
+      assertThat(refused.exitCode()).as("%s %s", bad[0], bad[1]).isEqualTo(2);
+      assertThat(refused.err()).contains(bad[0].substring(2));
+    }
   }
 
   @Test
