@@ -59,17 +59,11 @@ final class WalCommand implements Runnable {
         + "writer (default: ${DEFAULT-VALUE}).")
     int inflight;
 
-    @Option(names = "--batch-bytes", defaultValue = "8388608", description = "Entry bytes "
-        + "group commit stages for one fsync before the rest waits for the next "
-        + "(default: ${DEFAULT-VALUE}).")
-    int batchBytes;
-
     @Override
     public Integer call() throws Exception {
       return WalBench.run(new String[] {"--dir", dir.toString(), "--entries",
           String.valueOf(entries), "--size", String.valueOf(sizeBytes), "--writers",
-          String.valueOf(writers), "--inflight", String.valueOf(inflight), "--batch-bytes",
-          String.valueOf(batchBytes)}, System.out);
+          String.valueOf(writers), "--inflight", String.valueOf(inflight)}, System.out);
     }
   }
 }

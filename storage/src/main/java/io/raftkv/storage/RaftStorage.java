@@ -142,6 +142,28 @@ public final class RaftStorage implements AutoCloseable {
     }
   }
 
+  /**
+   * The first half of {@link #sync}, for {@link GroupCommitLog}'s pipeline: takes what is
+   * staged out for {@link #write}, so the next batch can be staged while it is written. Only
+   * for batches without a snapshot to install, whose sync has more to do.
+   */
+  Wal.Sealed seal() {
+    if (compactionDue) {
+      throw new IllegalStateException("a staged snapshot install must go through sync()");
+    }
+    return wal.seal();
+  }
+
+  /** The second half of {@link #sync}: writes a sealed batch and fsyncs once. */
+  void write(Wal.Sealed sealed) {
+    wal.write(sealed);
+  }
+
+  /** After {@link #write} refused a batch, forgets what was staged on top of it. */
+  void discardStaged() {
+    wal.discardStaged();
+  }
+
   public void persist(PersistBatch batch) {
     stage(batch);
     sync();

@@ -6,17 +6,22 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The write-ahead log, synchronous and single-threaded: records are {@code stage}d into a
- * memory buffer and {@link #sync()} writes them all and fsyncs once. That split is group commit:
- * {@link GroupCommitLog} stages every request that arrived during the previous fsync and syncs
- * once for all of them; the simulator calls the same two methods from its scheduler.
+ * The write-ahead log: records are {@code stage}d into a memory buffer and {@link #sync()}
+ * writes them all and fsyncs once. That split is group commit; the simulator calls the two from
+ * its scheduler. {@link GroupCommitLog} pipelines it: {@link #sync()} is {@link #seal()} (take
+ * the staged bytes) then {@link #write(Sealed)}, and while one thread writes and fsyncs a
+ * sealed batch, others stage the next.
  *
- * <p>Not thread-safe. After a {@link FatalDiskError} every call throws it again: the node must
- * stop and recover from what is on disk.
+ * <p>Thread rules: staging, {@link #seal()}, {@link #discardStaged()} and the staged-state
+ * readers are one side, {@link #write(Sealed)} and compaction the other; each side is
+ * single-threaded, and the caller orders the two sides wherever they meet (GroupCommitLog's
+ * lock). After a {@link FatalDiskError} every call throws it again: the node must stop and
+ * recover from what is on disk.
  */
 final class Wal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Wal.class);
@@ -24,19 +29,29 @@ final class Wal implements AutoCloseable {
   /** A sealed or active segment: its sequence number and the highest entry index it holds. */
   private record Segment(long seq, long maxIndex) {}
 
+  /**
+   * Staged records taken out for writing: their bytes, the highest entry index among them, and
+   * the log's state once they are durable.
+   */
+  record Sealed(GrowableBuffer bytes, long maxIndex, LogState stateAfter) {}
+
+  private static final int BUFFER_BYTES_INITIAL = 1 << 16;
+
   private final FileSystem fs;
   private final Path dir;
   private final long segmentBytesMax;
   private final FatalDiskHandler fatalHandler;
   private final List<Segment> segments = new ArrayList<>();
-  private final GrowableBuffer pending = new GrowableBuffer(1 << 16);
+  private GrowableBuffer pending = new GrowableBuffer(BUFFER_BYTES_INITIAL);
+  /** A written batch's buffer, handed back across the two sides for the next seal to reuse. */
+  private final AtomicReference<GrowableBuffer> spare = new AtomicReference<>();
   private FileSystem.WritableFile active;
   private long activeBytes;
-  private LogState durable;
+  private volatile LogState durable;
   private LogState staged;
   private long pendingMaxIndex;
-  private FatalDiskError failure;
-  private long syncCount;
+  private volatile FatalDiskError failure;
+  private volatile long syncCount;
 
   private Wal(FileSystem fs, Path dir, long segmentBytesMax, FatalDiskHandler fatalHandler) {
     this.fs = fs;
@@ -192,30 +207,62 @@ final class Wal implements AutoCloseable {
    * {@link DiskFullException}; a failed fsync is a {@link FatalDiskError}.
    */
   void sync() {
-    checkUsable();
-    if (!hasStaged()) {
+    Sealed sealed = seal();
+    if (sealed == null) {
       return;
     }
     try {
-      if (activeBytes >= segmentBytesMax) {
-        rollAndWritePending();
-      } else {
-        writePending(active, activeBytes);
-        syncFile(active, "segment " + WalRecovery.segmentName(activeSeq()));
-      }
+      write(sealed);
     } catch (DiskFullException e) {
-      staged = durable.copyWithoutEntries();
-      pending.clear();
-      pendingMaxIndex = 0;
+      discardStaged();
       throw e;
     }
-    activeBytes += pending.position();
-    Segment last = segments.remove(segments.size() - 1);
-    segments.add(new Segment(last.seq(), Math.max(last.maxIndex(), pendingMaxIndex)));
+  }
+
+  /** Takes everything staged out for {@link #write}; null when nothing is staged. */
+  Sealed seal() {
+    checkUsable();
+    if (!hasStaged()) {
+      return null;
+    }
+    Sealed sealed = new Sealed(pending, pendingMaxIndex, staged.copyWithoutEntries());
+    GrowableBuffer reused = spare.getAndSet(null);
+    pending = reused != null ? reused : new GrowableBuffer(BUFFER_BYTES_INITIAL);
+    pendingMaxIndex = 0;
+    return sealed;
+  }
+
+  /**
+   * Writes a sealed batch and fsyncs once; on return it is durable. A full disk refuses it
+   * (its bytes are cut off again) and throws {@link DiskFullException}: what was staged since
+   * builds on it, so the caller must {@link #discardStaged()} too.
+   */
+  void write(Sealed sealed) {
+    checkUsable();
+    GrowableBuffer bytes = sealed.bytes();
+    try {
+      if (activeBytes >= segmentBytesMax) {
+        rollAndWrite(bytes);
+      } else {
+        writeBytes(active, activeBytes, bytes);
+        syncFile(active, "segment " + WalRecovery.segmentName(activeSeq()));
+      }
+      activeBytes += bytes.position();
+      Segment last = segments.remove(segments.size() - 1);
+      segments.add(new Segment(last.seq(), Math.max(last.maxIndex(), sealed.maxIndex())));
+      durable = sealed.stateAfter();
+      syncCount++;
+    } finally {
+      bytes.clear();
+      spare.set(bytes);
+    }
+  }
+
+  /** Forgets everything staged and not yet durable, after a batch under it was refused. */
+  void discardStaged() {
+    staged = durable.copyWithoutEntries();
     pending.clear();
     pendingMaxIndex = 0;
-    durable = staged.copyWithoutEntries();
-    syncCount++;
   }
 
   /**
@@ -256,9 +303,9 @@ final class Wal implements AutoCloseable {
     return segments.get(segments.size() - 1).seq();
   }
 
-  private void writePending(FileSystem.WritableFile file, long syncedBytes) {
+  private void writeBytes(FileSystem.WritableFile file, long syncedBytes, GrowableBuffer bytes) {
     try {
-      file.write(pending.contents());
+      file.write(bytes.contents());
     } catch (IOException e) {
       if (!Files2.isDiskFull(e)) {
         throw fatal("writing segment " + WalRecovery.segmentName(activeSeq()), e);
@@ -270,13 +317,13 @@ final class Wal implements AutoCloseable {
         throw fatal("cutting a failed write off segment " + WalRecovery.segmentName(activeSeq()),
             truncateFailure);
       }
-      throw new DiskFullException("wal " + dir + ": disk full writing " + pending.position()
+      throw new DiskFullException("wal " + dir + ": disk full writing " + bytes.position()
           + " bytes; the batch is refused, everything synced before is kept", e);
     }
   }
 
   /** Starts the next segment with a header restating the durable state, then the batch. */
-  private void rollAndWritePending() {
+  private void rollAndWrite(GrowableBuffer bytes) {
     long seq = activeSeq() + 1;
     Path path = dir.resolve(WalRecovery.segmentName(seq));
     FileSystem.WritableFile next;
@@ -294,7 +341,7 @@ final class Wal implements AutoCloseable {
     }
     long headerBytes = header.position();
     try {
-      writePending(next, headerBytes);
+      writeBytes(next, headerBytes, bytes);
     } catch (DiskFullException e) {
       deleteQuietly(path);
       throw e;

@@ -113,4 +113,78 @@ class GroupCommitLogTest {
       log.close();
     }
   }
+
+  @Test
+  void batchesSubmittedBehindACompactionAreStagedAfterItsMarker() throws Exception {
+    try (RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {
+      GroupCommitLog log = new GroupCommitLog(storage, 1000, 1 << 20);
+      List<CompletableFuture<Void>> futures = new ArrayList<>();
+      CompletableFuture<Void> compacted;
+      synchronized (fs) {
+        for (long i = 1; i <= 50; i++) {
+          futures.add(log.submit(PersistBatch.entries(entries(1, i, i))));
+        }
+        compacted = log.compact(new Snapshot(40, 1, Configuration.ofIds(1), new byte[] {1}));
+        for (long i = 51; i <= 60; i++) {
+          futures.add(log.submit(PersistBatch.entries(entries(1, i, i))));
+        }
+      }
+      CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get();
+      assertThat(compacted).isCompleted();
+      log.close();
+      assertThat(storage.snapshotIndex()).isEqualTo(40);
+      assertThat(storage.lastIndex()).isEqualTo(60);
+    }
+    fs.crash();
+    try (RaftStorage reopened = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {
+      assertThat(reopened.recovered().entries()).containsExactlyElementsOf(entries(1, 41, 60));
+    }
+  }
+
+  @Test
+  void aGroupRefusedForAFullDiskTakesWhatWasStagedBehindItAndKeepsWhatWasDurable()
+      throws Exception {
+    try (RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {
+      GroupCommitLog log = new GroupCommitLog(storage, 1000, 1 << 20);
+      log.submit(PersistBatch.entries(entries(1, 1, 5))).get();
+      fs.capacityBytes(fs.usedBytes() + 100);
+      CompletableFuture<Void> refused;
+      CompletableFuture<Void> behind;
+      synchronized (fs) {
+        refused = log.submit(PersistBatch.entries(entries(1, 6, 10)));
+        behind = log.submit(PersistBatch.entries(entries(1, 11, 12)));
+      }
+      assertThatThrownBy(refused::get).hasCauseInstanceOf(DiskFullException.class);
+      assertThatThrownBy(behind::get).hasCauseInstanceOf(DiskFullException.class);
+      fs.capacityBytes(Long.MAX_VALUE);
+      // The log goes on from what was durable, as a leader retrying would.
+      log.submit(PersistBatch.entries(entries(2, 6, 7))).get();
+      log.close();
+    }
+    fs.crash();
+    try (RaftStorage reopened = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {
+      List<io.raftkv.raft.Entry> expected = new ArrayList<>(entries(1, 1, 5));
+      expected.addAll(entries(2, 6, 7));
+      assertThat(reopened.recovered().entries()).containsExactlyElementsOf(expected);
+    }
+  }
+
+  @Test
+  void closeMakesEverythingSubmittedDurableAndThenRefusesMore() throws Exception {
+    try (RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {
+      GroupCommitLog log = new GroupCommitLog(storage, 1000, 1 << 20);
+      List<CompletableFuture<Void>> futures = new ArrayList<>();
+      for (long i = 1; i <= 30; i++) {
+        futures.add(log.submit(PersistBatch.entries(entries(1, i, i))));
+      }
+      log.close();
+      assertThat(futures).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
+      assertThatThrownBy(() -> log.submit(PersistBatch.entries(entries(1, 31, 31))).get())
+          .hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+    fs.crash();
+    try (RaftStorage reopened = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {
+      assertThat(reopened.recovered().entries()).containsExactlyElementsOf(entries(1, 1, 30));
+    }
+  }
 }

@@ -8,17 +8,24 @@ import org.junit.jupiter.api.Test;
 
 class WalBenchTest {
   @Test
-  void batchBytesDefaultsToEightMebibytesAndTakesAFlag() {
+  void defaultsAreEightWritersOfSixtyFourInFlightAndFlagsOverrideThem() {
     assertThat(WalBench.parse(new String[] {"--dir", "/tmp/x"}))
-        .isEqualTo(new WalBench.Options(Path.of("/tmp/x"), 100_000, 256, 8, 64, 8 << 20));
-    assertThat(WalBench.parse(new String[] {"--dir", "/tmp/x", "--batch-bytes", "16384"})
-        .batchBytesMax()).isEqualTo(16_384);
+        .isEqualTo(new WalBench.Options(Path.of("/tmp/x"), 100_000, 256, 8, 64));
+    assertThat(WalBench.parse(new String[] {"--dir", "/tmp/x", "--inflight", "16"})
+        .inflight()).isEqualTo(16);
   }
 
   @Test
-  void aBatchBytesBelowOneIsRefusedNamingTheFlag() {
-    assertThatThrownBy(() -> WalBench.parse(new String[] {"--dir", "/tmp/x", "--batch-bytes",
+  void aCountBelowOneIsRefusedNamingTheFlag() {
+    assertThatThrownBy(() -> WalBench.parse(new String[] {"--dir", "/tmp/x", "--writers",
         "0"})).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("--batch-bytes must be >= 1, got 0");
+        .hasMessage("--writers must be >= 1, got 0");
+  }
+
+  @Test
+  void anUnknownFlagIsRefused() {
+    assertThatThrownBy(() -> WalBench.parse(new String[] {"--dir", "/tmp/x", "--batch-bytes",
+        "1"})).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("unknown flag --batch-bytes");
   }
 }
