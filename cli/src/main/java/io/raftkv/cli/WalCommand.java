@@ -55,7 +55,7 @@ final class WalCommand implements Runnable {
         + "(default: ${DEFAULT-VALUE}).")
     int writers;
 
-    @Option(names = "--inflight", defaultValue = "64", description = "Appends in flight per "
+    @Option(names = "--inflight", defaultValue = "16", description = "Appends in flight per "
         + "writer (default: ${DEFAULT-VALUE}).")
     int inflight;
 

@@ -16,7 +16,8 @@ import java.util.Random;
  * simulator. Written-but-unsynced bytes are kept apart from synced ones; names created, renamed
  * or deleted since the last {@link #syncDirectory} are kept apart from durable names. A
  * {@link #crash()} throws away what was not durable, or keeps a torn prefix of the unsynced
- * appends, chosen by a seeded {@link Random}, so a failing run replays from its seed.
+ * appends and, sector by sector, old or new bytes where unsynced writes overwrote synced ones,
+ * chosen by a seeded {@link Random}, so a failing run replays from its seed.
  *
  * <p>Faults on demand: fail the next fsync ({@link #failNextSyncs}), fail fsyncs at random
  * ({@link #syncFailureProbability}), a disk of limited capacity (writes past it write what
@@ -107,8 +108,8 @@ public final class FaultyFileSystem implements FileSystem {
 
   /**
    * Power loss. Every name reverts to its durable state; every file to its synced bytes, plus,
-   * at random, a prefix of the bytes appended since its last sync (a torn write). Open handles
-   * become invalid.
+   * at random, a prefix of the bytes appended since its last sync (a torn write) and, for each
+   * sector an unsynced write overwrote, its new bytes or its old. Open handles become invalid.
    */
   public synchronized void crash() {
     epoch++;
@@ -239,6 +240,12 @@ public final class FaultyFileSystem implements FileSystem {
     return result;
   }
 
+  /**
+   * The unit in which a crash keeps or loses an unsynced overwrite: a disk sector, the most a
+   * drive promises to write whole, finer than the 4 KiB pages the kernel writes back.
+   */
+  static final int SECTOR_BYTES = 512;
+
   /** One file: {@code data[0, length)} is what reads see, {@code durable} what a crash keeps. */
   private static final class Inode {
     byte[] data = new byte[0];
@@ -253,17 +260,36 @@ public final class FaultyFileSystem implements FileSystem {
     }
 
     void crash(Random random) {
-      int keep = durable.length;
-      // Only bytes appended past the durable end can survive partially: that is a torn write.
-      if (dirtyFrom >= durable.length && length > durable.length && random.nextBoolean()) {
-        keep = durable.length + random.nextInt(length - durable.length + 1);
+      int durableLength = durable.length;
+      int keep = durableLength;
+      // Bytes appended past the durable end survive as a prefix: that is a torn write.
+      if (length > durableLength && random.nextBoolean()) {
+        keep = durableLength + random.nextInt(length - durableLength + 1);
       }
       byte[] survived = Arrays.copyOf(durable, keep);
-      System.arraycopy(data, durable.length, survived, durable.length, keep - durable.length);
+      System.arraycopy(data, durableLength, survived, durableLength, keep - durableLength);
+      // Overwritten sectors reach the disk in no order: each keeps its old or its new bytes.
+      for (int sector = dirtyFrom / SECTOR_BYTES * SECTOR_BYTES; sector < Math.min(durableLength,
+          length); sector += SECTOR_BYTES) {
+        if (random.nextBoolean()) {
+          int from = Math.max(sector, dirtyFrom);
+          int to = Math.min(sector + SECTOR_BYTES, Math.min(durableLength, length));
+          System.arraycopy(data, from, survived, from, to - from);
+        }
+      }
       data = survived;
       length = keep;
       durable = survived.clone();
       dirtyFrom = Integer.MAX_VALUE;
+    }
+
+    void write(ByteBuffer source, int offset, int count) {
+      if (data.length < offset + count) {
+        data = Arrays.copyOf(data, Math.max(offset + count, data.length * 2));
+      }
+      source.get(data, offset, count);
+      length = Math.max(length, offset + count);
+      dirtyFrom = Math.min(dirtyFrom, offset);
     }
   }
 
@@ -271,11 +297,13 @@ public final class FaultyFileSystem implements FileSystem {
     private final Path path;
     private final Inode inode;
     private final long openedEpoch;
+    private long position;
 
     Handle(Path path, Inode inode, long openedEpoch) {
       this.path = path;
       this.inode = inode;
       this.openedEpoch = openedEpoch;
+      this.position = inode.length;
     }
 
     @Override
@@ -283,18 +311,41 @@ public final class FaultyFileSystem implements FileSystem {
       synchronized (FaultyFileSystem.this) {
         checkLive();
         mutating();
+        int grows = (int) Math.max(0, position + source.remaining() - inode.length);
         long free = capacityBytes - usedBytes();
-        int fits = (int) Math.max(0, Math.min(source.remaining(), free));
-        int offset = inode.length;
-        if (inode.data.length < offset + fits) {
-          inode.data = Arrays.copyOf(inode.data, Math.max(offset + fits, inode.data.length * 2));
-        }
-        source.get(inode.data, offset, fits);
-        inode.length = offset + fits;
-        inode.dirtyFrom = Math.min(inode.dirtyFrom, offset);
+        int fits = source.remaining() - grows + (int) Math.max(0, Math.min(grows, free));
+        inode.write(source, (int) position, fits);
+        position += fits;
         if (source.hasRemaining()) {
           throw new IOException(NO_SPACE + " writing " + path);
         }
+      }
+    }
+
+    @Override
+    public void position(long newPosition) throws IOException {
+      synchronized (FaultyFileSystem.this) {
+        checkLive();
+        if (newPosition > inode.length) {
+          throw new IOException("position " + newPosition + " is past the end of " + path
+              + " (" + inode.length + " bytes)");
+        }
+        position = newPosition;
+      }
+    }
+
+    @Override
+    public void preallocate(long sizeBytes) throws IOException {
+      synchronized (FaultyFileSystem.this) {
+        checkLive();
+        mutating();
+        long grows = Math.max(0, sizeBytes - inode.length);
+        long fits = Math.min(grows, Math.max(0, capacityBytes - usedBytes()));
+        inode.write(ByteBuffer.allocate((int) fits), inode.length, (int) fits);
+        if (fits < grows) {
+          throw new IOException(NO_SPACE + " preallocating " + path);
+        }
+        sync();
       }
     }
 
@@ -326,6 +377,7 @@ public final class FaultyFileSystem implements FileSystem {
           inode.length = (int) sizeBytes;
           inode.dirtyFrom = Math.min(inode.dirtyFrom, inode.length);
         }
+        position = Math.min(sizeBytes, inode.length);
       }
     }
 

@@ -19,7 +19,7 @@ public interface FileSystem {
   /** Creates a new empty file, failing if the name exists. */
   WritableFile create(Path path) throws IOException;
 
-  /** Opens an existing file for appending at its current end. */
+  /** Opens an existing file for writing at its current end ({@link WritableFile#position}). */
   WritableFile openAppend(Path path) throws IOException;
 
   ReadableFile openRead(Path path) throws IOException;
@@ -39,9 +39,13 @@ public interface FileSystem {
   /** Makes creations, renames and deletions of names in {@code directory} durable. */
   void syncDirectory(Path directory) throws IOException;
 
-  /** A file open for appending. Writes go to the end; {@link #sync()} makes them durable. */
+  /**
+   * A file open for writing at a position, which starts at the end and moves past what is
+   * written. {@link #sync()} makes writes durable; until then a crash may keep any of the pages
+   * an unsynced write overwrote, old or new, and any prefix of what it appended.
+   */
   interface WritableFile extends Closeable {
-    /** Writes all remaining bytes of {@code source} at the end of the file. */
+    /** Writes all remaining bytes of {@code source} at the position, overwriting or growing. */
     void write(ByteBuffer source) throws IOException;
 
     /** fdatasync: every byte written so far survives a crash once this returns. */
@@ -49,7 +53,17 @@ public interface FileSystem {
 
     long sizeBytes() throws IOException;
 
-    /** Cuts the file to {@code sizeBytes}; used to drop a torn tail or a failed write. */
+    /** Moves the write position, at most to the end of the file. */
+    void position(long position) throws IOException;
+
+    /**
+     * Makes the file at least {@code sizeBytes} long by writing zeros after its end, and syncs
+     * them, leaving the position where it was: overwriting blocks that already exist is a
+     * data-only fdatasync, where growing a file also commits its new length to the journal.
+     */
+    void preallocate(long sizeBytes) throws IOException;
+
+    /** Cuts the file to {@code sizeBytes} and moves the position there. */
     void truncate(long sizeBytes) throws IOException;
   }
 

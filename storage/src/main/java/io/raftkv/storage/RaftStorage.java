@@ -47,7 +47,7 @@ public final class RaftStorage implements AutoCloseable {
   public static RaftStorage open(FileSystem fs, Path dir, StorageOptions options) {
     List<Entry> entries = new ArrayList<>();
     Wal wal = Wal.open(fs, dir.resolve("wal"), options.segmentBytesMax(),
-        options.fatalHandler(), entries);
+        options.preallocateBytes(), options.fatalHandler(), entries);
     SnapshotStore snapshots = new SnapshotStore(fs, dir.resolve("snap"),
         options.fatalHandler());
     try {

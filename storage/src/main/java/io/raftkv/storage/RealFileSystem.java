@@ -12,6 +12,8 @@ import java.util.stream.Stream;
 
 /** The production {@link FileSystem}: {@link FileChannel}s, {@code force} for fsync. */
 public final class RealFileSystem implements FileSystem {
+  private static final int PREALLOCATE_CHUNK_BYTES = 1 << 20;
+
   @Override
   public WritableFile create(Path path) throws IOException {
     return new ChannelFile(FileChannel.open(path, StandardOpenOption.CREATE_NEW,
@@ -86,6 +88,25 @@ public final class RealFileSystem implements FileSystem {
     @Override
     public long sizeBytes() throws IOException {
       return channel.size();
+    }
+
+    @Override
+    public void position(long position) throws IOException {
+      if (position > channel.size()) {
+        throw new IOException("position " + position + " is past the end (" + channel.size()
+            + " bytes)");
+      }
+      channel.position(position);
+    }
+
+    @Override
+    public void preallocate(long sizeBytes) throws IOException {
+      ByteBuffer zeros = ByteBuffer.allocateDirect(PREALLOCATE_CHUNK_BYTES);
+      for (long at = channel.size(); at < sizeBytes; ) {
+        zeros.clear().limit((int) Math.min(zeros.capacity(), sizeBytes - at));
+        at += channel.write(zeros, at);
+      }
+      channel.force(false);
     }
 
     @Override

@@ -10,14 +10,19 @@ import java.util.zip.CRC32C;
 /**
  * The frame of every WAL record: {@code u32 length | u32 crc32c | u8 type | payload}, big
  * endian, where length counts type and payload and the CRC covers length, type and payload.
- * docs/wal-format.md is the byte-by-byte description; keep the two in step.
+ * A segment holds a header record and then batch frames, each the same frame of type
+ * {@link WalRecord#BATCH} around the framed records of one write. docs/wal-format.md is the
+ * byte-by-byte description; keep the two in step.
  */
 final class RecordCodec {
   static final int FRAME_HEADER_BYTES = 8;
   /** Larger lengths are treated as garbage; an entry's data must stay below it. */
   static final int RECORD_BYTES_MAX = 64 << 20;
+  /** Larger batch lengths are treated as garbage; a write staging more is refused. */
+  static final int BATCH_BYTES_MAX = 1 << 30;
   static final int HEADER_MAGIC = 0x524B5657; // "RKVW"
-  static final short FORMAT_VERSION = 1;
+  /** 2: records go in batch frames, and segments may end in preallocated zeros. */
+  static final short FORMAT_VERSION = 2;
 
   private RecordCodec() {}
 
@@ -61,16 +66,32 @@ final class RecordCodec {
     out.putInt(start + 4, crc(out.array(), start, length));
   }
 
+  /** Starts a batch frame in an empty buffer; records are encoded after it. */
+  static void beginBatch(GrowableBuffer out) {
+    out.clear();
+    out.putInt(0);
+    out.putInt(0);
+    out.put((byte) WalRecord.BATCH);
+  }
+
+  /** Whether the batch begun in {@code out} holds any record yet. */
+  static boolean batchHasRecords(GrowableBuffer out) {
+    return out.position() > FRAME_HEADER_BYTES + 1;
+  }
+
+  /** Fills in the batch frame's length and CRC, once every record is in. */
+  static void endBatch(GrowableBuffer out) {
+    int length = out.position() - FRAME_HEADER_BYTES;
+    out.putInt(0, length);
+    out.putInt(4, crc(out.array(), 0, length));
+  }
+
   /** CRC32C of the length field at {@code frameStart} and the type and payload after it. */
   static int crc(byte[] bytes, int frameStart, int length) {
     CRC32C crc = new CRC32C();
     crc.update(bytes, frameStart, 4);
     crc.update(bytes, frameStart + FRAME_HEADER_BYTES, length);
     return (int) crc.getValue();
-  }
-
-  static boolean isKnownType(int type) {
-    return type >= WalRecord.HEADER && type <= WalRecord.SNAPSHOT;
   }
 
   /**

@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The frames of one segment file, read and CRC-checked: the good records in order and, if the
- * file does not end cleanly, where and why the first bad frame is, and whether any good frame
- * follows it. Judging the result (a torn tail to drop, or corruption) is the caller's: only the
- * last segment may end torn.
+ * The frames of one segment file, read and CRC-checked: the header, then batch frames, each
+ * opened into its records; the good records in order and, if the file does not end cleanly,
+ * where and why the first bad frame is, and whether any good batch frame follows it. Zeros
+ * running to the end of the file after a good frame are preallocated space, a clean end.
+ * Judging the result (a torn tail to drop, or corruption) is the caller's: only the last
+ * segment may end torn.
  */
 final class SegmentScan {
   /** A good record and the byte offset of its frame. */
@@ -16,11 +18,15 @@ final class SegmentScan {
   final String fileName;
   final long fileBytes;
   final List<Found> records = new ArrayList<>();
-  /** Offset of the first bad frame, or -1 when the file ends exactly after a good record. */
+  /** Offsets of the good batch frames, in order. */
+  final List<Long> batchOffsets = new ArrayList<>();
+  /** Offset of the first bad frame, or -1 when the records end cleanly. */
   long badOffset = -1;
   String badReason;
-  /** Offset of a good frame somewhere after the bad one, or -1: then the bad part is a tail. */
+  /** Offset of a good batch frame somewhere after the bad one, or -1: then the bad part is a tail. */
   long goodFrameAfterBad = -1;
+  /** Where the good records end: the next batch would be written here. */
+  long end;
 
   private SegmentScan(String fileName, long fileBytes) {
     this.fileName = fileName;
@@ -31,7 +37,7 @@ final class SegmentScan {
     return badOffset < 0;
   }
 
-  /** Bad bytes at the end and nothing good after them: what a crash mid-write leaves. */
+  /** Bad bytes at the end and no good batch after them: what a crash mid-write leaves. */
   boolean tornTail() {
     return badOffset >= 0 && goodFrameAfterBad < 0;
   }
@@ -40,13 +46,17 @@ final class SegmentScan {
     SegmentScan scan = new SegmentScan(fileName, bytes.length);
     int offset = 0;
     while (offset < bytes.length) {
+      if (offset > 0 && bytes[offset] == 0 && allZero(bytes, offset)) {
+        break;
+      }
       String problem = frameProblem(bytes, offset);
       if (problem == null) {
         int length = readInt(bytes, offset);
         try {
-          WalRecord record = RecordCodec.decode(bytes,
-              offset + RecordCodec.FRAME_HEADER_BYTES, length);
-          scan.records.add(new Found(offset, RecordCodec.FRAME_HEADER_BYTES + length, record));
+          scan.records.addAll(open(bytes, offset, length));
+          if (offset > 0) {
+            scan.batchOffsets.add((long) offset);
+          }
           offset += RecordCodec.FRAME_HEADER_BYTES + length;
           continue;
         } catch (IllegalArgumentException e) {
@@ -59,17 +69,52 @@ final class SegmentScan {
       scan.badReason = allZero(bytes, offset)
           ? "zeros to the end of the file (" + (bytes.length - offset) + " bytes)" : problem;
       if (scan.goodFrameAfterBad < 0) {
-        scan.goodFrameAfterBad = nextGoodFrame(bytes, offset + 1);
+        scan.goodFrameAfterBad = nextGoodBatch(bytes, offset + 1);
       }
       break;
     }
+    scan.end = scan.badOffset >= 0 ? scan.badOffset : offset;
     return scan;
   }
 
   /**
-   * Whether nothing but zeros follows {@code from}: what ext4 can leave after a crash when a
-   * file's new length reached the disk before its data did. Named apart from garbage so that
-   * an operator reading {@code wal inspect} does not take it for damage.
+   * The records of the CRC-checked frame at {@code offset}: the header at offset 0, a batch's
+   * records anywhere after it.
+   */
+  private static List<Found> open(byte[] bytes, int offset, int length) {
+    int type = bytes[offset + RecordCodec.FRAME_HEADER_BYTES];
+    int expected = offset == 0 ? WalRecord.HEADER : WalRecord.BATCH;
+    if (type != expected) {
+      throw new IllegalArgumentException("expected " + (offset == 0 ? "a segment header"
+          : "a batch frame") + ", found record type " + type);
+    }
+    int body = offset + RecordCodec.FRAME_HEADER_BYTES;
+    if (offset == 0) {
+      return List.of(new Found(0, RecordCodec.FRAME_HEADER_BYTES + length,
+          RecordCodec.decode(bytes, body, length)));
+    }
+    List<Found> found = new ArrayList<>();
+    int end = body + length;
+    for (int at = body + 1; at < end; ) {
+      String problem = frameProblem(bytes, at, end);
+      if (problem != null) {
+        throw new IllegalArgumentException("batch record at offset " + at + ": " + problem);
+      }
+      int recordLength = readInt(bytes, at);
+      WalRecord record = RecordCodec.decode(bytes, at + RecordCodec.FRAME_HEADER_BYTES,
+          recordLength);
+      if (record instanceof WalRecord.SegmentHeader) {
+        throw new IllegalArgumentException("a segment header inside a batch at offset " + at);
+      }
+      found.add(new Found(at, RecordCodec.FRAME_HEADER_BYTES + recordLength, record));
+      at += RecordCodec.FRAME_HEADER_BYTES + recordLength;
+    }
+    return found;
+  }
+
+  /**
+   * Whether nothing but zeros follows {@code from}: preallocated space, or what ext4 can leave
+   * after a crash when a file's new length reached the disk before its data did.
    */
   private static boolean allZero(byte[] bytes, int from) {
     for (int i = from; i < bytes.length; i++) {
@@ -80,19 +125,26 @@ final class SegmentScan {
     return true;
   }
 
-  /** Why the frame at {@code offset} is bad, or null when its length and CRC check out. */
   private static String frameProblem(byte[] bytes, int offset) {
-    int available = bytes.length - offset;
+    return frameProblem(bytes, offset, bytes.length);
+  }
+
+  /**
+   * Why the frame at {@code offset} is bad, or null when its length and CRC check out and it
+   * ends by {@code limit} (the file's end, or its batch's).
+   */
+  private static String frameProblem(byte[] bytes, int offset, int limit) {
+    int available = limit - offset;
     if (available < RecordCodec.FRAME_HEADER_BYTES + 1) {
       return "incomplete frame header: " + available + " bytes before the end of the file";
     }
     int length = readInt(bytes, offset);
-    if (length < 1 || length > RecordCodec.RECORD_BYTES_MAX) {
+    if (length < 1 || length > RecordCodec.BATCH_BYTES_MAX) {
       return "impossible record length " + Integer.toUnsignedString(length);
     }
     if (length > available - RecordCodec.FRAME_HEADER_BYTES) {
-      return "record of " + length + " bytes runs past the end of the file (" + available
-          + " bytes left)";
+      return "record of " + length + " bytes runs past the end of the "
+          + (limit == bytes.length ? "file" : "batch") + " (" + available + " bytes left)";
     }
     int stored = readInt(bytes, offset + 4);
     int computed = RecordCodec.crc(bytes, offset, length);
@@ -103,17 +155,18 @@ final class SegmentScan {
   }
 
   /**
-   * Looks for any frame with a plausible length, a known type and a matching CRC at or after
-   * {@code from}. One means the bad bytes are not a torn tail: something was written after
-   * them. Random bytes pass all three checks with odds far below 2^-32 per offset.
+   * Looks for a batch frame with a plausible length and a matching CRC at or after {@code from}.
+   * One means the bad bytes are not a torn tail: something was written after them. (The records
+   * of a torn batch are not looked for: a crash can keep any of its pages.) Random bytes pass
+   * both checks with odds far below 2^-32 per offset.
    */
-  private static long nextGoodFrame(byte[] bytes, int from) {
+  private static long nextGoodBatch(byte[] bytes, int from) {
     for (int offset = from; offset + RecordCodec.FRAME_HEADER_BYTES < bytes.length; offset++) {
-      int length = readInt(bytes, offset);
-      if (length < 1 || length > bytes.length - offset - RecordCodec.FRAME_HEADER_BYTES) {
+      if (bytes[offset + RecordCodec.FRAME_HEADER_BYTES] != WalRecord.BATCH) {
         continue;
       }
-      if (!RecordCodec.isKnownType(bytes[offset + RecordCodec.FRAME_HEADER_BYTES])) {
+      int length = readInt(bytes, offset);
+      if (length < 1 || length > bytes.length - offset - RecordCodec.FRAME_HEADER_BYTES) {
         continue;
       }
       if (readInt(bytes, offset + 4) == RecordCodec.crc(bytes, offset, length)) {

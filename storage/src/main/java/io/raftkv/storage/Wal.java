@@ -40,23 +40,29 @@ final class Wal implements AutoCloseable {
   private final FileSystem fs;
   private final Path dir;
   private final long segmentBytesMax;
+  private final long preallocateBytes;
   private final FatalDiskHandler fatalHandler;
   private final List<Segment> segments = new ArrayList<>();
-  private GrowableBuffer pending = new GrowableBuffer(BUFFER_BYTES_INITIAL);
+  private GrowableBuffer pending = newBatch();
   /** A written batch's buffer, handed back across the two sides for the next seal to reuse. */
   private final AtomicReference<GrowableBuffer> spare = new AtomicReference<>();
   private FileSystem.WritableFile active;
+  /** Where the active segment's records end: the next batch is written here. */
   private long activeBytes;
+  /** The active segment's size on disk; past {@link #activeBytes} it is preallocated zeros. */
+  private long activeAllocated;
   private volatile LogState durable;
   private LogState staged;
   private long pendingMaxIndex;
   private volatile FatalDiskError failure;
   private volatile long syncCount;
 
-  private Wal(FileSystem fs, Path dir, long segmentBytesMax, FatalDiskHandler fatalHandler) {
+  private Wal(FileSystem fs, Path dir, long segmentBytesMax, long preallocateBytes,
+      FatalDiskHandler fatalHandler) {
     this.fs = fs;
     this.dir = dir;
     this.segmentBytesMax = segmentBytesMax;
+    this.preallocateBytes = Math.min(preallocateBytes, segmentBytesMax);
     this.fatalHandler = fatalHandler;
   }
 
@@ -64,9 +70,9 @@ final class Wal implements AutoCloseable {
    * Recovers the log in {@code dir} (dropping a torn tail) and opens it for appending. The
    * returned state holds every recovered entry; the caller takes them and the WAL forgets them.
    */
-  static Wal open(FileSystem fs, Path dir, long segmentBytesMax, FatalDiskHandler fatalHandler,
-      List<Entry> recoveredEntries) {
-    Wal wal = new Wal(fs, dir, segmentBytesMax, fatalHandler);
+  static Wal open(FileSystem fs, Path dir, long segmentBytesMax, long preallocateBytes,
+      FatalDiskHandler fatalHandler, List<Entry> recoveredEntries) {
+    Wal wal = new Wal(fs, dir, segmentBytesMax, preallocateBytes, fatalHandler);
     try {
       fs.createDirectories(dir);
       WalRecovery.Result result = WalRecovery.recover(fs, dir, true);
@@ -84,9 +90,11 @@ final class Wal implements AutoCloseable {
       if (wal.segments.isEmpty()) {
         wal.startSegment(1);
       } else {
-        Segment last = wal.segments.get(wal.segments.size() - 1);
-        wal.active = fs.openAppend(dir.resolve(WalRecovery.segmentName(last.seq())));
-        wal.activeBytes = wal.active.sizeBytes();
+        WalRecovery.SegmentInfo last = result.segments().get(result.segments().size() - 1);
+        wal.active = fs.openAppend(dir.resolve(last.fileName()));
+        wal.activeAllocated = wal.active.sizeBytes();
+        wal.activeBytes = last.bytes();
+        wal.active.position(wal.activeBytes);
       }
     } catch (IOException e) {
       throw wal.fatal("opening the wal in " + dir, e);
@@ -156,6 +164,10 @@ final class Wal implements AutoCloseable {
         staged.hardState(hardState);
         RecordCodec.encode(new WalRecord.HardStateRecord(hardState), pending);
       }
+      if (pending.position() > RecordCodec.BATCH_BYTES_MAX) {
+        throw new IllegalArgumentException("staged records exceed the largest batch ("
+            + RecordCodec.BATCH_BYTES_MAX + " bytes); sync first");
+      }
     } catch (LogState.LogRuleException | IllegalArgumentException e) {
       if (plain) {
         staged.rollback(appendMark);
@@ -198,7 +210,7 @@ final class Wal implements AutoCloseable {
   }
 
   boolean hasStaged() {
-    return pending.position() > 0;
+    return RecordCodec.batchHasRecords(pending);
   }
 
   /**
@@ -225,9 +237,13 @@ final class Wal implements AutoCloseable {
     if (!hasStaged()) {
       return null;
     }
+    RecordCodec.endBatch(pending);
     Sealed sealed = new Sealed(pending, pendingMaxIndex, staged.copyWithoutEntries());
     GrowableBuffer reused = spare.getAndSet(null);
-    pending = reused != null ? reused : new GrowableBuffer(BUFFER_BYTES_INITIAL);
+    if (reused != null) {
+      RecordCodec.beginBatch(reused);
+    }
+    pending = reused != null ? reused : newBatch();
     pendingMaxIndex = 0;
     return sealed;
   }
@@ -244,6 +260,8 @@ final class Wal implements AutoCloseable {
       if (activeBytes >= segmentBytesMax) {
         rollAndWrite(bytes);
       } else {
+        activeAllocated = allocate(active, activeAllocated, activeBytes + bytes.position(),
+            activeSeq());
         writeBytes(active, activeBytes, bytes);
         syncFile(active, "segment " + WalRecovery.segmentName(activeSeq()));
       }
@@ -252,6 +270,10 @@ final class Wal implements AutoCloseable {
       segments.add(new Segment(last.seq(), Math.max(last.maxIndex(), sealed.maxIndex())));
       durable = sealed.stateAfter();
       syncCount++;
+    } catch (DiskFullException e) {
+      // A refused write was cut off at the records' end, zeros after it included.
+      activeAllocated = Math.min(activeAllocated, activeBytes);
+      throw e;
     } finally {
       bytes.clear();
       spare.set(bytes);
@@ -261,8 +283,37 @@ final class Wal implements AutoCloseable {
   /** Forgets everything staged and not yet durable, after a batch under it was refused. */
   void discardStaged() {
     staged = durable.copyWithoutEntries();
-    pending.clear();
+    RecordCodec.beginBatch(pending);
     pendingMaxIndex = 0;
+  }
+
+  private static GrowableBuffer newBatch() {
+    GrowableBuffer buffer = new GrowableBuffer(BUFFER_BYTES_INITIAL);
+    RecordCodec.beginBatch(buffer);
+    return buffer;
+  }
+
+  /**
+   * Grows a segment's preallocated zeros to cover {@code end}, a chunk at a time, so that a
+   * batch's fdatasync overwrites blocks that exist and needs no journal commit for a new file
+   * length. Returns the segment's new size. A full disk refuses the batch: zeros after the
+   * records are what a reader expects anyway.
+   */
+  private long allocate(FileSystem.WritableFile file, long allocated, long end, long seq) {
+    if (preallocateBytes <= 0 || end <= allocated) {
+      return allocated;
+    }
+    long target = Math.max(end, allocated + preallocateBytes);
+    try {
+      file.preallocate(target);
+      return target;
+    } catch (IOException e) {
+      if (Files2.isDiskFull(e)) {
+        throw new DiskFullException("wal " + dir + ": disk full preallocating segment "
+            + WalRecovery.segmentName(seq), e);
+      }
+      throw fatal("preallocating segment " + WalRecovery.segmentName(seq), e);
+    }
   }
 
   /**
@@ -328,9 +379,17 @@ final class Wal implements AutoCloseable {
     Path path = dir.resolve(WalRecovery.segmentName(seq));
     FileSystem.WritableFile next;
     GrowableBuffer header = headerFor(seq);
+    long headerBytes = header.position();
+    long allocated;
     try {
       next = fs.create(path);
+    } catch (IOException e) {
+      throw fatal("starting segment " + WalRecovery.segmentName(seq), e);
+    }
+    try {
+      allocated = allocate(next, 0, headerBytes + bytes.position(), seq);
       next.write(header.contents());
+      writeBytes(next, headerBytes, bytes);
     } catch (IOException e) {
       deleteQuietly(path);
       if (Files2.isDiskFull(e)) {
@@ -338,10 +397,6 @@ final class Wal implements AutoCloseable {
             + WalRecovery.segmentName(seq), e);
       }
       throw fatal("starting segment " + WalRecovery.segmentName(seq), e);
-    }
-    long headerBytes = header.position();
-    try {
-      writeBytes(next, headerBytes, bytes);
     } catch (DiskFullException e) {
       deleteQuietly(path);
       throw e;
@@ -351,6 +406,7 @@ final class Wal implements AutoCloseable {
     close();
     active = next;
     activeBytes = headerBytes;
+    activeAllocated = allocated;
     segments.add(new Segment(seq, 0));
   }
 
@@ -358,9 +414,11 @@ final class Wal implements AutoCloseable {
     Path path = dir.resolve(WalRecovery.segmentName(seq));
     FileSystem.WritableFile file = fs.create(path);
     GrowableBuffer header = headerFor(seq);
+    long allocated;
     try {
+      allocated = allocate(file, 0, header.position(), seq);
       file.write(header.contents());
-    } catch (IOException e) {
+    } catch (IOException | DiskFullException e) {
       deleteQuietly(path);
       throw e;
     }
@@ -368,6 +426,7 @@ final class Wal implements AutoCloseable {
     syncDirectory();
     active = file;
     activeBytes = header.position();
+    activeAllocated = allocated;
     segments.add(new Segment(seq, 0));
   }
 

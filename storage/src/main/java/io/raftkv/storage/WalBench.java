@@ -176,7 +176,7 @@ public final class WalBench {
     int entries = 100_000;
     int size = 256;
     int writers = 8;
-    int inflight = 64;
+    int inflight = 16;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (i + 1 >= args.length) {

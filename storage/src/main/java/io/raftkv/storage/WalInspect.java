@@ -33,8 +33,9 @@ public final class WalInspect {
       WalRecovery.Result result = WalRecovery.recover(fs, walDir, false);
       for (WalRecovery.SegmentInfo s : result.segments()) {
         out.printf("segment %s bytes=%d records=%d first_index=%d last_index=%d "
-            + "terms=%d..%d%n", s.fileName(), s.bytes(), s.recordCount(), s.firstIndex(),
-            s.lastIndex(), s.firstTerm(), s.lastTerm());
+            + "terms=%d..%d preallocated=%d%n", s.fileName(), s.bytes(), s.recordCount(),
+            s.firstIndex(), s.lastIndex(), s.firstTerm(), s.lastTerm(),
+            Math.max(0, s.fileBytes() - s.bytes()));
       }
       LogState state = result.state();
       out.printf("log snapshot_index=%d snapshot_term=%d last_index=%d entries=%d%n",

@@ -10,6 +10,11 @@ sealed interface WalRecord {
   int ENTRY = 2;
   int HARD_STATE = 3;
   int SNAPSHOT = 4;
+  /**
+   * Not a record of its own: the frame around one write's records (docs/wal-format.md), whose
+   * CRC makes the write all or nothing.
+   */
+  int BATCH = 5;
 
   int typeCode();
 

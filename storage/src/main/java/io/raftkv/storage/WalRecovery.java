@@ -16,9 +16,12 @@ import java.util.regex.Pattern;
 final class WalRecovery {
   private static final Pattern SEGMENT_NAME = Pattern.compile("[0-9a-f]{16}\\.wal");
 
-  /** What one segment held. */
-  record SegmentInfo(long seq, String fileName, long bytes, int recordCount, long firstIndex,
-      long lastIndex, long maxIndex, long firstTerm, long lastTerm) {}
+  /**
+   * What one segment held; {@code bytes} is where its records end, {@code fileBytes} its size
+   * with any preallocated zeros after them.
+   */
+  record SegmentInfo(long seq, String fileName, long bytes, long fileBytes, int recordCount,
+      long firstIndex, long lastIndex, long maxIndex, long firstTerm, long lastTerm) {}
 
   /** The recovered log, the segments that hold it, and what was dropped as a torn tail. */
   record Result(LogState state, List<SegmentInfo> segments, String tornFile, long tornOffset,
@@ -94,7 +97,7 @@ final class WalRecovery {
     }
     if (!scan.tornTail()) {
       throw new CorruptStorageException(scan.fileName, scan.badOffset, scan.badReason
-          + ", and a good record follows at offset " + scan.goodFrameAfterBad, where);
+          + ", and a good batch follows at offset " + scan.goodFrameAfterBad, where);
     }
   }
 
@@ -148,8 +151,8 @@ final class WalRecovery {
       }
       recordCount++;
     }
-    return new SegmentInfo(seq, name, scan.clean() ? scan.fileBytes : scan.badOffset,
-        recordCount, firstIndex, lastIndex, maxIndex, firstTerm, lastTerm);
+    return new SegmentInfo(seq, name, scan.end, scan.fileBytes, recordCount, firstIndex,
+        lastIndex, maxIndex, firstTerm, lastTerm);
   }
 
   private static long applyHeader(WalRecord record, LogState state, boolean first,

@@ -15,9 +15,11 @@ class DiskFailureTest {
   private final FaultyFileSystem fs = new FaultyFileSystem(3);
   private final Fixtures.RecordingFatal fatal = new Fixtures.RecordingFatal();
 
+  /** Without preallocation a batch grows the file, so it is the write that meets the full disk. */
   @Test
   void aFullDiskRefusesTheBatchAndKeepsEverythingDurable() {
-    RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20, fatal));
+    RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20, fatal)
+        .withPreallocateBytes(0));
     storage.persist(PersistBatch.entries(entries(1, 1, 10)));
     fs.capacityBytes(fs.usedBytes() + 100); // room for part of the next batch only
     assertThatThrownBy(() -> storage.persist(PersistBatch.entries(entries(1, 11, 30))))
@@ -33,9 +35,40 @@ class DiskFailureTest {
     assertThat(fatal.errors).isEmpty();
   }
 
+  /** With it, batches fill zeros already on disk; the next chunk is what meets the full disk. */
+  @Test
+  void aFullDiskRefusesTheBatchThatNeedsTheNextPreallocatedChunk() {
+    RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20, fatal)
+        .withPreallocateBytes(4096));
+    fs.capacityBytes(fs.usedBytes() + 100);
+    long index = 1;
+    DiskFullException refusal = null;
+    while (refusal == null && index < 1000) {
+      try {
+        storage.persist(PersistBatch.entries(entries(1, index, index)));
+        index++;
+      } catch (DiskFullException e) {
+        refusal = e;
+      }
+    }
+    assertThat(refusal).isNotNull().hasMessageContaining("preallocating");
+    assertThat(index).as("batches that fit the first chunk were written").isGreaterThan(10);
+    assertThat(storage.lastIndex()).isEqualTo(index - 1);
+    long refused = index;
+    fs.capacityBytes(Long.MAX_VALUE);
+    storage.persist(PersistBatch.entries(entries(1, refused, refused)));
+    storage.close();
+    fs.crash();
+    try (RaftStorage reopened = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {
+      assertThat(reopened.recovered().entries()).containsExactlyElementsOf(
+          entries(1, 1, refused));
+    }
+    assertThat(fatal.errors).isEmpty();
+  }
+
   @Test
   void aFullDiskWhileRollingASegmentLosesNothing() throws Exception {
-    RaftStorage storage = RaftStorage.open(fs, DIR, options(1024, fatal));
+    RaftStorage storage = RaftStorage.open(fs, DIR, options(1024, fatal).withPreallocateBytes(0));
     long index = 1;
     while (fs.list(Fixtures.WAL_DIR).size() < 2) {
       storage.persist(PersistBatch.entries(entries(1, index, index)));
@@ -56,7 +89,8 @@ class DiskFailureTest {
     fs.capacityBytes(Long.MAX_VALUE);
     storage.persist(PersistBatch.entries(entries(1, refused, refused)));
     storage.close();
-    try (RaftStorage reopened = RaftStorage.open(fs, DIR, options(1024, fatal))) {
+    try (RaftStorage reopened = RaftStorage.open(fs, DIR, options(1024, fatal)
+        .withPreallocateBytes(0))) {
       assertThat(reopened.recovered().entries()).containsExactlyElementsOf(
           entries(1, 1, refused));
     }

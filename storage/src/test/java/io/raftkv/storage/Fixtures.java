@@ -20,6 +20,10 @@ final class Fixtures {
     return Entry.command(term, index, ("v" + index + "t" + term).getBytes(StandardCharsets.UTF_8));
   }
 
+  static Entry entry(long term, long index, byte[] data) {
+    return Entry.command(term, index, data);
+  }
+
   static List<Entry> entries(long term, long fromIndex, long toIndex) {
     List<Entry> result = new ArrayList<>();
     for (long i = fromIndex; i <= toIndex; i++) {

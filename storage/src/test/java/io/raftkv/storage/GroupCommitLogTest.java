@@ -144,7 +144,8 @@ class GroupCommitLogTest {
   @Test
   void aGroupRefusedForAFullDiskTakesWhatWasStagedBehindItAndKeepsWhatWasDurable()
       throws Exception {
-    try (RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {
+    try (RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20, fatal)
+        .withPreallocateBytes(0))) {
       GroupCommitLog log = new GroupCommitLog(storage, 1000, 1 << 20);
       log.submit(PersistBatch.entries(entries(1, 1, 5))).get();
       fs.capacityBytes(fs.usedBytes() + 100);

@@ -37,34 +37,49 @@ class RecoveryTest {
   }
 
   @Test
-  void cutAtEveryByteOfTheLastRecordKeepsEveryEntryBeforeIt() throws Exception {
+  void cutAtEveryByteOfTheLastBatchKeepsEveryEntryBeforeIt() throws Exception {
     write(1 << 20, 10);
     Path segment = lastSegment();
     byte[] full = fs.bytes(segment);
     SegmentScan scan = SegmentScan.scan("x", full);
-    long lastStart = scan.records.get(scan.records.size() - 1).offset();
-    for (int cut = (int) lastStart; cut < full.length; cut++) {
+    int lastStart = lastBatch(scan);
+    for (int cut = lastStart; cut < scan.end; cut++) {
       fs.replaceDurably(segment, Arrays.copyOf(full, cut));
       try (RaftStorage storage = open(1 << 20)) {
         assertThat(storage.recovered().entries()).as("cut at %d", cut)
             .containsExactlyElementsOf(entries(1, 1, 9));
       }
-      assertThat(fs.bytes(segment)).as("torn tail cut off at %d", cut).hasSize((int) lastStart);
+      assertCutAt(segment, lastStart, cut);
     }
   }
 
+  /** The torn part is gone: the records end cleanly at {@code end} (zeros may follow). */
+  private void assertCutAt(Path segment, int end, int cut) throws Exception {
+    SegmentScan repaired = SegmentScan.scan("x", fs.bytes(segment));
+    assertThat(repaired.clean()).as("clean after the cut at %d", cut).isTrue();
+    assertThat(repaired.end).as("records end after the cut at %d", cut).isEqualTo(end);
+  }
+
+  private static int lastBatch(SegmentScan scan) {
+    return scan.batchOffsets.get(scan.batchOffsets.size() - 1).intValue();
+  }
+
+  /** The records' end: what is after it in a fresh segment is preallocated zeros. */
+  private byte[] records(Path segment) throws Exception {
+    byte[] bytes = fs.bytes(segment);
+    return Arrays.copyOf(bytes, (int) SegmentScan.scan("x", bytes).end);
+  }
+
   @Test
-  void garbageAppendedToTheLastSegmentIsDroppedAsATornTail() throws Exception {
+  void garbageAfterTheLastBatchIsDroppedAsATornTail() throws Exception {
     write(1 << 20, 10);
     Path segment = lastSegment();
-    byte[] full = fs.bytes(segment);
+    byte[] full = records(segment);
     Random random = new Random(42);
     for (int round = 0; round < 50; round++) {
       byte[] garbage = new byte[1 + random.nextInt(300)];
       random.nextBytes(garbage);
-      if (round % 5 == 0) {
-        Arrays.fill(garbage, (byte) 0); // a zero-filled tail, as after a crash on ext4
-      }
+      garbage[0] |= 1; // zeros would be preallocated space, not garbage
       byte[] torn = Arrays.copyOf(full, full.length + garbage.length);
       System.arraycopy(garbage, 0, torn, full.length, garbage.length);
       fs.replaceDurably(segment, torn);
@@ -80,43 +95,52 @@ class RecoveryTest {
     }
   }
 
-  /** ext4 can persist a file's new length before its data: the log then ends in zeros. */
+  /**
+   * Zeros after the records are preallocated space (or what ext4 leaves when a file's new
+   * length reached the disk before its data): the log ends there, the zeros stay, and the next
+   * batch is written over them.
+   */
   @Test
-  void aZeroTailEndsTheLogIsCutOffAndTakesNewWrites() throws Exception {
+  void zerosAfterTheRecordsEndTheLogAndTheNextBatchGoesOverThem() throws Exception {
     write(1 << 20, 10);
     Path segment = lastSegment();
-    byte[] full = fs.bytes(segment);
-    fs.replaceDurably(segment, Arrays.copyOf(full, full.length + 65_536));
-    try (RaftStorage storage = open(1 << 20)) {
-      assertThat(storage.recovered().entries()).containsExactlyElementsOf(entries(1, 1, 10));
-      assertThat(fs.bytes(segment)).as("zeros cut off").isEqualTo(full);
-      storage.persist(PersistBatch.entries(entries(1, 11, 11)));
-    }
-    try (RaftStorage storage = open(1 << 20)) {
-      assertThat(storage.recovered().entries()).containsExactlyElementsOf(entries(1, 1, 11));
+    byte[] preallocated = fs.bytes(segment);
+    byte[] full = records(segment);
+    assertThat(preallocated.length).as("the segment is preallocated").isEqualTo(1 << 20);
+    for (byte[] bytes : List.of(preallocated, Arrays.copyOf(full, full.length + 65_536))) {
+      fs.replaceDurably(segment, bytes);
+      try (RaftStorage storage = open(1 << 20)) {
+        assertThat(storage.recovered().entries()).containsExactlyElementsOf(entries(1, 1, 10));
+        assertThat(fs.bytes(segment)).as("zeros kept").isEqualTo(bytes);
+        storage.persist(PersistBatch.entries(entries(1, 11, 11)));
+        assertThat(fs.bytes(segment)).as("written over the zeros").hasSize(bytes.length);
+      }
+      try (RaftStorage storage = open(1 << 20)) {
+        assertThat(storage.recovered().entries()).containsExactlyElementsOf(entries(1, 1, 11));
+      }
     }
   }
 
-  /** A torn record, or random garbage, then zeros: both are a torn tail, cut at its start. */
+  /** A torn batch, or random garbage, then zeros: both are a torn tail, cut at its start. */
   @Test
-  void aTornRecordOrGarbageFollowedByZerosIsATornTail() throws Exception {
+  void aTornBatchOrGarbageFollowedByZerosIsATornTail() throws Exception {
     write(1 << 20, 10);
     Path segment = lastSegment();
-    byte[] full = fs.bytes(segment);
-    SegmentScan scan = SegmentScan.scan("x", full);
-    int lastStart = (int) scan.records.get(scan.records.size() - 1).offset();
+    byte[] full = records(segment);
+    int lastStart = lastBatch(SegmentScan.scan("x", full));
     for (int cut = lastStart; cut < full.length; cut++) {
       fs.replaceDurably(segment, Arrays.copyOf(Arrays.copyOf(full, cut), full.length + 512));
       try (RaftStorage storage = open(1 << 20)) {
         assertThat(storage.recovered().entries()).as("cut at %d", cut)
             .containsExactlyElementsOf(entries(1, 1, 9));
       }
-      assertThat(fs.bytes(segment)).as("cut at %d", cut).hasSize(lastStart);
+      assertCutAt(segment, lastStart, cut);
     }
     Random random = new Random(43);
     for (int round = 0; round < 20; round++) {
       byte[] garbage = new byte[1 + random.nextInt(300)];
       random.nextBytes(garbage);
+      garbage[0] |= 1;
       byte[] torn = Arrays.copyOf(full, full.length + garbage.length + 4096);
       System.arraycopy(garbage, 0, torn, full.length, garbage.length);
       fs.replaceDurably(segment, torn);
@@ -129,32 +153,59 @@ class RecoveryTest {
   }
 
   /**
-   * Appends never leave a hole before written data (docs/wal-format.md), so a good record
-   * after zeros cannot be told from acknowledged records after lost bytes: refuse, as for any
-   * bad frame followed by a good one.
+   * Over preallocated zeros a crash can keep a batch's later pages and lose its first: its
+   * records then sit after zeros, whole and CRC-valid. They are not a good batch (its frame is
+   * gone), so this is a torn tail, and the acknowledged batches before it are all kept.
    */
   @Test
-  void aGoodRecordAfterZerosInTheLastSegmentRefusesToStart() throws Exception {
+  void aBatchWhoseFirstPageWasLostIsATornTailNotCorruption() throws Exception {
+    write(1 << 20, 10);
+    try (RaftStorage storage = open(1 << 20)) {
+      storage.persist(PersistBatch.entries(List.of(Fixtures.entry(1, 11, new byte[3000]),
+          Fixtures.entry(1, 12, new byte[3000]), Fixtures.entry(1, 13, new byte[3000]))));
+    }
+    Path segment = lastSegment();
+    byte[] bytes = fs.bytes(segment);
+    SegmentScan scan = SegmentScan.scan("x", bytes);
+    int lastStart = lastBatch(scan);
+    int pageEnd = (lastStart / 4096 + 1) * 4096;
+    Arrays.fill(bytes, lastStart, pageEnd, (byte) 0);
+    assertThat(SegmentScan.scan("y", bytes).records.size()).isEqualTo(scan.records.size() - 3);
+    fs.replaceDurably(segment, bytes);
+    try (RaftStorage storage = open(1 << 20)) {
+      assertThat(storage.recovered().entries()).containsExactlyElementsOf(entries(1, 1, 10));
+    }
+  }
+
+  /**
+   * A good batch after zeros is not something a crash leaves (only the one batch in flight can
+   * be torn, and nothing is written after it), so it cannot be told from acknowledged records
+   * after lost bytes: refuse, as for any bad frame followed by a good batch.
+   */
+  @Test
+  void aGoodBatchAfterZerosInTheLastSegmentRefusesToStart() throws Exception {
     write(1 << 20, 10);
     Path segment = lastSegment();
-    byte[] full = fs.bytes(segment);
-    GrowableBuffer frame = new GrowableBuffer(64);
-    RecordCodec.encode(new WalRecord.EntryRecord(Fixtures.entry(1, 11)), frame);
+    byte[] full = records(segment);
+    GrowableBuffer batch = new GrowableBuffer(64);
+    RecordCodec.beginBatch(batch);
+    RecordCodec.encode(new WalRecord.EntryRecord(Fixtures.entry(1, 11)), batch);
+    RecordCodec.endBatch(batch);
     int frameOffset = full.length + 4096;
-    byte[] bytes = Arrays.copyOf(full, frameOffset + frame.position() + 100);
-    System.arraycopy(frame.array(), 0, bytes, frameOffset, frame.position());
+    byte[] bytes = Arrays.copyOf(full, frameOffset + batch.position() + 100);
+    System.arraycopy(batch.array(), 0, bytes, frameOffset, batch.position());
     fs.replaceDurably(segment, bytes);
     assertThatThrownBy(() -> open(1 << 20)).isInstanceOf(CorruptStorageException.class)
         .hasMessageContaining(segment.getFileName().toString())
         .hasMessageContaining("impossible record length 0")
-        .hasMessageContaining("a good record follows at offset " + frameOffset)
+        .hasMessageContaining("a good batch follows at offset " + frameOffset)
         .hasMessageContaining("at offset " + full.length)
         .hasMessageContaining("after index 10");
     assertThat(fs.bytes(segment)).as("refusing to start changes nothing").isEqualTo(bytes);
   }
 
   @Test
-  void aFlippedBitFollowedByGoodRecordsRefusesToStartNamingFileOffsetAndIndex()
+  void aFlippedBitFollowedByGoodBatchesRefusesToStartNamingFileOffsetAndIndex()
       throws Exception {
     write(1 << 20, 10);
     Path segment = lastSegment();
@@ -167,8 +218,8 @@ class RecoveryTest {
         .isInstanceOf(CorruptStorageException.class)
         .hasMessageContaining(segment.getFileName().toString())
         .hasMessageContaining("crc mismatch: stored 0x")
-        .hasMessageContaining("and a good record follows at offset")
-        .hasMessageContaining("at offset " + fifth.offset())
+        .hasMessageContaining("and a good batch follows at offset")
+        .hasMessageContaining("at offset " + scan.batchOffsets.get(4))
         .hasMessageContaining("after index 4");
     assertThat(fs.bytes(segment)).as("refusing to start changes nothing").isEqualTo(bytes);
   }
@@ -180,7 +231,7 @@ class RecoveryTest {
     assertThat(names.size()).isGreaterThan(2);
     Path sealed = WAL_DIR.resolve(names.get(0));
     byte[] bytes = fs.bytes(sealed);
-    fs.replaceDurably(sealed, Arrays.copyOf(bytes, bytes.length - 3));
+    fs.replaceDurably(sealed, Arrays.copyOf(bytes, (int) SegmentScan.scan("x", bytes).end - 3));
     assertThatThrownBy(() -> open(1024)).isInstanceOf(CorruptStorageException.class)
         .hasMessageContaining(names.get(0)).hasMessageContaining("in a sealed segment")
         .hasMessageContaining("runs past the end of the file");
@@ -230,9 +281,15 @@ class RecoveryTest {
         .hasMessageContaining("file ends inside");
   }
 
+  /** Without preallocation, so that every flip lands in records rather than in spare zeros. */
   @Test
   void bitFlipsOnReadAreCaughtNeverReturnedAsData() {
-    write(1 << 20, 30);
+    try (RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20)
+        .withPreallocateBytes(0))) {
+      for (long i = 1; i <= 30; i++) {
+        storage.persist(PersistBatch.entries(entries(1, i, i)));
+      }
+    }
     fs.readBitFlipProbability(1.0);
     assertThatThrownBy(() -> open(1 << 20)).isInstanceOf(CorruptStorageException.class);
   }

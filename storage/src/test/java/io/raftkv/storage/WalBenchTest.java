@@ -8,11 +8,11 @@ import org.junit.jupiter.api.Test;
 
 class WalBenchTest {
   @Test
-  void defaultsAreEightWritersOfSixtyFourInFlightAndFlagsOverrideThem() {
+  void defaultsAreEightWritersOfSixteenInFlightAndFlagsOverrideThem() {
     assertThat(WalBench.parse(new String[] {"--dir", "/tmp/x"}))
-        .isEqualTo(new WalBench.Options(Path.of("/tmp/x"), 100_000, 256, 8, 64));
-    assertThat(WalBench.parse(new String[] {"--dir", "/tmp/x", "--inflight", "16"})
-        .inflight()).isEqualTo(16);
+        .isEqualTo(new WalBench.Options(Path.of("/tmp/x"), 100_000, 256, 8, 16));
+    assertThat(WalBench.parse(new String[] {"--dir", "/tmp/x", "--inflight", "64"})
+        .inflight()).isEqualTo(64);
   }
 
   @Test

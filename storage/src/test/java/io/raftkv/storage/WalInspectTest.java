@@ -54,22 +54,24 @@ class WalInspectTest {
     List<String> names = fs.list(WAL_DIR);
     Path last = WAL_DIR.resolve(names.get(names.size() - 1));
     byte[] bytes = fs.bytes(last);
-    fs.replaceDurably(last, Arrays.copyOf(bytes, bytes.length - 5));
+    int end = (int) SegmentScan.scan("x", bytes).end;
+    fs.replaceDurably(last, Arrays.copyOf(bytes, end - 5));
     assertThat(inspect()).isZero();
     assertThat(text()).contains("TORN TAIL " + last.getFileName()).contains("next open");
-    assertThat(fs.bytes(last)).as("inspect changes nothing").hasSize(bytes.length - 5);
+    assertThat(fs.bytes(last)).as("inspect changes nothing").hasSize(end - 5);
   }
 
   @Test
-  void aZeroTailIsNamedAsZerosNotAsCorruption() throws Exception {
+  void zerosAfterTheRecordsAreNamedAsPreallocatedSpaceNotAsDamage() throws Exception {
     write();
     List<String> names = fs.list(WAL_DIR);
     Path last = WAL_DIR.resolve(names.get(names.size() - 1));
     byte[] bytes = fs.bytes(last);
-    fs.replaceDurably(last, Arrays.copyOf(bytes, bytes.length + 8192));
+    int end = (int) SegmentScan.scan("x", bytes).end;
+    fs.replaceDurably(last, Arrays.copyOf(Arrays.copyOf(bytes, end), end + 8192));
     assertThat(inspect()).isZero();
-    assertThat(text()).contains("TORN TAIL " + last.getFileName() + " offset=" + bytes.length
-        + " bytes=8192 (zeros to the end of the file (8192 bytes))").doesNotContain("CORRUPT");
+    assertThat(text()).contains("segment " + last.getFileName() + " bytes=" + end)
+        .contains("preallocated=8192").doesNotContain("TORN").doesNotContain("CORRUPT");
   }
 
   @Test
