@@ -87,6 +87,11 @@ final class SimCommand implements Callable<Integer> {
           + "(default: the processors, ${DEFAULT-VALUE})")
   int jobs = Runtime.getRuntime().availableProcessors();
 
+  @Option(names = "--hashes",
+      description = "print each seed's trace hash (seed=S trace_hash=H): equal lines before and "
+          + "after a refactoring mean the same runs")
+  boolean hashes;
+
   @Option(names = "--until-violation", description = "stop at the first violating seed")
   boolean untilViolation;
 
@@ -200,6 +205,8 @@ final class SimCommand implements Callable<Integer> {
             + " fail=" + result.fail() + " info=" + result.info() + " watch_events="
             + result.watchEvents() + " events=" + result.events()
             + " " + result.faults() + " trace_hash=" + Long.toHexString(result.traceHash()));
+      } else if (hashes) {
+        out.println("seed=" + s + " trace_hash=" + Long.toHexString(result.traceHash()));
       }
       if (!result.passed()) {
         violations++;

@@ -41,6 +41,18 @@ class SimCommandTest {
     assertThat(three).isEqualTo(one).contains("seeds=4 violations=0");
   }
 
+  @Test
+  void hashesPrintOneLinePerSeedMatchingTheReplayOfThatSeed() {
+    CliRun range = CliRun.of("sim", "--seeds", "3..4", "--ops", "100", "--hashes", "--report",
+        reports.toString());
+    CliRun replay = CliRun.of("sim", "--seed", "4", "--ops", "100", "--report",
+        reports.toString());
+    String hashLine = range.out().lines().filter(l -> l.startsWith("seed=4 ")).findFirst()
+        .orElseThrow(() -> new AssertionError("no seed=4 line in " + range.out()));
+    assertThat(range.out().lines().filter(l -> l.startsWith("seed=")).count()).isEqualTo(2);
+    assertThat(replay.out()).contains(hashLine.substring("seed=4 ".length()));
+  }
+
   private static String withoutTimings(String out) {
     return out.replaceAll("wall_seconds=\\S+ seeds_per_second=\\S+", "");
   }
