@@ -32,11 +32,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The Raft core alone: a 3-node cluster wired in memory (messages passed by reference, nothing
- * persisted, no I/O), the leader proposing batches of {@link #BATCH} entries. One operation is
- * one committed entry, so the score is committed entries per second; the auxiliary
- * {@code bytes} counter gives payload bytes per second. This bounds what the core can ever
- * contribute to the server's cost: the issue's target is 500,000 64-byte entries/s and
- * 300 MB/s of 1 KiB entries on 2 cores.
+ * persisted, no I/O), the leader proposing batches of {@link #BATCH} entries. One operation is one
+ * committed entry, so the score is committed entries per second; the auxiliary {@code bytes}
+ * counter gives payload bytes per second. This bounds what the core can ever contribute to the
+ * server's cost: the issue's target is 500,000 64-byte entries/s and 300 MB/s of 1 KiB entries on 2
+ * cores.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -67,10 +67,13 @@ public class CoreThroughputBenchmark {
   public void startCluster() {
     Configuration voters = Configuration.ofIds(1, 2, 3);
     for (NodeId id : voters.voters()) {
-      RaftConfig config = RaftConfig.builder(id, voters).appendEntriesMax(BATCH)
-          .appendBytesMax(4L << 20).inflightAppendsMax(8).build();
-      nodes.add(new RaftNode(config, DurableState.empty(), Rng.seeded(id.value()),
-          CoreLog.SILENT));
+      RaftConfig config =
+          RaftConfig.builder(id, voters)
+              .appendEntriesMax(BATCH)
+              .appendBytesMax(4L << 20)
+              .inflightAppendsMax(8)
+              .build();
+      nodes.add(new RaftNode(config, DurableState.empty(), Rng.seeded(id.value()), CoreLog.SILENT));
     }
     leader = nodes.get(0);
     leader.campaign();

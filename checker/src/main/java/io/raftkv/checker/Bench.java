@@ -12,9 +12,9 @@ import java.util.Map;
 
 /**
  * {@code raftkv check --bench DIR}: parses every history once, warms the JIT up, then times the
- * check alone and prints the median of several runs per file and the total of the medians. If
- * DIR holds a MANIFEST.tsv (file, model, expected), it supplies each file's model and the
- * verdict that must come out.
+ * check alone and prints the median of several runs per file and the total of the medians. If DIR
+ * holds a MANIFEST.tsv (file, model, expected), it supplies each file's model and the verdict that
+ * must come out.
  */
 public final class Bench {
   private Bench() {}
@@ -22,8 +22,8 @@ public final class Bench {
   private record Item(Path file, String name, History history, Model model, String expected) {}
 
   /** Exit code as for {@link CheckRunner#check}; 1 also when a verdict contradicts the manifest. */
-  public static int run(Path directory, CheckRunner.Options options, int runs, PrintStream out,
-      PrintStream err) {
+  public static int run(
+      Path directory, CheckRunner.Options options, int runs, PrintStream out, PrintStream err) {
     List<Item> items;
     try {
       items = load(directory, options);
@@ -60,8 +60,10 @@ public final class Bench {
       String name = directory.relativize(file).toString().replace('\\', '/');
       History history = History.read(file, options.format());
       String[] entry = manifest.get(name);
-      Model model = options.model() != null ? Models.byName(options.model())
-          : entry != null ? Models.byName(entry[1]) : Models.infer(history);
+      Model model =
+          options.model() != null
+              ? Models.byName(options.model())
+              : entry != null ? Models.byName(entry[1]) : Models.infer(history);
       items.add(new Item(file, name, history, model, entry == null ? null : entry[2]));
     }
     return items;
@@ -100,12 +102,19 @@ public final class Bench {
       boolean wrong = item.expected() != null && !item.expected().equals(result);
       mismatch |= wrong;
       unknown |= verdict.result() == Verdict.Result.UNKNOWN;
-      out.printf("%-32s %8d %-18s %10.3f%s%n", item.name(), item.history().operations().size(),
-          result, median, wrong ? "  EXPECTED " + item.expected() : "");
+      out.printf(
+          "%-32s %8d %-18s %10.3f%s%n",
+          item.name(),
+          item.history().operations().size(),
+          result,
+          median,
+          wrong ? "  EXPECTED " + item.expected() : "");
     }
-    out.printf("total: %d files, %.3f ms of check time (sum of medians of %d runs)%n",
+    out.printf(
+        "total: %d files, %.3f ms of check time (sum of medians of %d runs)%n",
         items.size(), totalMillis, runs);
-    return mismatch ? CheckRunner.EXIT_NOT_LINEARIZABLE
+    return mismatch
+        ? CheckRunner.EXIT_NOT_LINEARIZABLE
         : unknown ? CheckRunner.EXIT_UNKNOWN : CheckRunner.EXIT_LINEARIZABLE;
   }
 }

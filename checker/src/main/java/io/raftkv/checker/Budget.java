@@ -19,8 +19,8 @@ public record Budget(Duration timeout, int configurationsMax) {
       throw new IllegalArgumentException("timeout must be positive, got " + timeout);
     }
     if (configurationsMax < 1) {
-      throw new IllegalArgumentException("configurationsMax must be positive, got "
-          + configurationsMax);
+      throw new IllegalArgumentException(
+          "configurationsMax must be positive, got " + configurationsMax);
     }
   }
 }

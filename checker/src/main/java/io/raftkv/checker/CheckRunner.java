@@ -8,14 +8,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What {@code raftkv check} does, kept here so it is tested with the checker: read each file,
- * check it, print one line (or one JSON object) per file, write HTML reports for failures, and
- * pick the exit code. Bad input for one file is reported and the others are still checked.
+ * What {@code raftkv check} does, kept here so it is tested with the checker: read each file, check
+ * it, print one line (or one JSON object) per file, write HTML reports for failures, and pick the
+ * exit code. Bad input for one file is reported and the others are still checked.
  */
 public final class CheckRunner {
   public static final int EXIT_LINEARIZABLE = 0;
   public static final int EXIT_NOT_LINEARIZABLE = 1;
   public static final int EXIT_BAD_INPUT = 2;
+
   /** Issue 4's contract: unknown shares 2 with bad input; the printed line tells them apart. */
   public static final int EXIT_UNKNOWN = 2;
 
@@ -26,14 +27,14 @@ public final class CheckRunner {
    * @param reportDirectory where to write {@code <file>.html} for failures, or null for none
    * @param budget what one history may cost before the answer is unknown
    */
-  public record Options(String model, HistoryFormat format, boolean json, Path reportDirectory,
-      Budget budget) {}
+  public record Options(
+      String model, HistoryFormat format, boolean json, Path reportDirectory, Budget budget) {}
 
   private CheckRunner() {}
 
   /**
-   * Checks every file. Exit code: 2 if any file was unreadable or malformed, else 1 if any is
-   * not linearizable, else 2 if any is unknown, else 0.
+   * Checks every file. Exit code: 2 if any file was unreadable or malformed, else 1 if any is not
+   * linearizable, else 2 if any is unknown, else 0.
    */
   public static int check(List<Path> files, Options options, PrintStream out, PrintStream err) {
     Model fixed;
@@ -68,12 +69,13 @@ public final class CheckRunner {
         badInput = true;
       }
     }
-    return badInput ? EXIT_BAD_INPUT : failed ? EXIT_NOT_LINEARIZABLE
-        : unknown ? EXIT_UNKNOWN : EXIT_LINEARIZABLE;
+    return badInput
+        ? EXIT_BAD_INPUT
+        : failed ? EXIT_NOT_LINEARIZABLE : unknown ? EXIT_UNKNOWN : EXIT_LINEARIZABLE;
   }
 
-  private static void print(PrintStream out, Options options, boolean many, Path file,
-      Verdict verdict) {
+  private static void print(
+      PrintStream out, Options options, boolean many, Path file, Verdict verdict) {
     if (options.json()) {
       out.println(verdict.json(file.toString()));
     } else {

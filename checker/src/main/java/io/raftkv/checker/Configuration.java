@@ -4,22 +4,29 @@ import java.util.Arrays;
 
 /**
  * One search configuration (Lowe's just-in-time linearization): the model state, the called
- * operations not yet linearized, and those linearized ahead of their completion. Equality
- * ignores the trail, which only remembers one order that led here, for the report.
+ * operations not yet linearized, and those linearized ahead of their completion. Equality ignores
+ * the trail, which only remembers one order that led here, for the report.
  */
 final class Configuration {
   final Object state;
+
   /** Called, completed (or still running), not yet linearized: ascending partition indexes. */
   final int[] pending;
+
   /** Called, indeterminate (never completes), not yet linearized: ascending indexes. */
   final int[] open;
+
   /** Linearized before their completion arrived: ascending indexes. */
   final int[] early;
+
   /** Search-internal bits (see {@link Search}); 0 for configurations between events. */
   final int flags;
+
   final Trail trail;
+
   /** Hash of everything but {@link #open}: configurations that may dominate share it. */
   final int coreHash;
+
   private final int hash;
 
   Configuration(Object state, int[] pending, int[] open, int[] early, int flags, Trail trail) {
@@ -29,14 +36,18 @@ final class Configuration {
     this.early = early;
     this.flags = flags;
     this.trail = trail;
-    this.coreHash = (state.hashCode() * 31 + Arrays.hashCode(pending)) * 31
-        + Arrays.hashCode(early) * 7 + flags;
+    this.coreHash =
+        (state.hashCode() * 31 + Arrays.hashCode(pending)) * 31
+            + Arrays.hashCode(early) * 7
+            + flags;
     this.hash = coreHash * 31 + Arrays.hashCode(open);
   }
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof Configuration c && c.hash == hash && sameCore(c)
+    return other instanceof Configuration c
+        && c.hash == hash
+        && sameCore(c)
         && Arrays.equals(c.open, open);
   }
 
@@ -47,13 +58,16 @@ final class Configuration {
 
   /** Equal in everything but the indeterminate operations still unplaced. */
   boolean sameCore(Configuration c) {
-    return c.coreHash == coreHash && c.flags == flags && Arrays.equals(c.pending, pending)
-        && Arrays.equals(c.early, early) && c.state.equals(state);
+    return c.coreHash == coreHash
+        && c.flags == flags
+        && Arrays.equals(c.pending, pending)
+        && Arrays.equals(c.early, early)
+        && c.state.equals(state);
   }
 
   /**
-   * True when this configuration can do everything {@code other} can: same core and a superset
-   * of unplaced indeterminate operations (an unplaced one can still be placed, or never).
+   * True when this configuration can do everything {@code other} can: same core and a superset of
+   * unplaced indeterminate operations (an unplaced one can still be placed, or never).
    */
   boolean dominates(Configuration other) {
     return sameCore(other) && containsAll(open, other.open);

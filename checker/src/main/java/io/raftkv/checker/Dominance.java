@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A set of configurations that keeps only undominated ones (see
- * {@link Configuration#dominates}). Configurations are grouped by their core, so a check costs
- * the size of one group, which is small unless indeterminate operations pile up.
+ * A set of configurations that keeps only undominated ones (see {@link Configuration#dominates}).
+ * Configurations are grouped by their core, so a check costs the size of one group, which is small
+ * unless indeterminate operations pile up.
  */
 final class Dominance {
   private final Map<Core, List<Configuration>> groups = new LinkedHashMap<>();

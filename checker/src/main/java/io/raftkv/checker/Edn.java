@@ -102,8 +102,10 @@ final class Edn extends TextScanner {
     }
     char first = token.charAt(0);
     if (Character.isDigit(first) || ((first == '-' || first == '+') && token.length() > 1)) {
-      String digits = token.endsWith("N") || token.endsWith("M")
-          ? token.substring(0, token.length() - 1) : token;
+      String digits =
+          token.endsWith("N") || token.endsWith("M")
+              ? token.substring(0, token.length() - 1)
+              : token;
       try {
         return Values.normalize(new BigDecimal(digits));
       } catch (NumberFormatException e) {

@@ -6,9 +6,10 @@ import java.util.regex.Pattern;
 
 /** Turns one line of any supported format into an {@link Event}; errors say what is wrong. */
 final class EventParser {
-  /** {@code INFO  jepsen.util - 3 :invoke :cas [3 0]}: fields split on any run of whitespace. */
-  private static final Pattern JEPSEN_LOG = Pattern.compile(
-      "^\\S+\\s+jepsen\\.util\\s+-\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)(?:\\s+(.*?))?\\s*$");
+  /** {@code INFO jepsen.util - 3 :invoke :cas [3 0]}: fields split on any run of whitespace. */
+  private static final Pattern JEPSEN_LOG =
+      Pattern.compile(
+          "^\\S+\\s+jepsen\\.util\\s+-\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)(?:\\s+(.*?))?\\s*$");
 
   private EventParser() {}
 
@@ -26,32 +27,34 @@ final class EventParser {
       throw new IllegalArgumentException("expected a JSON object");
     }
     if (!(map.get("process") instanceof Long process)) {
-      throw new IllegalArgumentException("\"process\" must be an integer, got "
-          + Values.show(map.get("process")));
+      throw new IllegalArgumentException(
+          "\"process\" must be an integer, got " + Values.show(map.get("process")));
     }
     Event.Type type = type(map.get("type") instanceof String s ? s : null, map.get("type"));
     if (!(map.get("f") instanceof String function) || function.isEmpty()) {
-      throw new IllegalArgumentException("\"f\" must be a non-empty string, got "
-          + Values.show(map.get("f")));
+      throw new IllegalArgumentException(
+          "\"f\" must be a non-empty string, got " + Values.show(map.get("f")));
     }
     Object key = map.get("key");
     if (key == Json.NULL) {
       key = null;
     }
     if (key != null && !(key instanceof String || key instanceof Long)) {
-      throw new IllegalArgumentException("\"key\" must be a string or an integer, got "
-          + Values.show(key));
+      throw new IllegalArgumentException(
+          "\"key\" must be a string or an integer, got " + Values.show(key));
     }
     Object time = map.get("time");
     if (time != null && !(time instanceof Long)) {
-      throw new IllegalArgumentException("\"time\" must be an integer (nanoseconds), got "
-          + Values.show(time));
+      throw new IllegalArgumentException(
+          "\"time\" must be an integer (nanoseconds), got " + Values.show(time));
     }
     Object error = map.get("error");
-    String errorText = error == null || error == Json.NULL ? null
-        : error instanceof String s ? s : Values.show(error);
-    return new Event(line, process, type, function, key, Values.canonical(map.get("value")),
-        errorText);
+    String errorText =
+        error == null || error == Json.NULL
+            ? null
+            : error instanceof String s ? s : Values.show(error);
+    return new Event(
+        line, process, type, function, key, Values.canonical(map.get("value")), errorText);
   }
 
   private static Event fromEdn(int line, String text) {
@@ -63,8 +66,8 @@ final class EventParser {
       return null; // Jepsen's :nemesis and similar: not a client, no operation on the data.
     }
     if (!(process instanceof Long id)) {
-      throw new IllegalArgumentException(":process must be an integer, got "
-          + Values.show(process));
+      throw new IllegalArgumentException(
+          ":process must be an integer, got " + Values.show(process));
     }
     Object typeValue = map.get(new Edn.Keyword("type"));
     Event.Type type = type(typeValue instanceof Edn.Keyword k ? k.name() : null, typeValue);
@@ -74,11 +77,12 @@ final class EventParser {
       key = null;
     }
     Object error = map.get(new Edn.Keyword("error"));
-    String errorText = error == null || error == Values.NIL ? null
-        : error instanceof String s ? s : String.valueOf(error);
+    String errorText =
+        error == null || error == Values.NIL
+            ? null
+            : error instanceof String s ? s : String.valueOf(error);
     Object value = map.get(new Edn.Keyword("value"));
-    return new Event(line, id, type, function, key, value == null ? Values.NIL : value,
-        errorText);
+    return new Event(line, id, type, function, key, value == null ? Values.NIL : value, errorText);
   }
 
   private static Event fromJepsenLog(int line, String text) {
@@ -128,8 +132,8 @@ final class EventParser {
           break;
       }
     }
-    throw new IllegalArgumentException("type must be invoke, ok, fail or info, got "
-        + Values.show(raw));
+    throw new IllegalArgumentException(
+        "type must be invoke, ok, fail or info, got " + Values.show(raw));
   }
 
   private static String name(Object value, String field) {

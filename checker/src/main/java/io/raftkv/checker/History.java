@@ -41,8 +41,8 @@ public record History(String source, List<Operation> operations, int eventCount)
     if (chosen == null) {
       for (int i = 0; i < lines.size(); i++) {
         if (!lines.get(i).isBlank()) {
-          throw new MalformedHistoryException(source, i + 1,
-              "not a history line in any known format (jsonl, edn, jepsen-log)");
+          throw new MalformedHistoryException(
+              source, i + 1, "not a history line in any known format (jsonl, edn, jepsen-log)");
         }
       }
       return new History(source, List.of(), 0);
@@ -66,8 +66,7 @@ public record History(String source, List<Operation> operations, int eventCount)
   }
 
   /** Joins each completion to its process's open invocation: the next line of that process. */
-  private static History pair(String source, List<Event> events)
-      throws MalformedHistoryException {
+  private static History pair(String source, List<Event> events) throws MalformedHistoryException {
     List<Operation> operations = new ArrayList<>();
     Map<Long, Integer> openByProcess = new HashMap<>();
     Map<Long, Integer> retiredAtLine = new HashMap<>();
@@ -78,15 +77,24 @@ public record History(String source, List<Operation> operations, int eventCount)
       Integer open = openByProcess.get(event.process());
       if (event.type() == Event.Type.INVOKE) {
         if (open != null) {
-          throw new MalformedHistoryException(source, event.line(), "process "
-              + event.process() + " invokes while its operation invoked at line "
-              + invocations.get(open).line() + " has no completion");
+          throw new MalformedHistoryException(
+              source,
+              event.line(),
+              "process "
+                  + event.process()
+                  + " invokes while its operation invoked at line "
+                  + invocations.get(open).line()
+                  + " has no completion");
         }
         Integer retired = retiredAtLine.get(event.process());
         if (retired != null) {
-          throw new MalformedHistoryException(source, event.line(), "process "
-              + event.process() + " invokes after its operation ended in info at line "
-              + retired);
+          throw new MalformedHistoryException(
+              source,
+              event.line(),
+              "process "
+                  + event.process()
+                  + " invokes after its operation ended in info at line "
+                  + retired);
         }
         openByProcess.put(event.process(), invocations.size());
         invocations.add(event);
@@ -95,15 +103,30 @@ public record History(String source, List<Operation> operations, int eventCount)
         continue;
       }
       if (open == null) {
-        throw new MalformedHistoryException(source, event.line(), "completion "
-            + event.type().name().toLowerCase(java.util.Locale.ROOT) + " for process "
-            + event.process() + ", which has no operation in progress");
+        throw new MalformedHistoryException(
+            source,
+            event.line(),
+            "completion "
+                + event.type().name().toLowerCase(java.util.Locale.ROOT)
+                + " for process "
+                + event.process()
+                + ", which has no operation in progress");
       }
       Event invoke = invocations.get(open);
       if (!invoke.function().equals(event.function())) {
-        throw new MalformedHistoryException(source, event.line(), "completion of '"
-            + event.function() + "' for process " + event.process() + " whose invocation at"
-            + " line " + invoke.line() + " was '" + invoke.function() + "'");
+        throw new MalformedHistoryException(
+            source,
+            event.line(),
+            "completion of '"
+                + event.function()
+                + "' for process "
+                + event.process()
+                + " whose invocation at"
+                + " line "
+                + invoke.line()
+                + " was '"
+                + invoke.function()
+                + "'");
       }
       openByProcess.remove(event.process());
       if (event.type() == Event.Type.INFO) {
@@ -119,17 +142,30 @@ public record History(String source, List<Operation> operations, int eventCount)
     return new History(source, operations, events.size());
   }
 
-  private static Operation operation(int id, Event invoke, int invokeIndex, Event completion,
-      int completeIndex) {
-    Outcome outcome = completion == null ? Outcome.UNKNOWN : switch (completion.type()) {
-      case OK -> Outcome.OK;
-      case FAIL -> Outcome.FAIL;
-      case INFO, INVOKE -> Outcome.UNKNOWN;
-    };
+  private static Operation operation(
+      int id, Event invoke, int invokeIndex, Event completion, int completeIndex) {
+    Outcome outcome =
+        completion == null
+            ? Outcome.UNKNOWN
+            : switch (completion.type()) {
+              case OK -> Outcome.OK;
+              case FAIL -> Outcome.FAIL;
+              case INFO, INVOKE -> Outcome.UNKNOWN;
+            };
     Object output = outcome == Outcome.OK ? completion.value() : Values.NIL;
     String error = completion == null ? null : completion.error();
-    return new Operation(id, invoke.process(), invoke.function(), invoke.key(), invoke.value(),
-        output, outcome, error, invokeIndex, completeIndex, invoke.line(),
+    return new Operation(
+        id,
+        invoke.process(),
+        invoke.function(),
+        invoke.key(),
+        invoke.value(),
+        output,
+        outcome,
+        error,
+        invokeIndex,
+        completeIndex,
+        invoke.line(),
         completion == null ? 0 : completion.line());
   }
 }

@@ -9,7 +9,7 @@ public enum HistoryFormat {
   JSONL,
   /** Jepsen's EDN event maps, one per line. */
   EDN,
-  /** Jepsen's console log lines, {@code INFO  jepsen.util - 3 :invoke :cas [3 0]}. */
+  /** Jepsen's console log lines, {@code INFO jepsen.util - 3 :invoke :cas [3 0]}. */
   JEPSEN_LOG;
 
   /** The name used by {@code --format}: jsonl, edn, jepsen-log. */
@@ -24,13 +24,13 @@ public enum HistoryFormat {
         return format;
       }
     }
-    throw new IllegalArgumentException("unknown format '" + name + "' (known: jsonl, edn,"
-        + " jepsen-log)");
+    throw new IllegalArgumentException(
+        "unknown format '" + name + "' (known: jsonl, edn," + " jepsen-log)");
   }
 
   /**
-   * Detects the format from the first non-blank line; null when there is none (an empty
-   * history, which every format reads the same way).
+   * Detects the format from the first non-blank line; null when there is none (an empty history,
+   * which every format reads the same way).
    */
   static HistoryFormat detect(List<String> lines) {
     for (String line : lines) {

@@ -11,10 +11,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Writes one self-contained HTML file explaining a failing history: a timeline of every
- * process's operations on the failing key (the linearized prefix numbered in order, the
- * operation that could not be placed in red) and the prefix as a table with the state after
- * each step. Long histories are cut to a window around the failure, and the page says so.
+ * Writes one self-contained HTML file explaining a failing history: a timeline of every process's
+ * operations on the failing key (the linearized prefix numbered in order, the operation that could
+ * not be placed in red) and the prefix as a table with the state after each step. Long histories
+ * are cut to a window around the failure, and the page says so.
  */
 public final class HtmlReport {
   private static final int OPERATIONS_SHOWN_MAX = 400;
@@ -43,21 +43,31 @@ public final class HtmlReport {
     }
     StringBuilder html = new StringBuilder(64 * 1024);
     html.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>")
-        .append(escape("not linearizable: " + history.source())).append("</title><style>")
+        .append(escape("not linearizable: " + history.source()))
+        .append("</title><style>")
         .append("body{font:14px sans-serif;margin:20px}svg text{font:11px monospace}")
         .append(".ok{fill:#cfe8cf;stroke:#4a4}.other{fill:#e4e4e4;stroke:#999}")
         .append(".bad{fill:#f88;stroke:#c00;stroke-width:3}.open{stroke-dasharray:4 3}")
         .append("table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;")
         .append("font:12px monospace;text-align:left}tr.bad td{background:#fcc}</style>")
         .append("</head><body><h1>Not linearizable</h1><p><b>")
-        .append(escape(history.source())).append("</b>, model <b>").append(model.name())
-        .append("</b>, key <b>").append(escape(verdict.key() == null ? "(none)"
-            : Values.show(verdict.key()))).append("</b>.</p><p>This operation could not be"
-            + " placed after the longest linearizable prefix found (")
-        .append(verdict.prefix().size()).append(" operations):</p><p style=\"color:#c00\"><b>")
-        .append(escape(failing.describe())).append("</b></p>");
+        .append(escape(history.source()))
+        .append("</b>, model <b>")
+        .append(model.name())
+        .append("</b>, key <b>")
+        .append(escape(verdict.key() == null ? "(none)" : Values.show(verdict.key())))
+        .append(
+            "</b>.</p><p>This operation could not be"
+                + " placed after the longest linearizable prefix found (")
+        .append(verdict.prefix().size())
+        .append(" operations):</p><p style=\"color:#c00\"><b>")
+        .append(escape(failing.describe()))
+        .append("</b></p>");
     if (shown.size() < all.size()) {
-      html.append("<p>Showing ").append(shown.size()).append(" of ").append(all.size())
+      html.append("<p>Showing ")
+          .append(shown.size())
+          .append(" of ")
+          .append(all.size())
           .append(" operations on this key: those around the failing one.</p>");
     }
     timeline(html, shown, failing, order);
@@ -76,8 +86,8 @@ public final class HtmlReport {
     return all.subList(from, to);
   }
 
-  private static void timeline(StringBuilder html, List<Operation> shown, Operation failing,
-      Map<Integer, Integer> order) {
+  private static void timeline(
+      StringBuilder html, List<Operation> shown, Operation failing, Map<Integer, Integer> order) {
     int first = Integer.MAX_VALUE;
     int last = 0;
     Map<Long, Integer> rows = new TreeMap<>();
@@ -91,14 +101,21 @@ public final class HtmlReport {
       e.setValue(row++);
     }
     double scale = (WIDTH_PX - LABEL_PX - 10) / (double) Math.max(1, last - first);
-    html.append("<h2>Timeline</h2><p>One row per process; time runs right. Green: linearized,"
-        + " numbered in linearization order. Grey: not placed. Red: could not be placed."
-        + " Dashed: no completion (indeterminate).</p>")
-        .append("<svg width=\"").append(WIDTH_PX)
-        .append("\" height=\"").append(rows.size() * ROW_PX + 10).append("\">");
+    html.append(
+            "<h2>Timeline</h2><p>One row per process; time runs right. Green: linearized,"
+                + " numbered in linearization order. Grey: not placed. Red: could not be placed."
+                + " Dashed: no completion (indeterminate).</p>")
+        .append("<svg width=\"")
+        .append(WIDTH_PX)
+        .append("\" height=\"")
+        .append(rows.size() * ROW_PX + 10)
+        .append("\">");
     for (Map.Entry<Long, Integer> e : rows.entrySet()) {
-      html.append("<text x=\"4\" y=\"").append(e.getValue() * ROW_PX + 17)
-          .append("\">process ").append(e.getKey()).append("</text>");
+      html.append("<text x=\"4\" y=\"")
+          .append(e.getValue() * ROW_PX + 17)
+          .append("\">process ")
+          .append(e.getKey())
+          .append("</text>");
     }
     for (Operation op : shown) {
       int end = op.outcome() == Outcome.UNKNOWN ? last : op.completeIndex() + 1;
@@ -110,14 +127,20 @@ public final class HtmlReport {
         css += " open";
       }
       int y = rows.get(op.process()) * ROW_PX + 4;
-      html.append(String.format("<g><title>%s</title><rect class=\"%s\" x=\"%.1f\" y=\"%d\""
-          + " width=\"%.1f\" height=\"%d\" rx=\"3\"/>", escape(op.describe()), css, x, y,
-          width, ROW_PX - 8));
+      html.append(
+          String.format(
+              "<g><title>%s</title><rect class=\"%s\" x=\"%.1f\" y=\"%d\""
+                  + " width=\"%.1f\" height=\"%d\" rx=\"3\"/>",
+              escape(op.describe()), css, x, y, width, ROW_PX - 8));
       String label = (position != null ? "#" + position + " " : "") + shortForm(op);
       int chars = (int) (width / 7);
       if (chars >= 3) {
-        html.append(String.format("<text x=\"%.1f\" y=\"%d\">%s</text>", x + 3, y + 13,
-            escape(label.length() > chars ? label.substring(0, chars - 1) + "…" : label)));
+        html.append(
+            String.format(
+                "<text x=\"%.1f\" y=\"%d\">%s</text>",
+                x + 3,
+                y + 13,
+                escape(label.length() > chars ? label.substring(0, chars - 1) + "…" : label)));
       }
       html.append("</g>");
     }
@@ -133,26 +156,35 @@ public final class HtmlReport {
     return key > 0 ? shortText.substring(0, key) : shortText;
   }
 
-  private static void prefixTable(StringBuilder html, Model model, Verdict verdict,
-      Operation failing) {
-    html.append("<h2>Longest linearizable prefix</h2><table><tr><th>#</th><th>operation</th>"
-        + "<th>state after</th></tr>");
+  private static void prefixTable(
+      StringBuilder html, Model model, Verdict verdict, Operation failing) {
+    html.append(
+        "<h2>Longest linearizable prefix</h2><table><tr><th>#</th><th>operation</th>"
+            + "<th>state after</th></tr>");
     Object state = model.initialState();
     List<Operation> rows = new ArrayList<>(verdict.prefix());
     for (int i = 0; i < rows.size(); i++) {
       Object after = model.step(state, rows.get(i));
       state = after == null ? state : after;
-      html.append("<tr><td>").append(i + 1).append("</td><td>")
-          .append(escape(rows.get(i).describe())).append("</td><td>")
-          .append(escape(model.showState(state))).append("</td></tr>");
+      html.append("<tr><td>")
+          .append(i + 1)
+          .append("</td><td>")
+          .append(escape(rows.get(i).describe()))
+          .append("</td><td>")
+          .append(escape(model.showState(state)))
+          .append("</td></tr>");
     }
-    html.append("<tr class=\"bad\"><td>✗</td><td>").append(escape(failing.describe()))
-        .append("</td><td>cannot follow: state is ").append(escape(model.showState(state)))
+    html.append("<tr class=\"bad\"><td>✗</td><td>")
+        .append(escape(failing.describe()))
+        .append("</td><td>cannot follow: state is ")
+        .append(escape(model.showState(state)))
         .append("</td></tr></table>");
   }
 
   private static String escape(String text) {
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
         .replace("\"", "&quot;");
   }
 }

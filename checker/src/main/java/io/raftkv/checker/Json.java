@@ -9,22 +9,23 @@ import java.util.Map;
 
 /**
  * A small JSON reader and string quoter. Our history lines are flat objects of scalars and short
- * arrays, so a hundred-odd lines of our own beat a library dependency the checker would carry
- * into every module that embeds it (sim, chaos).
+ * arrays, so a hundred-odd lines of our own beat a library dependency the checker would carry into
+ * every module that embeds it (sim, chaos).
  *
  * <p>Values map to: object → {@code Map<String,Object>} (insertion order), array → {@code
  * List<Object>}, string → {@code String}, integer → {@code Long} (or {@code BigDecimal} when it
- * does not fit), other numbers → {@code BigDecimal}, {@code true}/{@code false} →
- * {@code Boolean}, {@code null} → {@link #NULL}.
+ * does not fit), other numbers → {@code BigDecimal}, {@code true}/{@code false} → {@code Boolean},
+ * {@code null} → {@link #NULL}.
  */
 final class Json extends TextScanner {
   /** JSON null; a sentinel so that maps and lists never hold a Java null. */
-  static final Object NULL = new Object() {
-    @Override
-    public String toString() {
-      return "null";
-    }
-  };
+  static final Object NULL =
+      new Object() {
+        @Override
+        public String toString() {
+          return "null";
+        }
+      };
 
   private Json(String text) {
     super(text, "JSON");

@@ -3,8 +3,8 @@ package io.raftkv.checker;
 import java.util.List;
 
 /**
- * The key-value model of the shared kv histories: get / put / append on strings, every key
- * starting as the empty string (so "unset" and "" cannot be told apart).
+ * The key-value model of the shared kv histories: get / put / append on strings, every key starting
+ * as the empty string (so "unset" and "" cannot be told apart).
  */
 final class KvModel implements Model {
   static final KvModel INSTANCE = new KvModel();
@@ -24,13 +24,15 @@ final class KvModel implements Model {
   @Override
   public String validate(Operation operation) {
     return switch (operation.function()) {
-      case "get" -> operation.outcome() != Outcome.OK || isText(operation.output())
-          ? null : "get returned " + Values.show(operation.output()) + ", not a string";
-      case "put", "append" -> operation.input() instanceof String
-          ? null : operation.function() + " of " + Values.show(operation.input())
-              + ", not a string";
-      default -> "kv has no operation '" + operation.function()
-          + "' (expected get, put or append)";
+      case "get" ->
+          operation.outcome() != Outcome.OK || isText(operation.output())
+              ? null
+              : "get returned " + Values.show(operation.output()) + ", not a string";
+      case "put", "append" ->
+          operation.input() instanceof String
+              ? null
+              : operation.function() + " of " + Values.show(operation.input()) + ", not a string";
+      default -> "kv has no operation '" + operation.function() + "' (expected get, put or append)";
     };
   }
 

@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The library entry point: is this history linearizable under this model? Splits the history
- * per key (P-compositionality: a history is linearizable iff each key's sub-history is) and
- * searches each key on its own. Never guesses: when the budget runs out the answer is
- * {@link Verdict.Result#UNKNOWN}.
+ * The library entry point: is this history linearizable under this model? Splits the history per
+ * key (P-compositionality: a history is linearizable iff each key's sub-history is) and searches
+ * each key on its own. Never guesses: when the budget runs out the answer is {@link
+ * Verdict.Result#UNKNOWN}.
  */
 public final class LinearizabilityChecker {
   private LinearizabilityChecker() {}
@@ -23,8 +23,8 @@ public final class LinearizabilityChecker {
   /**
    * Checks a history.
    *
-   * @throws MalformedHistoryException when an operation does not fit the model (unknown
-   *     function, value of the wrong shape); the message names the file and line
+   * @throws MalformedHistoryException when an operation does not fit the model (unknown function,
+   *     value of the wrong shape); the message names the file and line
    */
   public static Verdict check(History history, Model model, Budget budget)
       throws MalformedHistoryException {
@@ -52,25 +52,31 @@ public final class LinearizabilityChecker {
         switch (result.result()) {
           case NOT_LINEARIZABLE -> {
             // A definite no on one key decides the history, whatever the other keys say.
-            return new Verdict(Verdict.Result.NOT_LINEARIZABLE, key, result.operation(),
-                result.prefix(), null, history.operations().size(), since(started));
+            return new Verdict(
+                Verdict.Result.NOT_LINEARIZABLE,
+                key,
+                result.operation(),
+                result.prefix(),
+                null,
+                history.operations().size(),
+                since(started));
           }
           case UNKNOWN -> {
             left.add(partition);
             if (unknownReason == null) {
-              unknownReason = (key == null ? "" : "key " + Values.show(key) + ": ")
-                  + result.reason();
+              unknownReason =
+                  (key == null ? "" : "key " + Values.show(key) + ": ") + result.reason();
             }
           }
-          case LINEARIZABLE -> { }
+          case LINEARIZABLE -> {}
         }
       }
       undecided = left;
     }
-    Verdict.Result answer = unknownReason == null
-        ? Verdict.Result.LINEARIZABLE : Verdict.Result.UNKNOWN;
-    return new Verdict(answer, null, null, List.of(), unknownReason,
-        history.operations().size(), since(started));
+    Verdict.Result answer =
+        unknownReason == null ? Verdict.Result.LINEARIZABLE : Verdict.Result.UNKNOWN;
+    return new Verdict(
+        answer, null, null, List.of(), unknownReason, history.operations().size(), since(started));
   }
 
   private static final int FIRST_PASS_CONFIGURATIONS_MAX = 20_000;
@@ -87,8 +93,7 @@ public final class LinearizabilityChecker {
   static Map<Object, List<Operation>> partitions(History history, Model model) {
     Map<Object, List<Operation>> partitions = new LinkedHashMap<>();
     for (Operation operation : history.operations()) {
-      Object key = model.partitionedByKey() && operation.key() != null
-          ? operation.key() : NO_KEY;
+      Object key = model.partitionedByKey() && operation.key() != null ? operation.key() : NO_KEY;
       partitions.computeIfAbsent(key, k -> new ArrayList<>()).add(operation);
     }
     return partitions;

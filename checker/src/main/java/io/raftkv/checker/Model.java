@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * A sequential specification. States are immutable values with equals and hashCode; the search
- * memoises on them. To add a model, implement this interface in one class and list it in
- * {@link Models}.
+ * memoises on them. To add a model, implement this interface in one class and list it in {@link
+ * Models}.
  */
 public interface Model {
   /** The name used on the command line and in manifests, e.g. {@code register}. */
@@ -21,25 +21,25 @@ public interface Model {
   Kind kind(Operation operation);
 
   /**
-   * The state after the operation, or null when the operation, with its outcome and output,
-   * could not have happened in {@code state}. An {@link Outcome#UNKNOWN} operation is applied
-   * as having taken effect, with its output unknown.
+   * The state after the operation, or null when the operation, with its outcome and output, could
+   * not have happened in {@code state}. An {@link Outcome#UNKNOWN} operation is applied as having
+   * taken effect, with its output unknown.
    */
   Object step(Object state, Operation operation);
 
   /**
-   * A pruning hint: false only when no sequence of {@code others} applied to {@code state}
-   * could make {@code target} legal afterwards. The default never prunes. A wrong false is a
-   * wrong verdict, so keep it to facts that are obviously true.
+   * A pruning hint: false only when no sequence of {@code others} applied to {@code state} could
+   * make {@code target} legal afterwards. The default never prunes. A wrong false is a wrong
+   * verdict, so keep it to facts that are obviously true.
    */
   default boolean mayReach(Object state, Operation target, List<Operation> others) {
     return true;
   }
 
   /**
-   * True when the operation is legal in every state and the state after it does not depend on
-   * the state before (a write, a put). The search uses it to skip indeterminate operations whose
-   * effect would be erased anyway. The default, false, is always safe.
+   * True when the operation is legal in every state and the state after it does not depend on the
+   * state before (a write, a put). The search uses it to skip indeterminate operations whose effect
+   * would be erased anyway. The default, false, is always safe.
    */
   default boolean resets(Operation operation) {
     return false;

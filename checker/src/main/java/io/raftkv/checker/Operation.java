@@ -16,9 +16,19 @@ package io.raftkv.checker;
  * @param invokeLine 1-based line of the invocation in the source file
  * @param completeLine 1-based line of the completion, or 0 when there is none
  */
-public record Operation(int id, long process, String function, Object key, Object input,
-    Object output, Outcome outcome, String error, int invokeIndex, int completeIndex,
-    int invokeLine, int completeLine) {
+public record Operation(
+    int id,
+    long process,
+    String function,
+    Object key,
+    Object input,
+    Object output,
+    Outcome outcome,
+    String error,
+    int invokeIndex,
+    int completeIndex,
+    int invokeLine,
+    int completeLine) {
 
   /** True when a completion line exists (even {@code info}). */
   public boolean completed() {
@@ -35,8 +45,11 @@ public record Operation(int id, long process, String function, Object key, Objec
     }
     out.append(')');
     switch (outcome) {
-      case OK -> out.append(output == Values.NIL && !function.equals("read")
-          && !function.equals("get") ? " -> ok" : " -> " + Values.show(output));
+      case OK ->
+          out.append(
+              output == Values.NIL && !function.equals("read") && !function.equals("get")
+                  ? " -> ok"
+                  : " -> " + Values.show(output));
       case FAIL -> out.append(" -> fail").append(error == null ? "" : " (" + error + ")");
       case UNKNOWN -> out.append(completed() ? " -> info" : " -> (no completion)");
     }

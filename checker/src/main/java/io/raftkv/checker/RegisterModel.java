@@ -3,8 +3,8 @@ package io.raftkv.checker;
 import java.util.List;
 
 /**
- * A read / write / compare-and-set register per key. Values are JSON scalars; a key never
- * written reads as nil. {@code cas} takes {@code [from, to]}.
+ * A read / write / compare-and-set register per key. Values are JSON scalars; a key never written
+ * reads as nil. {@code cas} takes {@code [from, to]}.
  */
 final class RegisterModel implements Model {
   static final RegisterModel INSTANCE = new RegisterModel();
@@ -24,15 +24,23 @@ final class RegisterModel implements Model {
   @Override
   public String validate(Operation operation) {
     return switch (operation.function()) {
-      case "read" -> operation.outcome() == Outcome.OK && !isScalar(operation.output())
-          ? "read returned " + Values.show(operation.output()) + ", not a scalar" : null;
-      case "write" -> isScalar(operation.input())
-          ? null : "write of " + Values.show(operation.input()) + ", not a scalar";
-      case "cas" -> operation.input() instanceof List<?> pair && pair.size() == 2
-          && isScalar(pair.get(0)) && isScalar(pair.get(1))
-          ? null : "cas needs [from, to], got " + Values.show(operation.input());
-      default -> "register has no operation '" + operation.function()
-          + "' (expected read, write or cas)";
+      case "read" ->
+          operation.outcome() == Outcome.OK && !isScalar(operation.output())
+              ? "read returned " + Values.show(operation.output()) + ", not a scalar"
+              : null;
+      case "write" ->
+          isScalar(operation.input())
+              ? null
+              : "write of " + Values.show(operation.input()) + ", not a scalar";
+      case "cas" ->
+          operation.input() instanceof List<?> pair
+                  && pair.size() == 2
+                  && isScalar(pair.get(0))
+                  && isScalar(pair.get(1))
+              ? null
+              : "cas needs [from, to], got " + Values.show(operation.input());
+      default ->
+          "register has no operation '" + operation.function() + "' (expected read, write or cas)";
     };
   }
 
@@ -94,11 +102,12 @@ final class RegisterModel implements Model {
       return true;
     }
     for (Operation other : others) {
-      Object written = switch (other.function()) {
-        case "write" -> other.input();
-        case "cas" -> other.outcome() == Outcome.FAIL ? null : ((List<?>) other.input()).get(1);
-        default -> null;
-      };
+      Object written =
+          switch (other.function()) {
+            case "write" -> other.input();
+            case "cas" -> other.outcome() == Outcome.FAIL ? null : ((List<?>) other.input()).get(1);
+            default -> null;
+          };
       if (wanted.equals(written)) {
         return true;
       }

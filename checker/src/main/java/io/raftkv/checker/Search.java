@@ -10,31 +10,32 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Decides one partition (one key's operations) with Wing &amp; Gong's search in Lowe's
- * just-in-time form: events are replayed in order, the set of reachable configurations is kept
- * and deduplicated (the memoisation on linearized set + state), and an operation is linearized
- * only when its completion forces it, together with whatever must or may precede it.
+ * Decides one partition (one key's operations) with Wing &amp; Gong's search in Lowe's just-in-time
+ * form: events are replayed in order, the set of reachable configurations is kept and deduplicated
+ * (the memoisation on linearized set + state), and an operation is linearized only when its
+ * completion forces it, together with whatever must or may precede it.
  *
  * <p>Reductions, each sound because it only drops orders that some kept order dominates (see
  * docs/checker.md; each is checked against the brute-force oracle in the tests):
+ *
  * <ol>
- *   <li>Blind operations (writes, appends) are placed only right before a non-blind operation
- *       in a closure, so concurrent writes are ordered only when a read can observe them, and
- *       the model's {@link Model#mayReach} lets the read's value prune the orders.
- *   <li>An indeterminate operation is never placed where it would not change the state: leaving
- *       it unplaced keeps every option open.
+ *   <li>Blind operations (writes, appends) are placed only right before a non-blind operation in a
+ *       closure, so concurrent writes are ordered only when a read can observe them, and the
+ *       model's {@link Model#mayReach} lets the read's value prune the orders.
+ *   <li>An indeterminate operation is never placed where it would not change the state: leaving it
+ *       unplaced keeps every option open.
  *   <li>A pure operation (a read) is placed ahead of its completion only when a state change
  *       follows it in the same closure; consecutive pure operations go in index order.
- *   <li>Dominance: of two configurations equal but for their unplaced indeterminate
- *       operations, the one with a superset of them can do all the other can; the other is
- *       dropped (between events and inside a closure, which is explored breadth first so the
- *       dominating configuration, having placed fewer, usually comes first).
- *   <li>Indeterminate operations with the same function and input are interchangeable, and an
- *       older one can be placed wherever a newer one can: only the newest placeable one of each
- *       such class is tried.
+ *   <li>Dominance: of two configurations equal but for their unplaced indeterminate operations, the
+ *       one with a superset of them can do all the other can; the other is dropped (between events
+ *       and inside a closure, which is explored breadth first so the dominating configuration,
+ *       having placed fewer, usually comes first).
+ *   <li>Indeterminate operations with the same function and input are interchangeable, and an older
+ *       one can be placed wherever a newer one can: only the newest placeable one of each such
+ *       class is tried.
  *   <li>An indeterminate operation is placed only if some non-blind operation could observe its
- *       effect before a reset ({@link Model#resets}) erases it, and no reset follows it before
- *       the next non-blind operation: otherwise leaving it unplaced dominates.
+ *       effect before a reset ({@link Model#resets}) erases it, and no reset follows it before the
+ *       next non-blind operation: otherwise leaving it unplaced dominates.
  * </ol>
  */
 final class Search {
@@ -46,8 +47,8 @@ final class Search {
   }
 
   /** The outcome for one partition. */
-  record Result(Verdict.Result result, Operation operation, List<Operation> prefix,
-      String reason) {}
+  record Result(
+      Verdict.Result result, Operation operation, List<Operation> prefix, String reason) {}
 
   private static final int NO_RETURN = Integer.MAX_VALUE;
   private static final int NEED_CHANGE = 1;
@@ -60,8 +61,10 @@ final class Search {
   private final Kind[] kinds;
   private final int[] calls;
   private final int[] returns;
+
   /** For indeterminate operations, a class id shared by those with equal function and input. */
   private final int[] openClasses;
+
   private final boolean[] resets;
   private final int configurationsMax;
   private final long deadlineNanos;
@@ -89,8 +92,11 @@ final class Search {
       calls[i] = operation.invokeIndex();
       boolean open = operation.outcome() == Outcome.UNKNOWN;
       returns[i] = open ? NO_RETURN : operation.completeIndex();
-      openClasses[i] = !open ? -1 : classes.computeIfAbsent(
-          List.of(operation.function(), operation.input()), k -> classes.size());
+      openClasses[i] =
+          !open
+              ? -1
+              : classes.computeIfAbsent(
+                  List.of(operation.function(), operation.input()), k -> classes.size());
     }
     this.configurationsMax = configurationsMax;
     this.deadlineNanos = deadlineNanos;
@@ -139,9 +145,14 @@ final class Search {
     Dominance next = new Dominance();
     boolean open = returns[operation] == NO_RETURN;
     for (Configuration c : current.members()) {
-      next.add(new Configuration(c.state, open ? c.pending : Configuration.with(c.pending,
-          operation), open ? Configuration.with(c.open, operation) : c.open, c.early, 0,
-          c.trail));
+      next.add(
+          new Configuration(
+              c.state,
+              open ? c.pending : Configuration.with(c.pending, operation),
+              open ? Configuration.with(c.open, operation) : c.open,
+              c.early,
+              0,
+              c.trail));
     }
     return next;
   }
@@ -152,8 +163,9 @@ final class Search {
     for (Configuration c : current.members()) {
       int at = Arrays.binarySearch(c.early, operation);
       if (at >= 0) {
-        emit(new Configuration(c.state, c.pending, c.open, Configuration.withoutAt(c.early, at),
-            0, c.trail));
+        emit(
+            new Configuration(
+                c.state, c.pending, c.open, Configuration.withoutAt(c.early, at), 0, c.trail));
       } else {
         closure(c);
       }
@@ -164,12 +176,11 @@ final class Search {
   }
 
   /**
-   * Every way to linearize {@link #forced} from {@code start}: directly, or after other
-   * called operations. Breadth first, so that nodes having placed fewer indeterminate
-   * operations come first and dominate. A node's flags hold {@link #NEED_CHANGE},
-   * {@link #OPEN_PLACED} and, shifted by {@link #PURE_SHIFT}, 1 + the index of the pure
-   * operation just placed (0 if the last was not pure), to place runs of pure operations in
-   * index order.
+   * Every way to linearize {@link #forced} from {@code start}: directly, or after other called
+   * operations. Breadth first, so that nodes having placed fewer indeterminate operations come
+   * first and dominate. A node's flags hold {@link #NEED_CHANGE}, {@link #OPEN_PLACED} and, shifted
+   * by {@link #PURE_SHIFT}, 1 + the index of the pure operation just placed (0 if the last was not
+   * pure), to place runs of pure operations in index order.
    */
   private void closure(Configuration start) {
     visited = new Dominance();
@@ -192,8 +203,14 @@ final class Search {
     if (applicable(forced, node.pending)) {
       Object after = model.step(state, operations[forced]);
       if (after != null && ((node.flags & NEED_CHANGE) == 0 || !after.equals(state))) {
-        emit(new Configuration(after, Configuration.withoutAt(node.pending, forcedAt), node.open,
-            node.early, 0, Configuration.Trail.push(node.trail, forced)));
+        emit(
+            new Configuration(
+                after,
+                Configuration.withoutAt(node.pending, forcedAt),
+                node.open,
+                node.early,
+                0,
+                Configuration.Trail.push(node.trail, forced)));
       }
     }
     if (!model.mayReach(state, operations[forced], others(node, forcedAt))) {
@@ -204,16 +221,18 @@ final class Search {
     for (int i = 0; i < node.pending.length; i++) {
       int other = node.pending[i];
       Kind kind = kinds[other];
-      if (other == forced || (kind == Kind.PURE && other < lastPure)
-          || (openPlaced && resets[other]) || !applicable(other, node.pending)) {
+      if (other == forced
+          || (kind == Kind.PURE && other < lastPure)
+          || (openPlaced && resets[other])
+          || !applicable(other, node.pending)) {
         continue;
       }
       Object after = model.step(state, operations[other]);
       if (after == null) {
         continue;
       }
-      int flags = !after.equals(state) ? 0 : kind == Kind.PURE ? NEED_CHANGE
-          : node.flags & NEED_CHANGE;
+      int flags =
+          !after.equals(state) ? 0 : kind == Kind.PURE ? NEED_CHANGE : node.flags & NEED_CHANGE;
       if (kind == Kind.PURE) {
         flags |= (other + 1) << PURE_SHIFT;
       }
@@ -221,12 +240,20 @@ final class Search {
         flags |= OPEN_PLACED;
       }
       int[] early = kind == Kind.BLIND ? node.early : Configuration.with(node.early, other);
-      visit(new Configuration(after, Configuration.withoutAt(node.pending, i), node.open, early,
-          flags, Configuration.Trail.push(node.trail, other)), queue);
+      visit(
+          new Configuration(
+              after,
+              Configuration.withoutAt(node.pending, i),
+              node.open,
+              early,
+              flags,
+              Configuration.Trail.push(node.trail, other)),
+          queue);
     }
     for (int i = 0; i < node.open.length; i++) {
       int other = node.open[i];
-      if ((openPlaced && resets[other]) || !applicable(other, node.pending)
+      if ((openPlaced && resets[other])
+          || !applicable(other, node.pending)
           || newerOfClassPlaceable(node, i)) {
         continue;
       }
@@ -234,15 +261,22 @@ final class Search {
       if (after == null || after.equals(state) || !observable(after, node, i)) {
         continue; // unplaced, it can still take effect later or never: that dominates.
       }
-      visit(new Configuration(after, node.pending, Configuration.withoutAt(node.open, i),
-          node.early, OPEN_PLACED, Configuration.Trail.push(node.trail, other)), queue);
+      visit(
+          new Configuration(
+              after,
+              node.pending,
+              Configuration.withoutAt(node.open, i),
+              node.early,
+              OPEN_PLACED,
+              Configuration.Trail.push(node.trail, other)),
+          queue);
     }
   }
 
   /**
-   * Whether some non-blind operation could see the state an indeterminate operation (at
-   * {@code openAt}) just produced, with no reset in between. If none could, its effect is lost
-   * before anything observes it, and leaving it unplaced dominates.
+   * Whether some non-blind operation could see the state an indeterminate operation (at {@code
+   * openAt}) just produced, with no reset in between. If none could, its effect is lost before
+   * anything observes it, and leaving it unplaced dominates.
    */
   private boolean observable(Object after, Configuration node, int openAt) {
     List<Operation> survivors = new ArrayList<>();
@@ -290,9 +324,9 @@ final class Search {
   }
 
   /**
-   * Real-time order: an operation may be placed only after every blind operation that
-   * completed before it was invoked. Other completed operations were placed at their
-   * completion at the latest, and indeterminate ones never complete, so neither blocks.
+   * Real-time order: an operation may be placed only after every blind operation that completed
+   * before it was invoked. Other completed operations were placed at their completion at the
+   * latest, and indeterminate ones never complete, so neither blocks.
    */
   private boolean applicable(int operation, int[] pending) {
     int call = calls[operation];
@@ -332,8 +366,11 @@ final class Search {
   private void spend() {
     int held = produced.size() + (visited == null ? 0 : visited.size());
     if (held > configurationsMax) {
-      throw new BudgetExhausted("more than " + configurationsMax
-          + " search configurations at once, at line " + lineOf(forced));
+      throw new BudgetExhausted(
+          "more than "
+              + configurationsMax
+              + " search configurations at once, at line "
+              + lineOf(forced));
     }
     if ((++work & 1023) == 0 && System.nanoTime() - deadlineNanos > 0) {
       throw new BudgetExhausted("time budget ran out at line " + lineOf(forced));

@@ -96,7 +96,7 @@ abstract class TextScanner {
   }
 
   final IllegalArgumentException error(String what) {
-    return new IllegalArgumentException("bad " + format + " at column " + (position + 1) + ": "
-        + what);
+    return new IllegalArgumentException(
+        "bad " + format + " at column " + (position + 1) + ": " + what);
   }
 }

@@ -7,18 +7,19 @@ import java.util.List;
 /** Canonical forms of the scalar values histories carry, so that equal values are equal(). */
 final class Values {
   /** The absent value: a register never written, EDN {@code nil}, JSON {@code null}. */
-  static final Object NIL = new Object() {
-    @Override
-    public String toString() {
-      return "nil";
-    }
+  static final Object NIL =
+      new Object() {
+        @Override
+        public String toString() {
+          return "nil";
+        }
 
-    // Fixed, so that hash iteration order, and with it the search order, is reproducible.
-    @Override
-    public int hashCode() {
-      return 0x6e696c;
-    }
-  };
+        // Fixed, so that hash iteration order, and with it the search order, is reproducible.
+        @Override
+        public int hashCode() {
+          return 0x6e696c;
+        }
+      };
 
   private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
   private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
@@ -28,7 +29,8 @@ final class Values {
   /** 1, 1.0 and 1e0 are the same register value: integral numbers become Long when they fit. */
   static Object normalize(BigDecimal number) {
     BigDecimal stripped = number.stripTrailingZeros();
-    if (stripped.scale() <= 0 && stripped.compareTo(LONG_MIN) >= 0
+    if (stripped.scale() <= 0
+        && stripped.compareTo(LONG_MIN) >= 0
         && stripped.compareTo(LONG_MAX) <= 0) {
       return stripped.longValueExact();
     }

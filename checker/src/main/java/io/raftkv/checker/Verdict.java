@@ -16,12 +16,20 @@ import java.util.Map;
  * @param operationCount operations checked (all keys)
  * @param elapsed the time the search took (not the parsing)
  */
-public record Verdict(Result result, Object key, Operation operation, List<Operation> prefix,
-    String reason, int operationCount, Duration elapsed) {
+public record Verdict(
+    Result result,
+    Object key,
+    Operation operation,
+    List<Operation> prefix,
+    String reason,
+    int operationCount,
+    Duration elapsed) {
 
   /** The three answers; only the first two are verdicts. */
   public enum Result {
-    LINEARIZABLE, NOT_LINEARIZABLE, UNKNOWN;
+    LINEARIZABLE,
+    NOT_LINEARIZABLE,
+    UNKNOWN;
 
     /** The name in JSON output: linearizable, not-linearizable, unknown. */
     public String jsonName() {
@@ -41,8 +49,11 @@ public record Verdict(Result result, Object key, Operation operation, List<Opera
   public String line() {
     return switch (result) {
       case LINEARIZABLE -> "linearizable=true";
-      case NOT_LINEARIZABLE -> "linearizable=false key=" + (key == null ? "-" : Values.show(key))
-          + " op=" + operation.describe();
+      case NOT_LINEARIZABLE ->
+          "linearizable=false key="
+              + (key == null ? "-" : Values.show(key))
+              + " op="
+              + operation.describe();
       case UNKNOWN -> "linearizable=unknown (" + reason + ")";
     };
   }

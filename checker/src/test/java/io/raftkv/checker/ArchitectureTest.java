@@ -9,15 +9,25 @@ import org.junit.jupiter.api.Test;
 
 /** ARCHITECTURE.md: the checker depends on nothing of ours, so it can judge any of it. */
 class ArchitectureTest {
-  private static final JavaClasses CHECKER = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages("io.raftkv.checker");
+  private static final JavaClasses CHECKER =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("io.raftkv.checker");
 
   @Test
   void checkerImportsNoOtherModuleOfOurs() {
-    noClasses().should().dependOnClassesThat().resideInAnyPackage("io.raftkv.raft..",
-        "io.raftkv.storage..", "io.raftkv.kv..", "io.raftkv.replica..", "io.raftkv.sim..",
-        "io.raftkv.server..", "io.raftkv.chaos..", "io.raftkv.cli..")
+    noClasses()
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.raftkv.raft..",
+            "io.raftkv.storage..",
+            "io.raftkv.kv..",
+            "io.raftkv.replica..",
+            "io.raftkv.sim..",
+            "io.raftkv.server..",
+            "io.raftkv.chaos..",
+            "io.raftkv.cli..")
         .because("the judge must not share code with what it judges")
         .check(CHECKER);
   }

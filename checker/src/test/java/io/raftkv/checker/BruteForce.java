@@ -60,8 +60,8 @@ final class BruteForce {
     return a.outcome() != Outcome.UNKNOWN && a.completeIndex() < b.invokeIndex();
   }
 
-  private boolean someOrder(List<Operation> chosen, boolean[] placed, Map<Object, Object> state,
-      int placedCount) {
+  private boolean someOrder(
+      List<Operation> chosen, boolean[] placed, Map<Object, Object> state, int placedCount) {
     if (placedCount == chosen.size()) {
       return true;
     }

@@ -19,8 +19,10 @@ class CheckRunnerTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private int run(List<Path> files, String model, boolean json, Budget budget) {
-    return CheckRunner.check(files, new CheckRunner.Options(model, null, json,
-        dir.resolve("reports"), budget), new PrintStream(out, true, StandardCharsets.UTF_8),
+    return CheckRunner.check(
+        files,
+        new CheckRunner.Options(model, null, json, dir.resolve("reports"), budget),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
@@ -29,10 +31,11 @@ class CheckRunnerTest {
   }
 
   private static final String[] STALE_READ = {
-      "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"key\":\"a\",\"value\":1}",
-      "{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"key\":\"a\",\"value\":1}",
-      "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"key\":\"a\"}",
-      "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"key\":\"a\",\"value\":null}"};
+    "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"key\":\"a\",\"value\":1}",
+    "{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"key\":\"a\",\"value\":1}",
+    "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"key\":\"a\"}",
+    "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"key\":\"a\",\"value\":null}"
+  };
 
   @Test
   void linearizableFileExitsZeroWithTheBareLine() throws Exception {
@@ -48,9 +51,12 @@ class CheckRunnerTest {
     Path good = file("good.jsonl", STALE_READ[0], STALE_READ[1]);
     assertThat(run(List.of(bad, good), null, false, Budget.DEFAULT))
         .isEqualTo(CheckRunner.EXIT_NOT_LINEARIZABLE);
-    assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(
-        bad + ": linearizable=false key=\"a\" op=process 1 read() -> nil key=\"a\" line 3\n"
-        + good + ": linearizable=true\n");
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .isEqualTo(
+            bad
+                + ": linearizable=false key=\"a\" op=process 1 read() -> nil key=\"a\" line 3\n"
+                + good
+                + ": linearizable=true\n");
     Path report = dir.resolve("reports/bad.jsonl.html");
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("report: " + report);
     assertThat(Files.readString(report)).contains("class=\"bad\"").contains("read() -&gt; nil");
@@ -61,11 +67,15 @@ class CheckRunnerTest {
     Path bad = file("bad.jsonl", STALE_READ);
     run(List.of(bad), "register", true, Budget.DEFAULT);
     String json = out.toString(StandardCharsets.UTF_8).strip();
-    assertThat(Json.parse(json)).isInstanceOfSatisfying(java.util.Map.class, map -> {
-      assertThat(map.get("result")).isEqualTo("not-linearizable");
-      assertThat(map.get("key")).isEqualTo("a");
-      assertThat(((java.util.Map<?, ?>) map.get("operation")).get("invokeLine")).isEqualTo(3L);
-    });
+    assertThat(Json.parse(json))
+        .isInstanceOfSatisfying(
+            java.util.Map.class,
+            map -> {
+              assertThat(map.get("result")).isEqualTo("not-linearizable");
+              assertThat(map.get("key")).isEqualTo("a");
+              assertThat(((java.util.Map<?, ?>) map.get("operation")).get("invokeLine"))
+                  .isEqualTo(3L);
+            });
   }
 
   @Test

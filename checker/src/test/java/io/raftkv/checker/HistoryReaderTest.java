@@ -14,11 +14,12 @@ class HistoryReaderTest {
 
   @Test
   void jsonlCasFailAndReadOkPairByProcess() throws Exception {
-    History history = parse(
-        "{\"process\":3,\"type\":\"invoke\",\"f\":\"cas\",\"key\":\"x\",\"value\":[1,2]}",
-        "{\"process\":4,\"type\":\"invoke\",\"f\":\"read\",\"key\":\"x\",\"time\":17}",
-        "{\"process\":3,\"type\":\"fail\",\"f\":\"cas\",\"key\":\"x\",\"value\":[1,2]}",
-        "{\"process\":4,\"type\":\"ok\",\"f\":\"read\",\"key\":\"x\",\"value\":null}");
+    History history =
+        parse(
+            "{\"process\":3,\"type\":\"invoke\",\"f\":\"cas\",\"key\":\"x\",\"value\":[1,2]}",
+            "{\"process\":4,\"type\":\"invoke\",\"f\":\"read\",\"key\":\"x\",\"time\":17}",
+            "{\"process\":3,\"type\":\"fail\",\"f\":\"cas\",\"key\":\"x\",\"value\":[1,2]}",
+            "{\"process\":4,\"type\":\"ok\",\"f\":\"read\",\"key\":\"x\",\"value\":null}");
     assertThat(history.operations()).hasSize(2);
     Operation cas = history.operations().get(0);
     assertThat(cas.outcome()).isEqualTo(Outcome.FAIL);
@@ -32,10 +33,14 @@ class HistoryReaderTest {
 
   @Test
   void ednAndJepsenLogReadTheSameOperation() throws Exception {
-    History edn = parse("{:process 3, :type :invoke, :f :cas, :value [3 0]}",
-        "{:process 3, :type :ok, :f :cas, :value [3 0]}");
-    History log = parse("INFO  jepsen.util - 3\t:invoke\t:cas\t[3 0]",
-        "INFO  jepsen.util - 3   :ok   :cas  [3 0]");
+    History edn =
+        parse(
+            "{:process 3, :type :invoke, :f :cas, :value [3 0]}",
+            "{:process 3, :type :ok, :f :cas, :value [3 0]}");
+    History log =
+        parse(
+            "INFO  jepsen.util - 3\t:invoke\t:cas\t[3 0]",
+            "INFO  jepsen.util - 3   :ok   :cas  [3 0]");
     assertThat(log.operations()).hasSize(1);
     Operation a = edn.operations().get(0);
     Operation b = log.operations().get(0);
@@ -45,13 +50,18 @@ class HistoryReaderTest {
 
   @Test
   void jepsenInfoIsIndeterminateAndRetiresTheProcess() throws Exception {
-    History history = parse("INFO  jepsen.util - 2\t:invoke\t:write\t4",
-        "INFO  jepsen.util - 2\t:info\t:write\t:timed-out");
+    History history =
+        parse(
+            "INFO  jepsen.util - 2\t:invoke\t:write\t4",
+            "INFO  jepsen.util - 2\t:info\t:write\t:timed-out");
     assertThat(history.operations().get(0).outcome()).isEqualTo(Outcome.UNKNOWN);
     assertThat(history.operations().get(0).input()).isEqualTo(4L);
-    assertThatThrownBy(() -> parse("INFO  jepsen.util - 2\t:invoke\t:write\t4",
-        "INFO  jepsen.util - 2\t:info\t:write\t:timed-out",
-        "INFO  jepsen.util - 2\t:invoke\t:read\tnil"))
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "INFO  jepsen.util - 2\t:invoke\t:write\t4",
+                    "INFO  jepsen.util - 2\t:info\t:write\t:timed-out",
+                    "INFO  jepsen.util - 2\t:invoke\t:read\tnil"))
         .isInstanceOf(MalformedHistoryException.class)
         .hasMessage("h.txt:3: process 2 invokes after its operation ended in info at line 2");
   }
@@ -65,22 +75,32 @@ class HistoryReaderTest {
 
   @Test
   void badInputNamesFileAndLine() {
-    assertThatThrownBy(() -> parse("{\"process\":1,\"type\":\"invoke\",\"f\":\"read\"}",
-        "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"value\":3"))
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\"}",
+                    "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"value\":3"))
         .hasMessageStartingWith("h.txt:2: bad JSON at column");
     assertThatThrownBy(() -> parse("{\"process\":1,\"type\":\"ok\",\"f\":\"read\"}"))
         .hasMessage("h.txt:1: completion ok for process 1, which has no operation in progress");
-    assertThatThrownBy(() -> parse("{\"process\":1,\"type\":\"invoke\",\"f\":\"read\"}",
-        "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\"}"))
-        .hasMessage("h.txt:2: process 1 invokes while its operation invoked at line 1 has no"
-            + " completion");
-    assertThatThrownBy(() -> parse("{\"process\":1,\"type\":\"invoke\",\"f\":\"read\"}",
-        "{\"process\":1,\"type\":\"ok\",\"f\":\"write\"}"))
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\"}",
+                    "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\"}"))
+        .hasMessage(
+            "h.txt:2: process 1 invokes while its operation invoked at line 1 has no"
+                + " completion");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\"}",
+                    "{\"process\":1,\"type\":\"ok\",\"f\":\"write\"}"))
         .hasMessageContaining("h.txt:2: completion of 'write'");
     assertThatThrownBy(() -> parse("hello"))
         .hasMessage("h.txt:1: not a history line in any known format (jsonl, edn, jepsen-log)");
-    assertThatThrownBy(() -> parse("{:process 1, :type :invoke, :f :read, :value nil",
-        "x")).hasMessageStartingWith("h.txt:1: bad EDN");
+    assertThatThrownBy(() -> parse("{:process 1, :type :invoke, :f :read, :value nil", "x"))
+        .hasMessageStartingWith("h.txt:1: bad EDN");
   }
 
   @Test
@@ -90,8 +110,8 @@ class HistoryReaderTest {
         .isInstanceOf(MalformedHistoryException.class)
         .hasMessage("h.txt:1: append of 7, not a string");
     assertThatThrownBy(() -> LinearizabilityChecker.check(history, Models.byName("register")))
-        .hasMessage("h.txt:1: register has no operation 'append' (expected read, write or"
-            + " cas)");
+        .hasMessage(
+            "h.txt:1: register has no operation 'append' (expected read, write or" + " cas)");
   }
 
   @Test
@@ -107,13 +127,16 @@ class HistoryReaderTest {
   void errorFieldMakesAFailedCasConstrainNothing() throws Exception {
     // The register holds nil, so a cas from nil cannot have failed by comparison...
     String invoke = "{\"process\":1,\"type\":\"invoke\",\"f\":\"cas\",\"value\":[null,1]}";
-    History compared = parse(invoke,
-        "{\"process\":1,\"type\":\"fail\",\"f\":\"cas\",\"value\":[null,1]}");
+    History compared =
+        parse(invoke, "{\"process\":1,\"type\":\"fail\",\"f\":\"cas\",\"value\":[null,1]}");
     assertThat(LinearizabilityChecker.check(compared, Models.byName("register")).result())
         .isEqualTo(Verdict.Result.NOT_LINEARIZABLE);
     // ...but refused before it ran ("not leader"), it says nothing.
-    History refused = parse(invoke, "{\"process\":1,\"type\":\"fail\",\"f\":\"cas\","
-        + "\"value\":[null,1],\"error\":\"not leader\"}");
+    History refused =
+        parse(
+            invoke,
+            "{\"process\":1,\"type\":\"fail\",\"f\":\"cas\","
+                + "\"value\":[null,1],\"error\":\"not leader\"}");
     assertThat(LinearizabilityChecker.check(refused, Models.byName("register")).result())
         .isEqualTo(Verdict.Result.LINEARIZABLE);
   }

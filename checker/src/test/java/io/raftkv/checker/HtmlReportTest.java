@@ -13,14 +13,17 @@ class HtmlReportTest {
     Model kv = Models.byName("kv");
     Verdict verdict = LinearizabilityChecker.check(history, kv);
     String html = HtmlReport.render(history, kv, verdict);
-    String failing = verdict.operation().describe().replace(">", "&gt;")
-        .replace("\"", "&quot;");
-    assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg")
-        .contains("class=\"bad\"").contains(failing)
+    String failing = verdict.operation().describe().replace(">", "&gt;").replace("\"", "&quot;");
+    assertThat(html)
+        .startsWith("<!DOCTYPE html>")
+        .contains("<svg")
+        .contains("class=\"bad\"")
+        .contains(failing)
         .contains("Longest linearizable prefix")
         .doesNotContain("http://", "https://", "<script", "<link");
     // Every prefix operation is numbered in the table, then the failing one is marked.
-    assertThat(html).contains("<td>" + verdict.prefix().size() + "</td>")
+    assertThat(html)
+        .contains("<td>" + verdict.prefix().size() + "</td>")
         .contains("<tr class=\"bad\"><td>✗</td>");
   }
 

@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Generates kv histories shaped like chaos runs: many clients, a few keys, mostly appends and
- * gets with some puts, and a share of writes that never complete (taking effect or not). Each
- * operation takes effect at a random instant inside its interval, so the history is
- * linearizable; {@code corrupt} then rewrites one get to report a value nobody wrote.
+ * Generates kv histories shaped like chaos runs: many clients, a few keys, mostly appends and gets
+ * with some puts, and a share of writes that never complete (taking effect or not). Each operation
+ * takes effect at a random instant inside its interval, so the history is linearizable; {@code
+ * corrupt} then rewrites one get to report a value nobody wrote.
  */
 final class KvWorkload {
   private KvWorkload() {}
@@ -28,8 +28,13 @@ final class KvWorkload {
   }
 
   /** Returns EDN lines like the shared kv files. */
-  static List<String> generate(Random random, int operations, int keys, int processes,
-      double writesLeftOpen, boolean corrupt) {
+  static List<String> generate(
+      Random random,
+      int operations,
+      int keys,
+      int processes,
+      double writesLeftOpen,
+      boolean corrupt) {
     List<String> lines = new ArrayList<>(operations * 2);
     Map<String, String> values = new HashMap<>();
     Client[] clients = new Client[processes];
@@ -72,10 +77,11 @@ final class KvWorkload {
       }
     }
     if (corrupt) {
-      int at = getCompletions.get(getCompletions.size() / 2 + random.nextInt(
-          Math.max(1, getCompletions.size() / 4)));
-      lines.set(at, lines.get(at).replaceFirst(":value \"([^\"]*)\"}",
-          ":value \"$1x corrupt y\"}"));
+      int at =
+          getCompletions.get(
+              getCompletions.size() / 2 + random.nextInt(Math.max(1, getCompletions.size() / 4)));
+      lines.set(
+          at, lines.get(at).replaceFirst(":value \"([^\"]*)\"}", ":value \"$1x corrupt y\"}"));
     }
     return lines;
   }
@@ -100,7 +106,16 @@ final class KvWorkload {
   }
 
   private static String line(long process, String type, String f, String key, String value) {
-    return "{:process " + process + ", :type :" + type + ", :f :" + f + ", :key \"" + key
-        + "\", :value " + (value == null ? "nil" : "\"" + value + "\"") + "}";
+    return "{:process "
+        + process
+        + ", :type :"
+        + type
+        + ", :f :"
+        + f
+        + ", :key \""
+        + key
+        + "\", :value "
+        + (value == null ? "nil" : "\"" + value + "\"")
+        + "}";
   }
 }

@@ -6,18 +6,18 @@ import java.util.List;
 import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.statistics.Statistics;
 
 /**
- * The search against the brute-force oracle, both ways, on small random histories; and
- * histories linearizable by construction. Seeds are fixed so runs repeat; a failure prints the
- * generator seed and the history.
+ * The search against the brute-force oracle, both ways, on small random histories; and histories
+ * linearizable by construction. Seeds are fixed so runs repeat; a failure prints the generator seed
+ * and the history.
  */
 class OracleProperties {
   @Property(tries = 1500, seed = "4242")
-  void registerAgreesWithBruteForce(@ForAll long seed,
-      @ForAll @IntRange(min = 0, max = 2) int keys) {
+  void registerAgreesWithBruteForce(
+      @ForAll long seed, @ForAll @IntRange(min = 0, max = 2) int keys) {
     agree(seed, new RandomHistories.Shape("register", 7, 3, keys, 3, 0.3, 0.3));
   }
 
@@ -32,13 +32,15 @@ class OracleProperties {
   }
 
   @Property(tries = 300, seed = "4545")
-  void linearizableByConstructionPasses(@ForAll long seed,
-      @ForAll @IntRange(min = 0, max = 1) int kv) {
+  void linearizableByConstructionPasses(
+      @ForAll long seed, @ForAll @IntRange(min = 0, max = 1) int kv) {
     String model = kv == 1 ? "kv" : "register";
-    List<String> lines = RandomHistories.generate(new Random(seed),
-        new RandomHistories.Shape(model, 200, 8, 3, 4, 0.05, 0.0));
+    List<String> lines =
+        RandomHistories.generate(
+            new Random(seed), new RandomHistories.Shape(model, 200, 8, 3, 4, 0.05, 0.0));
     Verdict verdict = check(seed, model, lines);
-    assertThat(verdict.result()).as("seed %d, history:%n%s", seed, String.join("\n", lines))
+    assertThat(verdict.result())
+        .as("seed %d, history:%n%s", seed, String.join("\n", lines))
         .isEqualTo(Verdict.Result.LINEARIZABLE);
   }
 

@@ -7,20 +7,31 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Generates JSONL histories by simulating clients against a real sequential object: each
- * operation takes effect at a random instant inside its interval (its linearization point), so
- * with no corruption the history is linearizable by construction. Some operations end in
- * {@code info} or never complete (having taken effect or not), some are refused with an error,
- * and, with probability {@code corruptReads}, a read reports a value it never saw.
+ * Generates JSONL histories by simulating clients against a real sequential object: each operation
+ * takes effect at a random instant inside its interval (its linearization point), so with no
+ * corruption the history is linearizable by construction. Some operations end in {@code info} or
+ * never complete (having taken effect or not), some are refused with an error, and, with
+ * probability {@code corruptReads}, a read reports a value it never saw.
  */
 final class RandomHistories {
   /** What to generate. {@code keys} = 0 means operations carry no key. */
-  record Shape(String model, int operations, int processes, int keys, int values,
-      double indeterminate, double corruptReads) {}
+  record Shape(
+      String model,
+      int operations,
+      int processes,
+      int keys,
+      int values,
+      double indeterminate,
+      double corruptReads) {}
 
   private RandomHistories() {}
 
-  private enum Phase { IDLE, INVOKED, APPLIED, RETIRED }
+  private enum Phase {
+    IDLE,
+    INVOKED,
+    APPLIED,
+    RETIRED
+  }
 
   private static final class Client {
     Phase phase = Phase.IDLE;
@@ -78,16 +89,19 @@ final class RandomHistories {
   private static void invoke(Random random, Shape shape, Client c, List<String> lines) {
     boolean kv = shape.model().equals("kv");
     int choice = random.nextInt(3);
-    c.f = kv ? new String[] {"get", "put", "append"}[choice]
-        : new String[] {"read", "write", "cas"}[choice];
+    c.f =
+        kv
+            ? new String[] {"get", "put", "append"}[choice]
+            : new String[] {"read", "write", "cas"}[choice];
     c.key = shape.keys() == 0 ? null : "k" + random.nextInt(shape.keys());
-    c.input = switch (c.f) {
-      case "get", "read" -> null;
-      case "put", "append" -> String.valueOf((char) ('a' + random.nextInt(shape.values())));
-      case "write" -> (long) random.nextInt(shape.values());
-      default -> List.of((long) random.nextInt(shape.values()),
-          (long) random.nextInt(shape.values()));
-    };
+    c.input =
+        switch (c.f) {
+          case "get", "read" -> null;
+          case "put", "append" -> String.valueOf((char) ('a' + random.nextInt(shape.values())));
+          case "write" -> (long) random.nextInt(shape.values());
+          default ->
+              List.of((long) random.nextInt(shape.values()), (long) random.nextInt(shape.values()));
+        };
     c.phase = Phase.INVOKED;
     lines.add(line(c, "invoke", c.input, null));
   }
@@ -117,8 +131,10 @@ final class RandomHistories {
     }
     Object output = c.output;
     if ((c.f.equals("read") || c.f.equals("get")) && random.nextDouble() < shape.corruptReads()) {
-      output = c.f.equals("get") ? String.valueOf((char) ('a' + random.nextInt(shape.values())))
-          : (Object) (long) random.nextInt(shape.values());
+      output =
+          c.f.equals("get")
+              ? String.valueOf((char) ('a' + random.nextInt(shape.values())))
+              : (Object) (long) random.nextInt(shape.values());
     }
     boolean failed = c.f.equals("cas") && !c.casMatched;
     String type = failed ? "fail" : "ok";

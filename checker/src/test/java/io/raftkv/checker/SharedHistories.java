@@ -17,9 +17,12 @@ final class SharedHistories {
   /** The directory, or a skipped test (JUnit assumption) saying why. */
   static Path directory() {
     Path found = find();
-    assumeTrue(found != null, "shared test histories not found: looked for"
-        + " shared/testdata/histories/MANIFEST.tsv in every parent of "
-        + Path.of("").toAbsolutePath() + "; skipping");
+    assumeTrue(
+        found != null,
+        "shared test histories not found: looked for"
+            + " shared/testdata/histories/MANIFEST.tsv in every parent of "
+            + Path.of("").toAbsolutePath()
+            + "; skipping");
     return found;
   }
 

@@ -15,16 +15,25 @@ class SharedHistoriesTest {
   Stream<DynamicTest> everyManifestHistoryGetsItsExpectedVerdict() throws Exception {
     List<SharedHistories.Entry> entries = SharedHistories.manifest();
     assertThat(entries).hasSize(31);
-    return entries.stream().map(entry -> DynamicTest.dynamicTest(entry.name(), () -> {
-      History history = History.read(entry.file());
-      Verdict verdict = LinearizabilityChecker.check(history, Models.byName(entry.model()));
-      Verdict.Result expected = entry.expected().equals("linearizable")
-          ? Verdict.Result.LINEARIZABLE : Verdict.Result.NOT_LINEARIZABLE;
-      assertThat(verdict.result()).as("%s: %s", entry.name(), verdict.line())
-          .isEqualTo(expected);
-      assertThat(Models.infer(history).name())
-          .isEqualTo(Models.byName(entry.model()).name());
-    }));
+    return entries.stream()
+        .map(
+            entry ->
+                DynamicTest.dynamicTest(
+                    entry.name(),
+                    () -> {
+                      History history = History.read(entry.file());
+                      Verdict verdict =
+                          LinearizabilityChecker.check(history, Models.byName(entry.model()));
+                      Verdict.Result expected =
+                          entry.expected().equals("linearizable")
+                              ? Verdict.Result.LINEARIZABLE
+                              : Verdict.Result.NOT_LINEARIZABLE;
+                      assertThat(verdict.result())
+                          .as("%s: %s", entry.name(), verdict.line())
+                          .isEqualTo(expected);
+                      assertThat(Models.infer(history).name())
+                          .isEqualTo(Models.byName(entry.model()).name());
+                    }));
   }
 
   @Test

@@ -18,42 +18,59 @@ import picocli.CommandLine.Parameters;
     name = "check",
     mixinStandardHelpOptions = true,
     description = {
-        "Checks recorded histories for linearizability.",
-        "Exit: 0 all linearizable, 1 any not linearizable, 2 usage error, bad input"
-            + " or unknown (a budget ran out; never a guess: the printed line says which)."
+      "Checks recorded histories for linearizability.",
+      "Exit: 0 all linearizable, 1 any not linearizable, 2 usage error, bad input"
+          + " or unknown (a budget ran out; never a guess: the printed line says which)."
     })
 final class CheckCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", paramLabel = "MODEL",
+  @Option(
+      names = "--model",
+      paramLabel = "MODEL",
       description = "register or kv (default: inferred from the operations)")
   String model;
 
-  @Option(names = "--format", paramLabel = "FORMAT",
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
       description = "jsonl, edn or jepsen-log (default: detected from the content)")
   String format;
 
   @Option(names = "--json", description = "print one JSON object per file")
   boolean json;
 
-  @Option(names = "--report", paramLabel = "DIR",
+  @Option(
+      names = "--report",
+      paramLabel = "DIR",
       description = "write an HTML report DIR/<file>.html for each failing history")
   Path reportDirectory;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
+  @Option(
+      names = "--timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "60",
       description = "time budget per history (default: ${DEFAULT-VALUE})")
   long timeoutSeconds;
 
-  @Option(names = "--configurations-max", paramLabel = "N", defaultValue = "1000000",
-      description = "search configurations held at once (bounds memory; default:"
-          + " ${DEFAULT-VALUE})")
+  @Option(
+      names = "--configurations-max",
+      paramLabel = "N",
+      defaultValue = "1000000",
+      description =
+          "search configurations held at once (bounds memory; default:" + " ${DEFAULT-VALUE})")
   int configurationsMax;
 
-  @Option(names = "--bench", paramLabel = "DIR",
+  @Option(
+      names = "--bench",
+      paramLabel = "DIR",
       description = "time the check of every history under DIR (median of --runs)")
   Path benchDirectory;
 
-  @Option(names = "--runs", paramLabel = "N", defaultValue = "7",
+  @Option(
+      names = "--runs",
+      paramLabel = "N",
+      defaultValue = "7",
       description = "timed runs per file with --bench (default: ${DEFAULT-VALUE})")
   int runs;
 
@@ -63,12 +80,12 @@ final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (benchDirectory == null && files.isEmpty()) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "give FILE... to check, or --bench DIR");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "give FILE... to check, or --bench DIR");
     }
     if (timeoutSeconds < 1 || configurationsMax < 1 || runs < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--timeout, --configurations-max and --runs must be positive");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--timeout, --configurations-max and --runs must be positive");
     }
     HistoryFormat chosenFormat;
     try {
@@ -76,8 +93,13 @@ final class CheckCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    CheckRunner.Options options = new CheckRunner.Options(model, chosenFormat, json,
-        reportDirectory, new Budget(Duration.ofSeconds(timeoutSeconds), configurationsMax));
+    CheckRunner.Options options =
+        new CheckRunner.Options(
+            model,
+            chosenFormat,
+            json,
+            reportDirectory,
+            new Budget(Duration.ofSeconds(timeoutSeconds), configurationsMax));
     if (benchDirectory != null) {
       return Bench.run(benchDirectory, options, runs, System.out, System.err);
     }

@@ -10,10 +10,10 @@ import picocli.CommandLine.Command;
     version = "raftkv 0.1.0",
     description = "A replicated, linearizable key-value store on our own Raft.",
     subcommands = {
-        DemoCommand.class,
-        CheckCommand.class,
-        WalCommand.class,
-        SimCommand.class,
+      DemoCommand.class,
+      CheckCommand.class,
+      WalCommand.class,
+      SimCommand.class,
     })
 public final class RaftkvCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -23,15 +23,18 @@ import picocli.CommandLine.Option;
     name = "sim",
     mixinStandardHelpOptions = true,
     description = {
-        "Runs the real replicas on a simulated network, disk and clocks under faults, then"
-            + " judges each seed (Raft invariants, acknowledged writes, linearizability,"
-            + " watch streams against the committed log, liveness after healing).",
-        "Exit: 0 no violation, 1 a violation, 2 usage error."
+      "Runs the real replicas on a simulated network, disk and clocks under faults, then"
+          + " judges each seed (Raft invariants, acknowledged writes, linearizability,"
+          + " watch streams against the committed log, liveness after healing).",
+      "Exit: 0 no violation, 1 a violation, 2 usage error."
     })
 final class SimCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--seeds", paramLabel = "A..B", defaultValue = "1..100",
+  @Option(
+      names = "--seeds",
+      paramLabel = "A..B",
+      defaultValue = "1..100",
       description = "the seeds to run (default: ${DEFAULT-VALUE})")
   String seeds;
 
@@ -44,58 +47,86 @@ final class SimCommand implements Callable<Integer> {
   @Option(names = "--nodes", defaultValue = "5", description = "cluster size (default: 5)")
   int nodes;
 
-  @Option(names = "--ops", defaultValue = "1000",
+  @Option(
+      names = "--ops",
+      defaultValue = "1000",
       description = "client operations per seed (default: 1000)")
   int ops;
 
   @Option(names = "--clients", defaultValue = "5", description = "clients (default: 5)")
   int clients;
 
-  @Option(names = "--watchers", defaultValue = "2",
-      description = "watch clients per seed, each checked against the committed log "
-          + "(default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--watchers",
+      defaultValue = "2",
+      description =
+          "watch clients per seed, each checked against the committed log "
+              + "(default: ${DEFAULT-VALUE})")
   int watchers;
 
   @Option(names = "--no-faults", description = "run without the nemesis")
   boolean noFaults;
 
-  @Option(names = "--bug", paramLabel = "NAME",
+  @Option(
+      names = "--bug",
+      paramLabel = "NAME",
       description = "inject a deliberate bug (\"list\" lists them)")
   String bug;
 
-  @Option(names = "--lease-reads", paramLabel = "MODE", defaultValue = "drawn",
+  @Option(
+      names = "--lease-reads",
+      paramLabel = "MODE",
+      defaultValue = "drawn",
       description = "lease reads: drawn per seed, on or off (default: ${DEFAULT-VALUE})")
   String leaseReads;
 
-  @Option(names = "--faults", paramLabel = "LIST",
-      description = "the faults seeds may draw, comma-separated (default: all): partitions,"
-          + "crashes,pauses,drops,duplicates,fsync-failures,clock-drift,slow-disks,full-disks,churn")
+  @Option(
+      names = "--faults",
+      paramLabel = "LIST",
+      description =
+          "the faults seeds may draw, comma-separated (default: all): partitions,"
+              + "crashes,pauses,drops,duplicates,fsync-failures,clock-drift,slow-disks,full-disks,churn")
   String faults;
 
-  @Option(names = "--always", paramLabel = "LIST",
-      description = "faults on in every seed instead of drawn, comma-separated (each must be "
-          + "allowed by --faults)")
+  @Option(
+      names = "--always",
+      paramLabel = "LIST",
+      description =
+          "faults on in every seed instead of drawn, comma-separated (each must be "
+              + "allowed by --faults)")
   String always;
 
-  @Option(names = "--clock-drift-ppm", paramLabel = "PPM", defaultValue = "50000",
-      description = "the bound on any node's clock drift, parts per million, below 500000; "
-          + "the core's lease margin is set to cover it (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--clock-drift-ppm",
+      paramLabel = "PPM",
+      defaultValue = "50000",
+      description =
+          "the bound on any node's clock drift, parts per million, below 500000; "
+              + "the core's lease margin is set to cover it (default: ${DEFAULT-VALUE})")
   long clockDriftPpm;
 
-  @Option(names = "--jobs", paramLabel = "N",
-      description = "seeds run at once on N threads; output is the same for any N "
-          + "(default: the processors, ${DEFAULT-VALUE})")
+  @Option(
+      names = "--jobs",
+      paramLabel = "N",
+      description =
+          "seeds run at once on N threads; output is the same for any N "
+              + "(default: the processors, ${DEFAULT-VALUE})")
   int jobs = Runtime.getRuntime().availableProcessors();
 
-  @Option(names = "--hashes",
-      description = "print each seed's trace hash (seed=S trace_hash=H): equal lines before and "
-          + "after a refactoring mean the same runs")
+  @Option(
+      names = "--hashes",
+      description =
+          "print each seed's trace hash (seed=S trace_hash=H): equal lines before and "
+              + "after a refactoring mean the same runs")
   boolean hashes;
 
   @Option(names = "--until-violation", description = "stop at the first violating seed")
   boolean untilViolation;
 
-  @Option(names = "--report", paramLabel = "DIR", defaultValue = "sim-reports",
+  @Option(
+      names = "--report",
+      paramLabel = "DIR",
+      defaultValue = "sim-reports",
       description = "where violations' histories and reports go (default: ${DEFAULT-VALUE})")
   Path reportDirectory;
 
@@ -121,7 +152,8 @@ final class SimCommand implements Callable<Integer> {
 
   private SimOptions options(PrintWriter out) {
     if (nodes < 1 || ops < 0 || clients < 1 || watchers < 0 || jobs < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
           "--nodes, --clients and --jobs must be >= 1, --ops and --watchers >= 0");
     }
     Bug injected = Bug.NONE;
@@ -136,20 +168,27 @@ final class SimCommand implements Callable<Integer> {
     try {
       lease = SimOptions.LeaseReads.valueOf(leaseReads.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--lease-reads takes drawn, on or off, got " + leaseReads);
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--lease-reads takes drawn, on or off, got " + leaseReads);
     }
-    SimOptions options = SimOptions.defaults().withNodes(nodes).withOps(ops).withLeaseReads(lease)
-        .withClients(clients).withWatchers(watchers).withFaults(!noFaults).withBug(injected)
-        .withReportDirectory(reportDirectory);
+    SimOptions options =
+        SimOptions.defaults()
+            .withNodes(nodes)
+            .withOps(ops)
+            .withLeaseReads(lease)
+            .withClients(clients)
+            .withWatchers(watchers)
+            .withFaults(!noFaults)
+            .withBug(injected)
+            .withReportDirectory(reportDirectory);
     options = usage("--clock-drift-ppm", options, o -> o.withClockDriftPpmMax(clockDriftPpm));
     if (faults != null) {
-      options = usage("--faults", options,
-          o -> o.withFaultKinds(java.util.Set.of(faults.split(","))));
+      options =
+          usage("--faults", options, o -> o.withFaultKinds(java.util.Set.of(faults.split(","))));
     }
     if (always != null) {
-      options = usage("--always", options,
-          o -> o.withForcedFaults(java.util.Set.of(always.split(","))));
+      options =
+          usage("--always", options, o -> o.withForcedFaults(java.util.Set.of(always.split(","))));
     }
     if (trace) {
       options = options.withTrace(out::println);
@@ -158,8 +197,8 @@ final class SimCommand implements Callable<Integer> {
   }
 
   /** Applies an option; what {@link SimOptions} refuses is a usage error naming the option. */
-  private SimOptions usage(String option, SimOptions options,
-      java.util.function.UnaryOperator<SimOptions> apply) {
+  private SimOptions usage(
+      String option, SimOptions options, java.util.function.UnaryOperator<SimOptions> apply) {
     try {
       return apply.apply(options);
     } catch (IllegalArgumentException e) {
@@ -177,8 +216,8 @@ final class SimCommand implements Callable<Integer> {
       }
       return end == 0 ? a : b;
     } catch (NumberFormatException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "--seeds takes A..B with A <= B, got " + seeds);
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--seeds takes A..B with A <= B, got " + seeds);
     }
   }
 
@@ -201,10 +240,25 @@ final class SimCommand implements Callable<Integer> {
       countFaults(result, faultSeeds);
       if (seed != null) {
         out.println("parameters " + result.parameters());
-        out.println("seed=" + s + " " + result.linearizability() + " ok=" + result.ok()
-            + " fail=" + result.fail() + " info=" + result.info() + " watch_events="
-            + result.watchEvents() + " events=" + result.events()
-            + " " + result.faults() + " trace_hash=" + Long.toHexString(result.traceHash()));
+        out.println(
+            "seed="
+                + s
+                + " "
+                + result.linearizability()
+                + " ok="
+                + result.ok()
+                + " fail="
+                + result.fail()
+                + " info="
+                + result.info()
+                + " watch_events="
+                + result.watchEvents()
+                + " events="
+                + result.events()
+                + " "
+                + result.faults()
+                + " trace_hash="
+                + Long.toHexString(result.traceHash()));
       } else if (hashes) {
         out.println("seed=" + s + " trace_hash=" + Long.toHexString(result.traceHash()));
       }
@@ -224,18 +278,26 @@ final class SimCommand implements Callable<Integer> {
       System.err.println();
     }
     double wallSeconds = (System.nanoTime() - started) / 1e9;
-    out.printf(Locale.ROOT, "seeds=%d violations=%d ops=%d watch_events=%d sim_seconds=%.1f "
-        + "wall_seconds=%.1f seeds_per_second=%.2f faults_share=%s%n", seedCount, violations,
-        opCount, watchEvents, simNanos / 1e9, wallSeconds, seedCount / wallSeconds,
+    out.printf(
+        Locale.ROOT,
+        "seeds=%d violations=%d ops=%d watch_events=%d sim_seconds=%.1f "
+            + "wall_seconds=%.1f seeds_per_second=%.2f faults_share=%s%n",
+        seedCount,
+        violations,
+        opCount,
+        watchEvents,
+        simNanos / 1e9,
+        wallSeconds,
+        seedCount / wallSeconds,
         shares(faultSeeds, seedCount));
     out.flush();
     return violations == 0 ? 0 : 1;
   }
 
   /**
-   * Runs seeds on {@code jobs} threads, a few ahead of the one asked for, and hands the results
-   * out in seed order, so that the output does not depend on how many threads ran it. A seed is
-   * one thread's work from start to end and shares nothing with the others.
+   * Runs seeds on {@code jobs} threads, a few ahead of the one asked for, and hands the results out
+   * in seed order, so that the output does not depend on how many threads ran it. A seed is one
+   * thread's work from start to end and shares nothing with the others.
    */
   private static final class SeedRunner implements AutoCloseable {
     private final SimOptions options;
@@ -251,11 +313,14 @@ final class SimCommand implements Callable<Integer> {
       this.last = last;
       this.nextToSubmit = first;
       this.window = 2 * jobs;
-      this.pool = java.util.concurrent.Executors.newFixedThreadPool(jobs, task -> {
-        Thread thread = new Thread(task, "sim-seed");
-        thread.setDaemon(true);
-        return thread;
-      });
+      this.pool =
+          java.util.concurrent.Executors.newFixedThreadPool(
+              jobs,
+              task -> {
+                Thread thread = new Thread(task, "sim-seed");
+                thread.setDaemon(true);
+                return thread;
+              });
     }
 
     SimResult next() {
@@ -288,8 +353,12 @@ final class SimCommand implements Callable<Integer> {
 
   private static String shares(Map<String, Integer> faultSeeds, long seedCount) {
     StringBuilder line = new StringBuilder();
-    faultSeeds.forEach((fault, count) -> line.append(line.isEmpty() ? "" : ",").append(fault)
-        .append(':').append(String.format(Locale.ROOT, "%.2f", count / (double) seedCount)));
+    faultSeeds.forEach(
+        (fault, count) ->
+            line.append(line.isEmpty() ? "" : ",")
+                .append(fault)
+                .append(':')
+                .append(String.format(Locale.ROOT, "%.2f", count / (double) seedCount)));
     return line.isEmpty() ? "none" : line.toString();
   }
 

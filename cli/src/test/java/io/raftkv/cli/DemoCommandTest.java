@@ -25,8 +25,11 @@ class DemoCommandTest {
   void demoEndsWithAShortSimulationUnderFaults() {
     CliRun run = run("demo", "--seed", "7", "--sim-seeds", "2");
     assertThat(run.exitCode()).as(run.out()).isZero();
-    assertThat(run.out()).contains("simulation: 2 seed(s)").contains("seed=7 ops=")
-        .contains("seed=8 ops=").contains("verdict: OK: 2 simulated seed(s)");
+    assertThat(run.out())
+        .contains("simulation: 2 seed(s)")
+        .contains("seed=7 ops=")
+        .contains("seed=8 ops=")
+        .contains("verdict: OK: 2 simulated seed(s)");
   }
 
   @Test
@@ -41,8 +44,15 @@ class DemoCommandTest {
   void everyClusterSizeAndManySeedsPass() {
     for (int nodes = 3; nodes <= 7; nodes++) {
       for (int seed = 1; seed <= 10; seed++) {
-        CliRun run = run("demo", "--seed", String.valueOf(seed), "--nodes", String.valueOf(nodes),
-            "--sim-seeds", "0");
+        CliRun run =
+            run(
+                "demo",
+                "--seed",
+                String.valueOf(seed),
+                "--nodes",
+                String.valueOf(nodes),
+                "--sim-seeds",
+                "0");
         assertThat(run.exitCode()).as("nodes=%d seed=%d:%n%s", nodes, seed, run.out()).isZero();
       }
     }

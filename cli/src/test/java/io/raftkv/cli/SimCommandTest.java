@@ -8,34 +8,54 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code raftkv sim}: its summary line, its replay command, and its usage errors. */
 class SimCommandTest {
-  @TempDir
-  Path reports;
+  @TempDir Path reports;
 
   @Test
   void cleanSeedsPrintOneKeyValueSummaryLine() {
-    CliRun run = CliRun.of("sim", "--seeds", "1..2", "--ops", "100", "--report",
-        reports.toString());
+    CliRun run =
+        CliRun.of("sim", "--seeds", "1..2", "--ops", "100", "--report", reports.toString());
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
     String[] lines = run.out().strip().split("\n");
-    assertThat(lines[lines.length - 1]).startsWith("seeds=2 violations=0 ops=")
-        .contains(" watch_events=").contains(" seeds_per_second=").contains(" faults_share=");
+    assertThat(lines[lines.length - 1])
+        .startsWith("seeds=2 violations=0 ops=")
+        .contains(" watch_events=")
+        .contains(" seeds_per_second=")
+        .contains(" faults_share=");
   }
 
   @Test
   void aCaughtBugPrintsItsSeedAndAReplayThatRepeatsEveryOption() {
-    CliRun run = CliRun.of("sim", "--bug", "read-without-confirmation", "--seeds", "1..20",
-        "--ops", "300", "--lease-reads", "off", "--always", "partitions",
-        "--clock-drift-ppm", "80000", "--until-violation", "--report", reports.toString());
+    CliRun run =
+        CliRun.of(
+            "sim",
+            "--bug",
+            "read-without-confirmation",
+            "--seeds",
+            "1..20",
+            "--ops",
+            "300",
+            "--lease-reads",
+            "off",
+            "--always",
+            "partitions",
+            "--clock-drift-ppm",
+            "80000",
+            "--until-violation",
+            "--report",
+            reports.toString());
     assertThat(run.exitCode()).as(run.out()).isEqualTo(1);
-    assertThat(run.out()).contains("violation seed=").contains("--bug read-without-confirmation")
-        .contains("--always partitions").contains("--clock-drift-ppm 80000")
-        .contains("--lease-reads off").contains("--trace");
+    assertThat(run.out())
+        .contains("violation seed=")
+        .contains("--bug read-without-confirmation")
+        .contains("--always partitions")
+        .contains("--clock-drift-ppm 80000")
+        .contains("--lease-reads off")
+        .contains("--trace");
   }
 
   @Test
   void theOutputIsTheSameWhateverTheNumberOfThreads() {
-    String[] common = {"sim", "--seeds", "1..4", "--ops", "100", "--report",
-        reports.toString()};
+    String[] common = {"sim", "--seeds", "1..4", "--ops", "100", "--report", reports.toString()};
     String one = withoutTimings(CliRun.of(concat(common, "--jobs", "1")).out());
     String three = withoutTimings(CliRun.of(concat(common, "--jobs", "3")).out());
     assertThat(three).isEqualTo(one).contains("seeds=4 violations=0");
@@ -43,12 +63,17 @@ class SimCommandTest {
 
   @Test
   void hashesPrintOneLinePerSeedMatchingTheReplayOfThatSeed() {
-    CliRun range = CliRun.of("sim", "--seeds", "3..4", "--ops", "100", "--hashes", "--report",
-        reports.toString());
-    CliRun replay = CliRun.of("sim", "--seed", "4", "--ops", "100", "--report",
-        reports.toString());
-    String hashLine = range.out().lines().filter(l -> l.startsWith("seed=4 ")).findFirst()
-        .orElseThrow(() -> new AssertionError("no seed=4 line in " + range.out()));
+    CliRun range =
+        CliRun.of(
+            "sim", "--seeds", "3..4", "--ops", "100", "--hashes", "--report", reports.toString());
+    CliRun replay = CliRun.of("sim", "--seed", "4", "--ops", "100", "--report", reports.toString());
+    String hashLine =
+        range
+            .out()
+            .lines()
+            .filter(l -> l.startsWith("seed=4 "))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no seed=4 line in " + range.out()));
     assertThat(range.out().lines().filter(l -> l.startsWith("seed=")).count()).isEqualTo(2);
     assertThat(replay.out()).contains(hashLine.substring("seed=4 ".length()));
   }
@@ -82,7 +107,9 @@ class SimCommandTest {
   void bugListNamesEverySwitchFirstOnItsLine() {
     CliRun run = CliRun.of("sim", "--bug", "list");
     assertThat(run.exitCode()).isZero();
-    assertThat(run.out()).contains("lease-without-drift-bound  ")
-        .contains("vote-before-persist  ").contains("watch-skips-restored-revisions  ");
+    assertThat(run.out())
+        .contains("lease-without-drift-bound  ")
+        .contains("vote-before-persist  ")
+        .contains("watch-skips-restored-revisions  ");
   }
 }

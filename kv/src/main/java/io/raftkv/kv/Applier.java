@@ -83,7 +83,7 @@ final class Applier {
         case PutRequest p -> checkPut(p);
         case RangeRequest r ->
             RangeReader.readRevision(r.revision(), state.revision, state.compactRevision);
-        case DeleteRangeRequest d -> { }
+        case DeleteRangeRequest d -> {}
         case TxnRequest nested -> checkPath(nested, path);
       }
     }
@@ -93,13 +93,14 @@ final class Applier {
     boolean succeeded = path.next();
     List<Response> responses = new ArrayList<>();
     for (TxnOp op : succeeded ? t.success() : t.failure()) {
-      responses.add(switch (op) {
-        case PutRequest p -> writePut(txn, p);
-        case DeleteRangeRequest d -> writeDelete(txn, d);
-        case RangeRequest r ->
-            RangeReader.range(state.history, r, txn.readRevision(), state.compactRevision);
-        case TxnRequest nested -> runTxn(txn, nested, path);
-      });
+      responses.add(
+          switch (op) {
+            case PutRequest p -> writePut(txn, p);
+            case DeleteRangeRequest d -> writeDelete(txn, d);
+            case RangeRequest r ->
+                RangeReader.range(state.history, r, txn.readRevision(), state.compactRevision);
+            case TxnRequest nested -> runTxn(txn, nested, path);
+          });
     }
     return new TxnResponse(txn.readRevision(), succeeded, responses);
   }
@@ -122,13 +123,15 @@ final class Applier {
     byte[] key = p.key().array();
     // Only the ignore flags need the current version first: a lookup is a skip-list traversal.
     Version current = p.ignoreValue() || p.ignoreLease() ? liveHead(key) : null;
-    Invariants.check(current != null || !(p.ignoreValue() || p.ignoreLease()),
-        "put ignoring value/lease of absent key %s passed its check", p.key());
+    Invariants.check(
+        current != null || !(p.ignoreValue() || p.ignoreLease()),
+        "put ignoring value/lease of absent key %s passed its check",
+        p.key());
     byte[] value = p.ignoreValue() ? current.value : p.value().array();
     long lease = p.ignoreLease() ? current.lease : p.lease();
     Version prev = txn.put(key, value, lease);
-    Optional<KeyValue> prevKv = p.prevKv() && prev != null
-        ? Optional.of(prev.toKeyValue(key)) : Optional.empty();
+    Optional<KeyValue> prevKv =
+        p.prevKv() && prev != null ? Optional.of(prev.toKeyValue(key)) : Optional.empty();
     return new PutResponse(txn.readRevision(), prevKv);
   }
 
@@ -151,12 +154,13 @@ final class Applier {
 
   private Response compact(CompactRequest c) {
     if (c.revision() <= state.compactRevision) {
-      throw new KvException(KvErrorCode.COMPACTED,
+      throw new KvException(
+          KvErrorCode.COMPACTED,
           "revision " + c.revision() + " <= compacted " + state.compactRevision);
     }
     if (c.revision() > state.revision) {
-      throw new KvException(KvErrorCode.FUTURE_REVISION,
-          "revision " + c.revision() + " > current " + state.revision);
+      throw new KvException(
+          KvErrorCode.FUTURE_REVISION, "revision " + c.revision() + " > current " + state.revision);
     }
     state.compactRevision = c.revision();
     hub.compacted(state.compactRevision);
@@ -180,8 +184,7 @@ final class Applier {
     List<byte[]> keys = state.leases.revoke(r.id());
     WriteTxn txn = new WriteTxn(state, !hub.isEmpty());
     for (byte[] key : keys) {
-      Invariants.check(txn.delete(key) != null, "lease %d held deleted key %s", r.id(),
-          key);
+      Invariants.check(txn.delete(key) != null, "lease %d held deleted key %s", r.id(), key);
     }
     hub.dispatch(txn.commit());
     return new LeaseRevokeResponse(state.revision);

@@ -3,8 +3,9 @@ package io.raftkv.kv;
 import java.util.Arrays;
 
 /**
- * Reads what {@link ByteWriter} wrote (stored session responses), checking every length against what is left so garbage
- * fails with the offset instead of allocating gigabytes or running off the end.
+ * Reads what {@link ByteWriter} wrote (stored session responses), checking every length against
+ * what is left so garbage fails with the offset instead of allocating gigabytes or running off the
+ * end.
  */
 final class ByteReader {
   private final byte[] data;

@@ -5,8 +5,8 @@ import java.util.Arrays;
 
 /**
  * An immutable byte string, used for keys and values. Equality and order are by content, bytes
- * compared unsigned (etcd's order). Immutability is what lets a snapshot thread read versions
- * while the apply thread goes on writing.
+ * compared unsigned (etcd's order). Immutability is what lets a snapshot thread read versions while
+ * the apply thread goes on writing.
  */
 public final class Bytes implements Comparable<Bytes> {
   private static final byte[] NO_BYTES = new byte[0];

@@ -6,11 +6,11 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * Key to {@link Chain} by hash, beside the skip list that keeps key order: a put to an existing
- * key costs a probe or two here instead of a skip-list traversal (about 20 cache misses at 1M
- * keys, most of a put's time). Open addressing with linear probing, at most half full; the
- * hashes sit in their own array so a probe reads a chain only when the hash matches.
- * Removal shifts later entries back (no tombstones), so probes never lengthen with churn.
+ * Key to {@link Chain} by hash, beside the skip list that keeps key order: a put to an existing key
+ * costs a probe or two here instead of a skip-list traversal (about 20 cache misses at 1M keys,
+ * most of a put's time). Open addressing with linear probing, at most half full; the hashes sit in
+ * their own array so a probe reads a chain only when the hash matches. Removal shifts later entries
+ * back (no tombstones), so probes never lengthen with churn.
  *
  * <p>Apply thread only. Growing rehashes every entry at once, once per doubling (not measured
  * alone; a pass over the stored hashes, no key is re-read). The hash is fixed (deterministic,
@@ -72,8 +72,10 @@ final class ChainIndex {
     int mask = chains.length - 1;
     int i = chain.hash & mask;
     while (chains[i] != null) {
-      Invariants.check(chains[i] != chain && !Arrays.equals(chains[i].key, chain.key),
-          "key %s indexed twice", chain.key);
+      Invariants.check(
+          chains[i] != chain && !Arrays.equals(chains[i].key, chain.key),
+          "key %s indexed twice",
+          chain.key);
       i = (i + 1) & mask;
     }
     chains[i] = chain;
@@ -86,8 +88,7 @@ final class ChainIndex {
     int mask = chains.length - 1;
     int hole = chain.hash & mask;
     while (chains[hole] != chain) {
-      Invariants.check(chains[hole] != null, "removing unindexed key %s",
-          chain.key);
+      Invariants.check(chains[hole] != null, "removing unindexed key %s", chain.key);
       hole = (hole + 1) & mask;
     }
     for (int i = (hole + 1) & mask; chains[i] != null; i = (i + 1) & mask) {

@@ -14,31 +14,33 @@ import java.util.List;
 
 /**
  * The log's bytes for a {@link Command}: the protobuf message {@code raftkv.kv.v1.Command}
- * (kv/src/main/proto/raftkv/kv/command.proto, docs/kv-command-format.md). The only place that
- * maps kv's records to and from the generated messages, so that the records stay free of
- * protobuf and the wire's compatibility rules are kept in one file.
+ * (kv/src/main/proto/raftkv/kv/command.proto, docs/kv-command-format.md). The only place that maps
+ * kv's records to and from the generated messages, so that the records stay free of protobuf and
+ * the wire's compatibility rules are kept in one file.
  *
- * <p>Decoding checks what the records cannot express: exactly one request, known enum values,
- * an operand matching a compare's target, bounded nesting. Semantic limits (request bytes, txn
- * ops, {@link KvLimits#txnDepthMax}, negative limits or lease ids ...) are the apply path's
- * {@link RequestChecker}, which answers them with etcd's typed errors on every replica alike.
+ * <p>Decoding checks what the records cannot express: exactly one request, known enum values, an
+ * operand matching a compare's target, bounded nesting. Semantic limits (request bytes, txn ops,
+ * {@link KvLimits#txnDepthMax}, negative limits or lease ids ...) are the apply path's {@link
+ * RequestChecker}, which answers them with etcd's typed errors on every replica alike.
  */
 public final class CommandCodec {
   /** Txn nesting a decoder follows before calling the bytes hostile (the checker allows less). */
   static final int TXN_DEPTH_MAX = 64;
+
   /**
    * Protobuf's own nesting bound for the parser's recursion: each txn level is two messages
-   * (TxnRequest, RequestOp), plus the Command and a leaf request. Deeper input fails inside
-   * the parser, before it can exhaust the stack.
+   * (TxnRequest, RequestOp), plus the Command and a leaf request. Deeper input fails inside the
+   * parser, before it can exhaust the stack.
    */
   static final int MESSAGE_DEPTH_MAX = 2 * TXN_DEPTH_MAX + 3;
 
   private CommandCodec() {}
 
   public static byte[] encode(Command command) {
-    io.raftkv.kv.proto.Command.Builder out = io.raftkv.kv.proto.Command.newBuilder()
-        .setClientId(command.clientId())
-        .setSequence(command.sequence());
+    io.raftkv.kv.proto.Command.Builder out =
+        io.raftkv.kv.proto.Command.newBuilder()
+            .setClientId(command.clientId())
+            .setSequence(command.sequence());
     switch (command.request()) {
       case PutRequest p -> out.setPut(put(p));
       case RangeRequest r -> out.setRange(range(r));
@@ -46,10 +48,13 @@ public final class CommandCodec {
       case TxnRequest t -> out.setTxn(txn(t));
       case CompactRequest c ->
           out.setCompact(io.raftkv.kv.proto.CompactRequest.newBuilder().setRevision(c.revision()));
-      case LeaseGrantRequest g -> out.setLeaseGrant(io.raftkv.kv.proto.LeaseGrantRequest
-          .newBuilder().setId(g.id()).setTtlSeconds(g.ttlSeconds()));
-      case LeaseRevokeRequest r -> out.setLeaseRevoke(
-          io.raftkv.kv.proto.LeaseRevokeRequest.newBuilder().setId(r.id()));
+      case LeaseGrantRequest g ->
+          out.setLeaseGrant(
+              io.raftkv.kv.proto.LeaseGrantRequest.newBuilder()
+                  .setId(g.id())
+                  .setTtlSeconds(g.ttlSeconds()));
+      case LeaseRevokeRequest r ->
+          out.setLeaseRevoke(io.raftkv.kv.proto.LeaseRevokeRequest.newBuilder().setId(r.id()));
       case SessionOpenRequest s ->
           out.setSessionOpen(io.raftkv.kv.proto.SessionOpenRequest.getDefaultInstance());
     }
@@ -58,8 +63,8 @@ public final class CommandCodec {
 
   /**
    * The command in {@code bytes}. Any defect is an exception saying where: the byte offset for
-   * bytes that are not protobuf, the field path for protobuf that is not a command. Never a
-   * crash, never part of a command.
+   * bytes that are not protobuf, the field path for protobuf that is not a command. Never a crash,
+   * never part of a command.
    */
   public static Command decode(byte[] bytes) throws MalformedCommandException {
     Command put = decodePut(bytes);
@@ -78,8 +83,13 @@ public final class CommandCodec {
       // A stray end-group tag stops the parser early; the rest would be silently ignored.
       in.checkLastTagWas(0);
     } catch (InvalidProtocolBufferException e) {
-      throw new MalformedCommandException("malformed command at offset "
-          + in.getTotalBytesRead() + " of " + bytes.length + ": " + e.getMessage());
+      throw new MalformedCommandException(
+          "malformed command at offset "
+              + in.getTotalBytesRead()
+              + " of "
+              + bytes.length
+              + ": "
+              + e.getMessage());
     } catch (IOException e) {
       throw new InvariantViolation("reading a byte array threw " + e);
     }
@@ -92,23 +102,22 @@ public final class CommandCodec {
 
   private static final int VARINT = WireFormat.WIRETYPE_VARINT;
   private static final int DELIMITED = WireFormat.WIRETYPE_LENGTH_DELIMITED;
-  private static final int CLIENT_ID_TAG = tag(io.raftkv.kv.proto.Command.CLIENT_ID_FIELD_NUMBER,
-      VARINT);
-  private static final int SEQUENCE_TAG = tag(io.raftkv.kv.proto.Command.SEQUENCE_FIELD_NUMBER,
-      VARINT);
+  private static final int CLIENT_ID_TAG =
+      tag(io.raftkv.kv.proto.Command.CLIENT_ID_FIELD_NUMBER, VARINT);
+  private static final int SEQUENCE_TAG =
+      tag(io.raftkv.kv.proto.Command.SEQUENCE_FIELD_NUMBER, VARINT);
   private static final int PUT_TAG = tag(io.raftkv.kv.proto.Command.PUT_FIELD_NUMBER, DELIMITED);
-  private static final int KEY_TAG = tag(io.raftkv.kv.proto.PutRequest.KEY_FIELD_NUMBER,
-      DELIMITED);
-  private static final int VALUE_TAG = tag(io.raftkv.kv.proto.PutRequest.VALUE_FIELD_NUMBER,
-      DELIMITED);
-  private static final int LEASE_TAG = tag(io.raftkv.kv.proto.PutRequest.LEASE_FIELD_NUMBER,
-      VARINT);
-  private static final int PREV_KV_TAG = tag(io.raftkv.kv.proto.PutRequest.PREV_KV_FIELD_NUMBER,
-      VARINT);
-  private static final int IGNORE_VALUE_TAG = tag(
-      io.raftkv.kv.proto.PutRequest.IGNORE_VALUE_FIELD_NUMBER, VARINT);
-  private static final int IGNORE_LEASE_TAG = tag(
-      io.raftkv.kv.proto.PutRequest.IGNORE_LEASE_FIELD_NUMBER, VARINT);
+  private static final int KEY_TAG = tag(io.raftkv.kv.proto.PutRequest.KEY_FIELD_NUMBER, DELIMITED);
+  private static final int VALUE_TAG =
+      tag(io.raftkv.kv.proto.PutRequest.VALUE_FIELD_NUMBER, DELIMITED);
+  private static final int LEASE_TAG =
+      tag(io.raftkv.kv.proto.PutRequest.LEASE_FIELD_NUMBER, VARINT);
+  private static final int PREV_KV_TAG =
+      tag(io.raftkv.kv.proto.PutRequest.PREV_KV_FIELD_NUMBER, VARINT);
+  private static final int IGNORE_VALUE_TAG =
+      tag(io.raftkv.kv.proto.PutRequest.IGNORE_VALUE_FIELD_NUMBER, VARINT);
+  private static final int IGNORE_LEASE_TAG =
+      tag(io.raftkv.kv.proto.PutRequest.IGNORE_LEASE_FIELD_NUMBER, VARINT);
 
   private static int tag(int fieldNumber, int wireType) {
     return fieldNumber << 3 | wireType;
@@ -116,13 +125,13 @@ public final class CommandCodec {
 
   /**
    * The apply path's common case, a plain put, read straight off the wire with protobuf's own
-   * reader. The generated parser makes two builders and two messages per entry: that took a
-   * put's allocation from 505 to 865 bytes in JMH, and at 1M keys, where the collector is most
-   * of a put's cost, cost a third of the puts/s. Only the canonical encoding (what
-   * {@link #encode} writes) is taken: every field at most once and in field-number order,
-   * nothing unknown, the put last. Anything else, and any defect, is null and goes to the
-   * generated parser, which decides and words the error; so the two agree on every input this
-   * accepts (CommandCodecTest.theShortcutAgreesWithTheGeneratedParser).
+   * reader. The generated parser makes two builders and two messages per entry: that took a put's
+   * allocation from 505 to 865 bytes in JMH, and at 1M keys, where the collector is most of a put's
+   * cost, cost a third of the puts/s. Only the canonical encoding (what {@link #encode} writes) is
+   * taken: every field at most once and in field-number order, nothing unknown, the put last.
+   * Anything else, and any defect, is null and goes to the generated parser, which decides and
+   * words the error; so the two agree on every input this accepts
+   * (CommandCodecTest.theShortcutAgreesWithTheGeneratedParser).
    */
   static Command decodePut(byte[] bytes) {
     try {
@@ -180,8 +189,11 @@ public final class CommandCodec {
       if (!in.isAtEnd()) {
         return null;
       }
-      return new Command(clientId, sequence, new PutRequest(Bytes.wrap(key), Bytes.wrap(value),
-          lease, prevKv, ignoreValue, ignoreLease));
+      return new Command(
+          clientId,
+          sequence,
+          new PutRequest(
+              Bytes.wrap(key), Bytes.wrap(value), lease, prevKv, ignoreValue, ignoreLease));
     } catch (IOException e) {
       return null;
     }
@@ -264,18 +276,20 @@ public final class CommandCodec {
         .setRangeEnd(bytes(r.rangeEnd()))
         .setLimit(r.limit())
         .setRevision(r.revision())
-        .setSortOrder(switch (r.sortOrder()) {
-          case NONE -> io.raftkv.kv.proto.RangeRequest.SortOrder.NONE;
-          case ASCEND -> io.raftkv.kv.proto.RangeRequest.SortOrder.ASCEND;
-          case DESCEND -> io.raftkv.kv.proto.RangeRequest.SortOrder.DESCEND;
-        })
-        .setSortTarget(switch (r.sortTarget()) {
-          case KEY -> io.raftkv.kv.proto.RangeRequest.SortTarget.KEY;
-          case VERSION -> io.raftkv.kv.proto.RangeRequest.SortTarget.VERSION;
-          case CREATE -> io.raftkv.kv.proto.RangeRequest.SortTarget.CREATE;
-          case MOD -> io.raftkv.kv.proto.RangeRequest.SortTarget.MOD;
-          case VALUE -> io.raftkv.kv.proto.RangeRequest.SortTarget.VALUE;
-        })
+        .setSortOrder(
+            switch (r.sortOrder()) {
+              case NONE -> io.raftkv.kv.proto.RangeRequest.SortOrder.NONE;
+              case ASCEND -> io.raftkv.kv.proto.RangeRequest.SortOrder.ASCEND;
+              case DESCEND -> io.raftkv.kv.proto.RangeRequest.SortOrder.DESCEND;
+            })
+        .setSortTarget(
+            switch (r.sortTarget()) {
+              case KEY -> io.raftkv.kv.proto.RangeRequest.SortTarget.KEY;
+              case VERSION -> io.raftkv.kv.proto.RangeRequest.SortTarget.VERSION;
+              case CREATE -> io.raftkv.kv.proto.RangeRequest.SortTarget.CREATE;
+              case MOD -> io.raftkv.kv.proto.RangeRequest.SortTarget.MOD;
+              case VALUE -> io.raftkv.kv.proto.RangeRequest.SortTarget.VALUE;
+            })
         .setKeysOnly(r.keysOnly())
         .setCountOnly(r.countOnly())
         .setMinModRevision(r.minModRevision())
@@ -308,27 +322,39 @@ public final class CommandCodec {
   }
 
   private static io.raftkv.kv.proto.Compare compare(Compare c) {
-    io.raftkv.kv.proto.Compare.Builder out = io.raftkv.kv.proto.Compare.newBuilder()
-        .setKey(bytes(c.key()))
-        .setRangeEnd(bytes(c.rangeEnd()))
-        .setResult(switch (c.result()) {
-          case EQUAL -> io.raftkv.kv.proto.Compare.CompareResult.EQUAL;
-          case GREATER -> io.raftkv.kv.proto.Compare.CompareResult.GREATER;
-          case LESS -> io.raftkv.kv.proto.Compare.CompareResult.LESS;
-          case NOT_EQUAL -> io.raftkv.kv.proto.Compare.CompareResult.NOT_EQUAL;
-        });
+    io.raftkv.kv.proto.Compare.Builder out =
+        io.raftkv.kv.proto.Compare.newBuilder()
+            .setKey(bytes(c.key()))
+            .setRangeEnd(bytes(c.rangeEnd()))
+            .setResult(
+                switch (c.result()) {
+                  case EQUAL -> io.raftkv.kv.proto.Compare.CompareResult.EQUAL;
+                  case GREATER -> io.raftkv.kv.proto.Compare.CompareResult.GREATER;
+                  case LESS -> io.raftkv.kv.proto.Compare.CompareResult.LESS;
+                  case NOT_EQUAL -> io.raftkv.kv.proto.Compare.CompareResult.NOT_EQUAL;
+                });
     // The operand field that matches the target, as etcd's target_union.
     return switch (c.target()) {
-      case VERSION -> out.setTarget(io.raftkv.kv.proto.Compare.CompareTarget.VERSION)
-          .setVersion(c.number()).build();
-      case CREATE -> out.setTarget(io.raftkv.kv.proto.Compare.CompareTarget.CREATE)
-          .setCreateRevision(c.number()).build();
-      case MOD -> out.setTarget(io.raftkv.kv.proto.Compare.CompareTarget.MOD)
-          .setModRevision(c.number()).build();
-      case VALUE -> out.setTarget(io.raftkv.kv.proto.Compare.CompareTarget.VALUE)
-          .setValue(bytes(c.value())).build();
-      case LEASE -> out.setTarget(io.raftkv.kv.proto.Compare.CompareTarget.LEASE)
-          .setLease(c.number()).build();
+      case VERSION ->
+          out.setTarget(io.raftkv.kv.proto.Compare.CompareTarget.VERSION)
+              .setVersion(c.number())
+              .build();
+      case CREATE ->
+          out.setTarget(io.raftkv.kv.proto.Compare.CompareTarget.CREATE)
+              .setCreateRevision(c.number())
+              .build();
+      case MOD ->
+          out.setTarget(io.raftkv.kv.proto.Compare.CompareTarget.MOD)
+              .setModRevision(c.number())
+              .build();
+      case VALUE ->
+          out.setTarget(io.raftkv.kv.proto.Compare.CompareTarget.VALUE)
+              .setValue(bytes(c.value()))
+              .build();
+      case LEASE ->
+          out.setTarget(io.raftkv.kv.proto.Compare.CompareTarget.LEASE)
+              .setLease(c.number())
+              .build();
     };
   }
 
@@ -355,42 +381,62 @@ public final class CommandCodec {
           new LeaseGrantRequest(m.getLeaseGrant().getId(), m.getLeaseGrant().getTtlSeconds());
       case LEASE_REVOKE -> new LeaseRevokeRequest(m.getLeaseRevoke().getId());
       case SESSION_OPEN -> new SessionOpenRequest();
-      case REQUEST_NOT_SET -> throw new MalformedCommandException("request: none set"
-          + unknownFields(m.getUnknownFields()));
+      case REQUEST_NOT_SET ->
+          throw new MalformedCommandException(
+              "request: none set" + unknownFields(m.getUnknownFields()));
     };
   }
 
   /** A newer writer's request kind arrives as an unknown field: name it. */
   private static String unknownFields(com.google.protobuf.UnknownFieldSet unknown) {
-    return unknown.asMap().isEmpty() ? ""
-        : " (unknown fields " + unknown.asMap().keySet() + ": a request kind this build does"
+    return unknown.asMap().isEmpty()
+        ? ""
+        : " (unknown fields "
+            + unknown.asMap().keySet()
+            + ": a request kind this build does"
             + " not know?)";
   }
 
   private static PutRequest put(io.raftkv.kv.proto.PutRequest m) {
-    return new PutRequest(bytes(m.getKey()), bytes(m.getValue()), m.getLease(), m.getPrevKv(),
-        m.getIgnoreValue(), m.getIgnoreLease());
+    return new PutRequest(
+        bytes(m.getKey()),
+        bytes(m.getValue()),
+        m.getLease(),
+        m.getPrevKv(),
+        m.getIgnoreValue(),
+        m.getIgnoreLease());
   }
 
   private static RangeRequest range(io.raftkv.kv.proto.RangeRequest m, String path)
       throws MalformedCommandException {
-    RangeRequest.SortOrder order = switch (m.getSortOrder()) {
-      case NONE -> RangeRequest.SortOrder.NONE;
-      case ASCEND -> RangeRequest.SortOrder.ASCEND;
-      case DESCEND -> RangeRequest.SortOrder.DESCEND;
-      case UNRECOGNIZED -> throw unknownEnum(path + ".sort_order", m.getSortOrderValue());
-    };
-    RangeRequest.SortTarget target = switch (m.getSortTarget()) {
-      case KEY -> RangeRequest.SortTarget.KEY;
-      case VERSION -> RangeRequest.SortTarget.VERSION;
-      case CREATE -> RangeRequest.SortTarget.CREATE;
-      case MOD -> RangeRequest.SortTarget.MOD;
-      case VALUE -> RangeRequest.SortTarget.VALUE;
-      case UNRECOGNIZED -> throw unknownEnum(path + ".sort_target", m.getSortTargetValue());
-    };
-    return new RangeRequest(bytes(m.getKey()), bytes(m.getRangeEnd()), m.getLimit(),
-        m.getRevision(), order, target, m.getKeysOnly(), m.getCountOnly(),
-        m.getMinModRevision(), m.getMaxModRevision(), m.getMinCreateRevision(),
+    RangeRequest.SortOrder order =
+        switch (m.getSortOrder()) {
+          case NONE -> RangeRequest.SortOrder.NONE;
+          case ASCEND -> RangeRequest.SortOrder.ASCEND;
+          case DESCEND -> RangeRequest.SortOrder.DESCEND;
+          case UNRECOGNIZED -> throw unknownEnum(path + ".sort_order", m.getSortOrderValue());
+        };
+    RangeRequest.SortTarget target =
+        switch (m.getSortTarget()) {
+          case KEY -> RangeRequest.SortTarget.KEY;
+          case VERSION -> RangeRequest.SortTarget.VERSION;
+          case CREATE -> RangeRequest.SortTarget.CREATE;
+          case MOD -> RangeRequest.SortTarget.MOD;
+          case VALUE -> RangeRequest.SortTarget.VALUE;
+          case UNRECOGNIZED -> throw unknownEnum(path + ".sort_target", m.getSortTargetValue());
+        };
+    return new RangeRequest(
+        bytes(m.getKey()),
+        bytes(m.getRangeEnd()),
+        m.getLimit(),
+        m.getRevision(),
+        order,
+        target,
+        m.getKeysOnly(),
+        m.getCountOnly(),
+        m.getMinModRevision(),
+        m.getMaxModRevision(),
+        m.getMinCreateRevision(),
         m.getMaxCreateRevision());
   }
 
@@ -419,41 +465,65 @@ public final class CommandCodec {
     for (int i = 0; i < ops.size(); i++) {
       RequestOp op = ops.get(i);
       String at = path + "[" + i + "]";
-      out.add(switch (op.getRequestCase()) {
-        case PUT -> put(op.getPut());
-        case RANGE -> range(op.getRange(), at + ".range");
-        case DELETE_RANGE -> deleteRange(op.getDeleteRange());
-        case TXN -> txn(op.getTxn(), depth + 1, at + ".txn");
-        case REQUEST_NOT_SET -> throw new MalformedCommandException(at + ": no request set"
-            + unknownFields(op.getUnknownFields()));
-      });
+      out.add(
+          switch (op.getRequestCase()) {
+            case PUT -> put(op.getPut());
+            case RANGE -> range(op.getRange(), at + ".range");
+            case DELETE_RANGE -> deleteRange(op.getDeleteRange());
+            case TXN -> txn(op.getTxn(), depth + 1, at + ".txn");
+            case REQUEST_NOT_SET ->
+                throw new MalformedCommandException(
+                    at + ": no request set" + unknownFields(op.getUnknownFields()));
+          });
     }
     return out;
   }
 
   private static Compare compare(io.raftkv.kv.proto.Compare m, String path)
       throws MalformedCommandException {
-    Compare.Result result = switch (m.getResult()) {
-      case EQUAL -> Compare.Result.EQUAL;
-      case GREATER -> Compare.Result.GREATER;
-      case LESS -> Compare.Result.LESS;
-      case NOT_EQUAL -> Compare.Result.NOT_EQUAL;
-      case UNRECOGNIZED -> throw unknownEnum(path + ".result", m.getResultValue());
-    };
+    Compare.Result result =
+        switch (m.getResult()) {
+          case EQUAL -> Compare.Result.EQUAL;
+          case GREATER -> Compare.Result.GREATER;
+          case LESS -> Compare.Result.LESS;
+          case NOT_EQUAL -> Compare.Result.NOT_EQUAL;
+          case UNRECOGNIZED -> throw unknownEnum(path + ".result", m.getResultValue());
+        };
     io.raftkv.kv.proto.Compare.TargetUnionCase operand = m.getTargetUnionCase();
-    Compare.Target target = switch (m.getTarget()) {
-      case VERSION -> operandOf(Compare.Target.VERSION, operand,
-          io.raftkv.kv.proto.Compare.TargetUnionCase.VERSION, path);
-      case CREATE -> operandOf(Compare.Target.CREATE, operand,
-          io.raftkv.kv.proto.Compare.TargetUnionCase.CREATE_REVISION, path);
-      case MOD -> operandOf(Compare.Target.MOD, operand,
-          io.raftkv.kv.proto.Compare.TargetUnionCase.MOD_REVISION, path);
-      case VALUE -> operandOf(Compare.Target.VALUE, operand,
-          io.raftkv.kv.proto.Compare.TargetUnionCase.VALUE, path);
-      case LEASE -> operandOf(Compare.Target.LEASE, operand,
-          io.raftkv.kv.proto.Compare.TargetUnionCase.LEASE, path);
-      case UNRECOGNIZED -> throw unknownEnum(path + ".target", m.getTargetValue());
-    };
+    Compare.Target target =
+        switch (m.getTarget()) {
+          case VERSION ->
+              operandOf(
+                  Compare.Target.VERSION,
+                  operand,
+                  io.raftkv.kv.proto.Compare.TargetUnionCase.VERSION,
+                  path);
+          case CREATE ->
+              operandOf(
+                  Compare.Target.CREATE,
+                  operand,
+                  io.raftkv.kv.proto.Compare.TargetUnionCase.CREATE_REVISION,
+                  path);
+          case MOD ->
+              operandOf(
+                  Compare.Target.MOD,
+                  operand,
+                  io.raftkv.kv.proto.Compare.TargetUnionCase.MOD_REVISION,
+                  path);
+          case VALUE ->
+              operandOf(
+                  Compare.Target.VALUE,
+                  operand,
+                  io.raftkv.kv.proto.Compare.TargetUnionCase.VALUE,
+                  path);
+          case LEASE ->
+              operandOf(
+                  Compare.Target.LEASE,
+                  operand,
+                  io.raftkv.kv.proto.Compare.TargetUnionCase.LEASE,
+                  path);
+          case UNRECOGNIZED -> throw unknownEnum(path + ".target", m.getTargetValue());
+        };
     Bytes key = bytes(m.getKey());
     Bytes end = bytes(m.getRangeEnd());
     return switch (target) {
@@ -466,13 +536,21 @@ public final class CommandCodec {
   }
 
   /** {@code target} if the operand set is the one it compares against. */
-  private static Compare.Target operandOf(Compare.Target target,
+  private static Compare.Target operandOf(
+      Compare.Target target,
       io.raftkv.kv.proto.Compare.TargetUnionCase found,
-      io.raftkv.kv.proto.Compare.TargetUnionCase expected, String path)
+      io.raftkv.kv.proto.Compare.TargetUnionCase expected,
+      String path)
       throws MalformedCommandException {
     if (found != expected) {
-      throw new MalformedCommandException(path + ".target_union: target " + target
-          + " needs operand " + expected + ", found " + found);
+      throw new MalformedCommandException(
+          path
+              + ".target_union: target "
+              + target
+              + " needs operand "
+              + expected
+              + ", found "
+              + found);
     }
     return target;
   }

@@ -1,16 +1,27 @@
 package io.raftkv.kv;
 
 /**
- * etcd's Compare: {@code target(key) result operand}, over one key or, with {@code rangeEnd},
- * every key of a range (all must hold). A missing key has version, create and mod revision and
- * lease 0, and fails every VALUE compare, as in etcd.
+ * etcd's Compare: {@code target(key) result operand}, over one key or, with {@code rangeEnd}, every
+ * key of a range (all must hold). A missing key has version, create and mod revision and lease 0,
+ * and fails every VALUE compare, as in etcd.
  */
-public record Compare(Target target, Result result, Bytes key, Bytes rangeEnd, long number,
-    Bytes value) {
+public record Compare(
+    Target target, Result result, Bytes key, Bytes rangeEnd, long number, Bytes value) {
 
-  public enum Target { VERSION, CREATE, MOD, VALUE, LEASE }
+  public enum Target {
+    VERSION,
+    CREATE,
+    MOD,
+    VALUE,
+    LEASE
+  }
 
-  public enum Result { EQUAL, GREATER, LESS, NOT_EQUAL }
+  public enum Result {
+    EQUAL,
+    GREATER,
+    LESS,
+    NOT_EQUAL
+  }
 
   public static Compare value(Bytes key, Result result, Bytes operand) {
     return new Compare(Target.VALUE, result, key, Bytes.empty(), 0, operand);

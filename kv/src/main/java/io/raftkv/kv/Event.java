@@ -7,7 +7,10 @@ import java.util.Optional;
  * change, present only when the watch asked for it and the key existed.
  */
 public record Event(Type type, KeyValue kv, Optional<KeyValue> prevKv) {
-  public enum Type { PUT, DELETE }
+  public enum Type {
+    PUT,
+    DELETE
+  }
 
   public long revision() {
     return kv.modRevision();

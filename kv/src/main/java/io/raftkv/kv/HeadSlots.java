@@ -7,15 +7,15 @@ import java.util.Arrays;
 /**
  * The newest version of every key, kept in slots of fixed-size arrays rather than in a field of
  * each key's {@link Chain}. Why: every put stores a new (young) version into the key's head. If
- * heads were fields of 1M small objects scattered over the old generation, each young
- * collection would rescan nearly all of it for those old-to-young pointers (dirty cards; we
- * measured young pauses of 1–6 s at 1M keys). Packed here, the dirty cards are at most 4 bytes a
- * key, a few MiB at 1M keys.
+ * heads were fields of 1M small objects scattered over the old generation, each young collection
+ * would rescan nearly all of it for those old-to-young pointers (dirty cards; we measured young
+ * pauses of 1–6 s at 1M keys). Packed here, the dirty cards are at most 4 bytes a key, a few MiB at
+ * 1M keys.
  *
  * <p>Only the apply thread allocates, releases and writes slots. A snapshot thread reads them:
- * release stores and acquire loads publish each version fully built. A slot is released only
- * by physical compaction, which never runs while a snapshot is open, so a snapshot never reads
- * a slot reused by another key.
+ * release stores and acquire loads publish each version fully built. A slot is released only by
+ * physical compaction, which never runs while a snapshot is open, so a snapshot never reads a slot
+ * reused by another key.
  */
 final class HeadSlots {
   private static final int SEGMENT_BITS = 14;
@@ -25,6 +25,7 @@ final class HeadSlots {
 
   /** Replaced by a longer copy when a segment is added; segments themselves never move. */
   private volatile Version[][] segments = new Version[0][];
+
   private int[] free = new int[16];
   private int freeCount;
   private int nextSlot;

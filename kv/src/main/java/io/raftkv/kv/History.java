@@ -7,13 +7,13 @@ import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * Every key's version chain, in key order and by hash. Only the apply thread writes. A
- * concurrent skip list rather than a TreeMap because a snapshot thread iterates it while
- * applies go on: its iterators are weakly consistent, and since versions are immutable and a
- * chain's head only ever moves to a newer version linked to the old one, the snapshot filters
- * each chain to its revision and sees exactly the state at that revision. Point lookups (every
- * put, single-key deletes and reads) go through {@link ChainIndex} instead of the skip list;
- * only a new key pays a skip-list insertion.
+ * Every key's version chain, in key order and by hash. Only the apply thread writes. A concurrent
+ * skip list rather than a TreeMap because a snapshot thread iterates it while applies go on: its
+ * iterators are weakly consistent, and since versions are immutable and a chain's head only ever
+ * moves to a newer version linked to the old one, the snapshot filters each chain to its revision
+ * and sees exactly the state at that revision. Point lookups (every put, single-key deletes and
+ * reads) go through {@link ChainIndex} instead of the skip list; only a new key pays a skip-list
+ * insertion.
  */
 final class History {
   private final ConcurrentSkipListMap<byte[], Chain> ordered =
@@ -40,12 +40,21 @@ final class History {
     int hash = ChainIndex.hash(key);
     Chain c = index.get(key, hash);
     Version old = c == null ? null : heads.get(c.slot);
-    Invariants.check(old == head.previous, "key %s: new version at %d does not link to head",
-        key, head.modRevision);
-    Invariants.check(old == null || old.modRevision < head.modRevision
+    Invariants.check(
+        old == head.previous,
+        "key %s: new version at %d does not link to head",
+        key,
+        head.modRevision);
+    Invariants.check(
+        old == null
+            || old.modRevision < head.modRevision
             || (old.modRevision == head.modRevision && old.subRevision < head.subRevision),
-        "key %s: version %d.%d written over %d.%d", key, head.modRevision,
-        head.subRevision, old == null ? 0 : old.modRevision, old == null ? 0 : old.subRevision);
+        "key %s: version %d.%d written over %d.%d",
+        key,
+        head.modRevision,
+        head.subRevision,
+        old == null ? 0 : old.modRevision,
+        old == null ? 0 : old.subRevision);
     if (c != null) {
       heads.set(c.slot, head);
     } else {
@@ -54,8 +63,10 @@ final class History {
   }
 
   private void insert(Chain c) {
-    Invariants.check(ordered.putIfAbsent(c.key, c) == null, "key %s in the ordered index "
-        + "but not the hash index", c.key);
+    Invariants.check(
+        ordered.putIfAbsent(c.key, c) == null,
+        "key %s in the ordered index " + "but not the hash index",
+        c.key);
     index.add(c);
   }
 
@@ -90,19 +101,21 @@ final class History {
 
   /** Both indexes hold the same chains; O(keys), for tests. */
   void checkIndexesAgree() {
-    Invariants.check(ordered.size() == index.count(), "ordered index has %d keys, hash index %d",
-        ordered.size(), index.count());
+    Invariants.check(
+        ordered.size() == index.count(),
+        "ordered index has %d keys, hash index %d",
+        ordered.size(),
+        index.count());
     for (Chain c : ordered.values()) {
-      Invariants.check(chain(c.key) == c, "key %s: hash index holds another chain",
-          c.key);
+      Invariants.check(chain(c.key) == c, "key %s: hash index holds another chain", c.key);
     }
   }
 
   /**
-   * Drops what compaction at {@code revision} makes unreadable from at most {@code keysMax}
-   * keys after {@code afterKey} (null: from the first key). Returns the last key visited, or
-   * null when the pass reached the end. Slices keep each apply's share of an O(keys) pass
-   * bounded; writes between slices are fine because compaction of a chain only looks at it.
+   * Drops what compaction at {@code revision} makes unreadable from at most {@code keysMax} keys
+   * after {@code afterKey} (null: from the first key). Returns the last key visited, or null when
+   * the pass reached the end. Slices keep each apply's share of an O(keys) pass bounded; writes
+   * between slices are fine because compaction of a chain only looks at it.
    */
   byte[] compact(long revision, byte[] afterKey, int keysMax) {
     NavigableMap<byte[], Chain> rest =
@@ -118,8 +131,7 @@ final class History {
       Version head = heads.get(c.slot);
       Version compacted = head.compactedAt(revision);
       if (compacted == null) {
-        Invariants.check(ordered.remove(c.key, c), "key %s vanished during compaction",
-            c.key);
+        Invariants.check(ordered.remove(c.key, c), "key %s vanished during compaction", c.key);
         index.remove(c);
         heads.release(c.slot);
       } else if (compacted != head) {

@@ -3,9 +3,9 @@ package io.raftkv.kv;
 import java.util.Arrays;
 
 /**
- * A key or a span of keys with etcd's conventions resolved: {@code end} null and {@code single}
- * for one key, {@code end} null and not single for "every key from start on" ({@code "\0"}),
- * otherwise {@code [start, end)}.
+ * A key or a span of keys with etcd's conventions resolved: {@code end} null and {@code single} for
+ * one key, {@code end} null and not single for "every key from start on" ({@code "\0"}), otherwise
+ * {@code [start, end)}.
  */
 record KeyRange(byte[] start, byte[] end, boolean single) {
 
@@ -61,7 +61,9 @@ record KeyRange(byte[] start, byte[] end, boolean single) {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof KeyRange r && single == r.single && Arrays.equals(start, r.start)
+    return other instanceof KeyRange r
+        && single == r.single
+        && Arrays.equals(start, r.start)
         && Arrays.equals(end, r.end);
   }
 
@@ -75,7 +77,6 @@ record KeyRange(byte[] start, byte[] end, boolean single) {
     if (single) {
       return Bytes.printable(start);
     }
-    return "[" + Bytes.printable(start) + ", " + (end == null ? "end" : Bytes.printable(end))
-        + ")";
+    return "[" + Bytes.printable(start) + ", " + (end == null ? "end" : Bytes.printable(end)) + ")";
   }
 }

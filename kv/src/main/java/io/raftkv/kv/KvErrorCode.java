@@ -1,8 +1,8 @@
 package io.raftkv.kv;
 
 /**
- * Why a request was refused. The messages are etcd's own wherever etcd has the same error, so
- * the server can hand them to etcd clients unchanged; ours start with "raftkv:".
+ * Why a request was refused. The messages are etcd's own wherever etcd has the same error, so the
+ * server can hand them to etcd clients unchanged; ours start with "raftkv:".
  */
 public enum KvErrorCode {
   EMPTY_KEY("etcdserver: key is not provided"),

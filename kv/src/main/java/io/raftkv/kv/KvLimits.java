@@ -13,8 +13,14 @@ package io.raftkv.kv;
  * @param compactionSliceKeysMax keys physical compaction visits per apply: it bounds the apply
  *     pause a compaction adds (about 1 µs a key), at the cost of old versions lingering longer
  */
-public record KvLimits(int requestBytesMax, int txnOpsMax, int txnDepthMax,
-    long leaseTtlMinSeconds, int sessionsMax, int watchEventsMax, int compactionSliceKeysMax) {
+public record KvLimits(
+    int requestBytesMax,
+    int txnOpsMax,
+    int txnDepthMax,
+    long leaseTtlMinSeconds,
+    int sessionsMax,
+    int watchEventsMax,
+    int compactionSliceKeysMax) {
 
   static final int COMPACTION_SLICE_KEYS_DEFAULT = 512;
 
@@ -22,17 +28,33 @@ public record KvLimits(int requestBytesMax, int txnOpsMax, int txnDepthMax,
   static final long LEASE_TTL_MAX_SECONDS = 9_000_000_000L;
 
   public KvLimits {
-    if (requestBytesMax < 1 || txnOpsMax < 1 || txnDepthMax < 1 || leaseTtlMinSeconds < 1
-        || sessionsMax < 1 || watchEventsMax < 1 || compactionSliceKeysMax < 1) {
+    if (requestBytesMax < 1
+        || txnOpsMax < 1
+        || txnDepthMax < 1
+        || leaseTtlMinSeconds < 1
+        || sessionsMax < 1
+        || watchEventsMax < 1
+        || compactionSliceKeysMax < 1) {
       throw new IllegalArgumentException("every limit must be at least 1: " + this);
     }
   }
 
   /** The limits before compaction slices existed; slices get the default size. */
-  public KvLimits(int requestBytesMax, int txnOpsMax, int txnDepthMax, long leaseTtlMinSeconds,
-      int sessionsMax, int watchEventsMax) {
-    this(requestBytesMax, txnOpsMax, txnDepthMax, leaseTtlMinSeconds, sessionsMax,
-        watchEventsMax, COMPACTION_SLICE_KEYS_DEFAULT);
+  public KvLimits(
+      int requestBytesMax,
+      int txnOpsMax,
+      int txnDepthMax,
+      long leaseTtlMinSeconds,
+      int sessionsMax,
+      int watchEventsMax) {
+    this(
+        requestBytesMax,
+        txnOpsMax,
+        txnDepthMax,
+        leaseTtlMinSeconds,
+        sessionsMax,
+        watchEventsMax,
+        COMPACTION_SLICE_KEYS_DEFAULT);
   }
 
   public static KvLimits defaults() {
@@ -40,7 +62,13 @@ public record KvLimits(int requestBytesMax, int txnOpsMax, int txnDepthMax,
   }
 
   public KvLimits withCompactionSliceKeysMax(int keysMax) {
-    return new KvLimits(requestBytesMax, txnOpsMax, txnDepthMax, leaseTtlMinSeconds,
-        sessionsMax, watchEventsMax, keysMax);
+    return new KvLimits(
+        requestBytesMax,
+        txnOpsMax,
+        txnDepthMax,
+        leaseTtlMinSeconds,
+        sessionsMax,
+        watchEventsMax,
+        keysMax);
   }
 }

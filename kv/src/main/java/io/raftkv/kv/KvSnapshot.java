@@ -13,13 +13,13 @@ import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * A point-in-time image of the store, taken on the apply thread in O(leases + sessions) and
- * written from any thread while applies go on: data comes from the immutable version chains,
- * filtered to this snapshot's revision. Physical compaction waits until it is closed, so the
- * versions it needs stay reachable. Close it (try-with-resources) when written.
+ * A point-in-time image of the store, taken on the apply thread in O(leases + sessions) and written
+ * from any thread while applies go on: data comes from the immutable version chains, filtered to
+ * this snapshot's revision. Physical compaction waits until it is closed, so the versions it needs
+ * stay reachable. Close it (try-with-resources) when written.
  *
- * <p>Layout (docs/kv.md, "Snapshot format"): magic, format version, counters, leases,
- * sessions, keys with their history since compaction, CRC32C of everything before it.
+ * <p>Layout (docs/kv.md, "Snapshot format"): magic, format version, counters, leases, sessions,
+ * keys with their history since compaction, CRC32C of everything before it.
  */
 public final class KvSnapshot implements AutoCloseable {
   static final int MAGIC = 0x524b5653; // "RKVS"

@@ -8,12 +8,12 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The key-value state machine: etcd v3's data model, applied from a log. Deterministic: the
- * same commands at the same indexes give the same state and answers on every replica; nothing
- * here reads a clock, a random source or the environment.
+ * The key-value state machine: etcd v3's data model, applied from a log. Deterministic: the same
+ * commands at the same indexes give the same state and answers on every replica; nothing here reads
+ * a clock, a random source or the environment.
  *
- * <p>Threading: one thread (the apply thread) calls everything, except that a
- * {@link KvSnapshot} may be written from another thread while applies continue.
+ * <p>Threading: one thread (the apply thread) calls everything, except that a {@link KvSnapshot}
+ * may be written from another thread while applies continue.
  */
 public final class KvStore {
   private final KvLimits limits;
@@ -22,8 +22,10 @@ public final class KvStore {
   private final StoreState state;
   private final WatchHub hub;
   private final Applier applier;
+
   /** Revision of the physical compaction pass in progress; 0 when none is. */
   private long compactionPassRevision;
+
   /** Last key the pass in progress has compacted; null at its start. */
   private byte[] compactionCursor;
 
@@ -45,8 +47,8 @@ public final class KvStore {
   }
 
   /**
-   * Applies the log entry at {@code index} (each index once, increasing). Bytes that do not
-   * decode are answered with MALFORMED_COMMAND and change nothing but the applied index.
+   * Applies the log entry at {@code index} (each index once, increasing). Bytes that do not decode
+   * are answered with MALFORMED_COMMAND and change nothing but the applied index.
    */
   public Response apply(long index, byte[] command) {
     Command decoded;
@@ -62,16 +64,17 @@ public final class KvStore {
   /** As {@link #apply(long, byte[])}, for a command already decoded. */
   public Response apply(long index, Command command) {
     advance(index);
-    Response response = command.clientId() == 0
-        ? execute(index, command.request())
-        : executeInSession(index, command);
+    Response response =
+        command.clientId() == 0
+            ? execute(index, command.request())
+            : executeInSession(index, command);
     compactPhysicallyIfUnpinned();
     return response;
   }
 
   private void advance(long index) {
-    Invariants.check(index > state.appliedIndex, "apply index %d after applied %d", index,
-        state.appliedIndex);
+    Invariants.check(
+        index > state.appliedIndex, "apply index %d after applied %d", index, state.appliedIndex);
     state.appliedIndex = index;
   }
 
@@ -88,19 +91,27 @@ public final class KvStore {
   private Response executeInSession(long index, Command command) {
     Sessions.Session session = state.sessions.get(command.clientId());
     if (session == null) {
-      return new ErrorResponse(state.revision, KvErrorCode.SESSION_EXPIRED,
-          "client " + command.clientId());
+      return new ErrorResponse(
+          state.revision, KvErrorCode.SESSION_EXPIRED, "client " + command.clientId());
     }
     if (command.request() instanceof SessionOpenRequest || command.sequence() < 1) {
-      return new ErrorResponse(state.revision, KvErrorCode.INVALID_ARGUMENT,
+      return new ErrorResponse(
+          state.revision,
+          KvErrorCode.INVALID_ARGUMENT,
           "a session write needs sequence >= 1 and cannot open a session");
     }
     if (command.sequence() == session.lastSequence()) {
       return session.lastResponse();
     }
     if (command.sequence() < session.lastSequence()) {
-      return new ErrorResponse(state.revision, KvErrorCode.SESSION_SEQUENCE_STALE,
-          "client " + command.clientId() + " sequence " + command.sequence() + " < last "
+      return new ErrorResponse(
+          state.revision,
+          KvErrorCode.SESSION_SEQUENCE_STALE,
+          "client "
+              + command.clientId()
+              + " sequence "
+              + command.sequence()
+              + " < last "
               + session.lastSequence());
     }
     Response response = execute(index, command.request());
@@ -109,12 +120,12 @@ public final class KvStore {
   }
 
   /**
-   * Compaction is logical at once (reads below it fail) and physical in slices of at most
-   * {@code compactionSliceKeysMax} keys after each apply, so a pass over a large store never
-   * stalls the apply thread for long (a whole pass at 1M keys takes about a second). Slices
-   * wait while a snapshot is being written, because it may still need the versions they would
-   * drop. A compaction arriving mid-pass starts its own pass when this one ends. None of this
-   * is visible: reads, watches and snapshots filter by the compact revision themselves.
+   * Compaction is logical at once (reads below it fail) and physical in slices of at most {@code
+   * compactionSliceKeysMax} keys after each apply, so a pass over a large store never stalls the
+   * apply thread for long (a whole pass at 1M keys takes about a second). Slices wait while a
+   * snapshot is being written, because it may still need the versions they would drop. A compaction
+   * arriving mid-pass starts its own pass when this one ends. None of this is visible: reads,
+   * watches and snapshots filter by the compact revision themselves.
    */
   private void compactPhysicallyIfUnpinned() {
     if (compactionPassRevision == 0) {
@@ -127,8 +138,9 @@ public final class KvStore {
     if (snapshotPins.get() != 0) {
       return;
     }
-    compactionCursor = state.history.compact(compactionPassRevision, compactionCursor,
-        limits.compactionSliceKeysMax());
+    compactionCursor =
+        state.history.compact(
+            compactionPassRevision, compactionCursor, limits.compactionSliceKeysMax());
     if (compactionCursor == null) {
       state.physicalCompactRevision = compactionPassRevision;
       compactionPassRevision = 0;

@@ -10,11 +10,11 @@ import java.util.Map;
  * keep-alives stay off the log, and expiry reaches the log as a {@link LeaseRevokeRequest} the
  * leader proposes for each id {@link #expired} returns. The clock is the caller's ({@code
  * nowNanos}, monotonic); this class never reads one. A new leader calls {@link #promote}, which
- * gives every lease a full TTL again, as etcd does, because the old leader's deadlines died
- * with it.
+ * gives every lease a full TTL again, as etcd does, because the old leader's deadlines died with
+ * it.
  *
- * <p>Deadlines are looked up lazily against the store: a lease granted since the last call
- * gets now + TTL, a revoked one is forgotten.
+ * <p>Deadlines are looked up lazily against the store: a lease granted since the last call gets now
+ * + TTL, a revoked one is forgotten.
  */
 public final class LeaseDeadlines {
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
@@ -47,14 +47,14 @@ public final class LeaseDeadlines {
     long deadline = deadline(lease, nowNanos);
     long remainingNanos = Math.max(0, deadline - nowNanos);
     long remainingSeconds = (remainingNanos + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND;
-    return new LeaseTimeToLive(id, remainingSeconds, lease.ttlSeconds(),
-        withKeys ? lease.keys() : List.of());
+    return new LeaseTimeToLive(
+        id, remainingSeconds, lease.ttlSeconds(), withKeys ? lease.keys() : List.of());
   }
 
   /**
-   * Up to {@code countMax} leases past their deadline, soonest expired first, for the leader
-   * to propose revoking. A lease stays listed until its revoke is applied: the caller keeps
-   * track of what it already proposed.
+   * Up to {@code countMax} leases past their deadline, soonest expired first, for the leader to
+   * propose revoking. A lease stays listed until its revoke is applied: the caller keeps track of
+   * what it already proposed.
    */
   public List<Long> expired(long nowNanos, int countMax) {
     List<long[]> due = new ArrayList<>();
@@ -74,12 +74,13 @@ public final class LeaseDeadlines {
   }
 
   private LeaseInfo lease(long id) {
-    return store.lease(id).orElseThrow(
-        () -> new KvException(KvErrorCode.LEASE_NOT_FOUND, "lease " + id));
+    return store
+        .lease(id)
+        .orElseThrow(() -> new KvException(KvErrorCode.LEASE_NOT_FOUND, "lease " + id));
   }
 
   private long deadline(LeaseInfo lease, long nowNanos) {
-    return deadlineNanos.computeIfAbsent(lease.id(),
-        id -> nowNanos + lease.ttlSeconds() * NANOS_PER_SECOND);
+    return deadlineNanos.computeIfAbsent(
+        lease.id(), id -> nowNanos + lease.ttlSeconds() * NANOS_PER_SECOND);
   }
 }

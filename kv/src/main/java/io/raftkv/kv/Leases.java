@@ -59,8 +59,7 @@ final class Leases {
   void attach(long id, byte[] key) {
     if (id != 0) {
       Lease lease = leases.get(id);
-      Invariants.check(lease != null, "attach key %s to unknown lease %d",
-          key, id);
+      Invariants.check(lease != null, "attach key %s to unknown lease %d", key, id);
       lease.keys.add(key);
     }
   }

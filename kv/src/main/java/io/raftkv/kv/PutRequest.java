@@ -1,11 +1,12 @@
 package io.raftkv.kv;
 
 /**
- * etcd's PutRequest. {@code ignoreValue} keeps the key's current value and {@code ignoreLease}
- * its current lease; both need the key to exist and the matching field left empty / zero.
+ * etcd's PutRequest. {@code ignoreValue} keeps the key's current value and {@code ignoreLease} its
+ * current lease; both need the key to exist and the matching field left empty / zero.
  */
-public record PutRequest(Bytes key, Bytes value, long lease, boolean prevKv, boolean ignoreValue,
-    boolean ignoreLease) implements TxnOp {
+public record PutRequest(
+    Bytes key, Bytes value, long lease, boolean prevKv, boolean ignoreValue, boolean ignoreLease)
+    implements TxnOp {
 
   public static PutRequest of(Bytes key, Bytes value) {
     return new PutRequest(key, value, 0, false, false, false);

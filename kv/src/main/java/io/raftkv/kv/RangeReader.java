@@ -11,8 +11,8 @@ final class RangeReader {
   private RangeReader() {}
 
   /**
-   * Reads {@code r} from {@code history}, where the newest readable revision is {@code latest}
-   * and the oldest {@code compactRevision}. Throws COMPACTED / FUTURE_REVISION like etcd.
+   * Reads {@code r} from {@code history}, where the newest readable revision is {@code latest} and
+   * the oldest {@code compactRevision}. Throws COMPACTED / FUTURE_REVISION like etcd.
    */
   static RangeResponse range(History history, RangeRequest r, long latest, long compactRevision) {
     long revision = readRevision(r.revision(), latest, compactRevision);
@@ -43,13 +43,13 @@ final class RangeReader {
   /** The revision a read at {@code requested} sees; 0 or less means the newest. */
   static long readRevision(long requested, long latest, long compactRevision) {
     if (requested > latest) {
-      throw new KvException(KvErrorCode.FUTURE_REVISION,
-          "revision " + requested + " > current " + latest);
+      throw new KvException(
+          KvErrorCode.FUTURE_REVISION, "revision " + requested + " > current " + latest);
     }
     long revision = requested <= 0 ? latest : requested;
     if (revision < compactRevision) {
-      throw new KvException(KvErrorCode.COMPACTED,
-          "revision " + revision + " < compacted " + compactRevision);
+      throw new KvException(
+          KvErrorCode.COMPACTED, "revision " + revision + " < compacted " + compactRevision);
     }
     return revision;
   }
@@ -72,13 +72,14 @@ final class RangeReader {
     if (order == SortOrder.NONE || (order == SortOrder.ASCEND && target == SortTarget.KEY)) {
       return;
     }
-    Comparator<KeyValue> by = switch (target) {
-      case KEY -> Comparator.comparing(KeyValue::key);
-      case VERSION -> Comparator.comparingLong(KeyValue::version);
-      case CREATE -> Comparator.comparingLong(KeyValue::createRevision);
-      case MOD -> Comparator.comparingLong(KeyValue::modRevision);
-      case VALUE -> Comparator.comparing(KeyValue::value);
-    };
+    Comparator<KeyValue> by =
+        switch (target) {
+          case KEY -> Comparator.comparing(KeyValue::key);
+          case VERSION -> Comparator.comparingLong(KeyValue::version);
+          case CREATE -> Comparator.comparingLong(KeyValue::createRevision);
+          case MOD -> Comparator.comparingLong(KeyValue::modRevision);
+          case VALUE -> Comparator.comparing(KeyValue::value);
+        };
     kvs.sort(order == SortOrder.DESCEND ? by.reversed() : by);
   }
 
@@ -103,13 +104,14 @@ final class RangeReader {
   }
 
   private static boolean compare(Compare c, Version v) {
-    int order = switch (c.target()) {
-      case VERSION -> Long.compare(v == null ? 0 : v.version, c.number());
-      case CREATE -> Long.compare(v == null ? 0 : v.createRevision, c.number());
-      case MOD -> Long.compare(v == null ? 0 : v.modRevision, c.number());
-      case LEASE -> Long.compare(v == null ? 0 : v.lease, c.number());
-      case VALUE -> java.util.Arrays.compareUnsigned(v.value, c.value().array());
-    };
+    int order =
+        switch (c.target()) {
+          case VERSION -> Long.compare(v == null ? 0 : v.version, c.number());
+          case CREATE -> Long.compare(v == null ? 0 : v.createRevision, c.number());
+          case MOD -> Long.compare(v == null ? 0 : v.modRevision, c.number());
+          case LEASE -> Long.compare(v == null ? 0 : v.lease, c.number());
+          case VALUE -> java.util.Arrays.compareUnsigned(v.value, c.value().array());
+        };
     return switch (c.result()) {
       case EQUAL -> order == 0;
       case NOT_EQUAL -> order != 0;

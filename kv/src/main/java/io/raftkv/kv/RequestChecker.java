@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Checks that need no state: shape, sizes, txn op counts and etcd's duplicate-key rule. Run by
- * the store before any apply, and callable by the server before proposing.
+ * Checks that need no state: shape, sizes, txn op counts and etcd's duplicate-key rule. Run by the
+ * store before any apply, and callable by the server before proposing.
  */
 final class RequestChecker {
   private final KvLimits limits;
@@ -17,16 +17,17 @@ final class RequestChecker {
   }
 
   void check(Request request) {
-    long bytes = switch (request) {
-      case TxnOp op -> checkOp(op, 0);
-      case CompactRequest c -> 0;
-      case LeaseGrantRequest g -> checkGrant(g);
-      case LeaseRevokeRequest r -> 0;
-      case SessionOpenRequest s -> 0;
-    };
+    long bytes =
+        switch (request) {
+          case TxnOp op -> checkOp(op, 0);
+          case CompactRequest c -> 0;
+          case LeaseGrantRequest g -> checkGrant(g);
+          case LeaseRevokeRequest r -> 0;
+          case SessionOpenRequest s -> 0;
+        };
     if (bytes > limits.requestBytesMax()) {
-      throw new KvException(KvErrorCode.REQUEST_TOO_LARGE,
-          bytes + " bytes > " + limits.requestBytesMax());
+      throw new KvException(
+          KvErrorCode.REQUEST_TOO_LARGE, bytes + " bytes > " + limits.requestBytesMax());
     }
   }
 
@@ -74,13 +75,13 @@ final class RequestChecker {
 
   private long checkTxn(TxnRequest t, int depth) {
     if (depth >= limits.txnDepthMax()) {
-      throw new KvException(KvErrorCode.INVALID_ARGUMENT,
-          "txn nested deeper than " + limits.txnDepthMax());
+      throw new KvException(
+          KvErrorCode.INVALID_ARGUMENT, "txn nested deeper than " + limits.txnDepthMax());
     }
     for (List<TxnOp> branch : List.of(t.success(), t.failure())) {
       if (branch.size() > limits.txnOpsMax()) {
-        throw new KvException(KvErrorCode.TOO_MANY_TXN_OPS,
-            branch.size() + " ops > " + limits.txnOpsMax());
+        throw new KvException(
+            KvErrorCode.TOO_MANY_TXN_OPS, branch.size() + " ops > " + limits.txnOpsMax());
       }
     }
     long bytes = 0;
@@ -114,8 +115,8 @@ final class RequestChecker {
 
   /**
    * etcd's checkIntervals: within one branch no key is put twice or put inside a deleted range,
-   * counting nested transactions, where a key put in both branches of one nested txn is fine
-   * (only one of them runs).
+   * counting nested transactions, where a key put in both branches of one nested txn is fine (only
+   * one of them runs).
    */
   static Writes writes(List<TxnOp> ops) {
     List<KeyRange> deletes = new ArrayList<>();

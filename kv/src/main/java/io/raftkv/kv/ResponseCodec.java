@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Bytes for a {@link Response}: sessions keep each client's last response, and snapshots must
- * carry them. Our own compact format inside the snapshot's (docs/kv.md): tags and
- * {@link WireEnums} codes are append-only, a changed layout is a new snapshot format version.
+ * Bytes for a {@link Response}: sessions keep each client's last response, and snapshots must carry
+ * them. Our own compact format inside the snapshot's (docs/kv.md): tags and {@link WireEnums} codes
+ * are append-only, a changed layout is a new snapshot format version.
  */
 final class ResponseCodec {
   private static final int TAG_RANGE = 1;
@@ -109,8 +109,11 @@ final class ResponseCodec {
       case TAG_LEASE_GRANT -> new LeaseGrantResponse(revision, in.varint(), in.varint());
       case TAG_LEASE_REVOKE -> new LeaseRevokeResponse(revision);
       case TAG_SESSION_OPEN -> new SessionOpenResponse(revision, in.varint());
-      case TAG_ERROR -> new ErrorResponse(revision,
-          in.enumValue(WireEnums.ERROR_CODES, "error code"), Bytes.wrap(in.bytes()).toStringUtf8());
+      case TAG_ERROR ->
+          new ErrorResponse(
+              revision,
+              in.enumValue(WireEnums.ERROR_CODES, "error code"),
+              Bytes.wrap(in.bytes()).toStringUtf8());
       default -> throw in.error("response tag " + tag + " unknown");
     };
   }
@@ -119,8 +122,14 @@ final class ResponseCodec {
     int count = in.count(in.remaining(), "key-value count");
     List<KeyValue> kvs = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      kvs.add(new KeyValue(Bytes.wrap(in.bytes()), in.varint(), in.varint(), in.varint(),
-          Bytes.wrap(in.bytes()), in.varint()));
+      kvs.add(
+          new KeyValue(
+              Bytes.wrap(in.bytes()),
+              in.varint(),
+              in.varint(),
+              in.varint(),
+              Bytes.wrap(in.bytes()),
+              in.varint()));
     }
     return kvs;
   }

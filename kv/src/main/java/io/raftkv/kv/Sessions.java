@@ -6,17 +6,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Client sessions for exactly-once writes (Raft thesis §6.3). A client opens a session (its id
- * is the log index of the open), numbers its writes, and keeps one outstanding at a time; the
- * last response is kept so a retry gets it back. Expiry is deterministic: beyond
- * {@code sessionsMax} the session least recently written is dropped, an order every replica
- * agrees on because it follows the log. A write on a dropped session is refused, never applied
- * blind, so a client learns its earlier outcome is unknown rather than getting a double apply.
+ * Client sessions for exactly-once writes (Raft thesis §6.3). A client opens a session (its id is
+ * the log index of the open), numbers its writes, and keeps one outstanding at a time; the last
+ * response is kept so a retry gets it back. Expiry is deterministic: beyond {@code sessionsMax} the
+ * session least recently written is dropped, an order every replica agrees on because it follows
+ * the log. A write on a dropped session is refused, never applied blind, so a client learns its
+ * earlier outcome is unknown rather than getting a double apply.
  */
 final class Sessions {
   record Session(long lastSequence, Response lastResponse) {}
 
   private final int sessionsMax;
+
   /** Insertion order, renewed on every write: the first entry is the one to drop. */
   private final LinkedHashMap<Long, Session> sessions = new LinkedHashMap<>();
 

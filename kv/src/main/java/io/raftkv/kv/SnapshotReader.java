@@ -8,9 +8,9 @@ import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 
 /**
- * Rebuilds a {@link StoreState} from {@link KvSnapshot#writeTo}'s bytes, checking what a
- * corrupt or foreign stream would break (order of keys and versions, revisions, lease
- * references, lengths, the CRC) and naming the byte offset of the first defect.
+ * Rebuilds a {@link StoreState} from {@link KvSnapshot#writeTo}'s bytes, checking what a corrupt or
+ * foreign stream would break (order of keys and versions, revisions, lease references, lengths, the
+ * CRC) and naming the byte offset of the first defect.
  */
 final class SnapshotReader {
   /** A session's stored response may be a whole range read: far above one request. */
@@ -32,8 +32,8 @@ final class SnapshotReader {
     }
     int version = u8();
     if (version != KvSnapshot.FORMAT_VERSION) {
-      throw error("snapshot format " + version + " unknown (reads " + KvSnapshot.FORMAT_VERSION
-          + ")");
+      throw error(
+          "snapshot format " + version + " unknown (reads " + KvSnapshot.FORMAT_VERSION + ")");
     }
     StoreState state = new StoreState(limits.sessionsMax());
     state.appliedIndex = varint();
@@ -55,8 +55,7 @@ final class SnapshotReader {
     long computed = crc.getValue();
     long stored = u32() & 0xffffffffL;
     if (stored != computed) {
-      throw error(String.format("crc mismatch: stored 0x%08x, computed 0x%08x", stored,
-          computed));
+      throw error(String.format("crc mismatch: stored 0x%08x, computed 0x%08x", stored, computed));
     }
     if (in.read() != -1) {
       throw error("bytes after the checksum");
@@ -118,15 +117,32 @@ final class SnapshotReader {
       long modRevision = varint();
       long sub = varint();
       boolean tombstone = bool();
-      boolean ordered = chain == null || chain.modRevision < modRevision
-          || (chain.modRevision == modRevision && chain.subRevision < sub);
+      boolean ordered =
+          chain == null
+              || chain.modRevision < modRevision
+              || (chain.modRevision == modRevision && chain.subRevision < sub);
       if (!ordered || modRevision > state.revision || sub > Integer.MAX_VALUE) {
-        throw error("key " + Bytes.printable(key) + ": version " + modRevision + "." + sub
-            + " out of order or beyond revision " + state.revision);
+        throw error(
+            "key "
+                + Bytes.printable(key)
+                + ": version "
+                + modRevision
+                + "."
+                + sub
+                + " out of order or beyond revision "
+                + state.revision);
       }
-      chain = tombstone ? Version.tombstone(modRevision, (int) sub, chain)
-          : new Version(varint(), modRevision, (int) sub, varint(), varint(),
-              bytes(limits.requestBytesMax()), chain);
+      chain =
+          tombstone
+              ? Version.tombstone(modRevision, (int) sub, chain)
+              : new Version(
+                  varint(),
+                  modRevision,
+                  (int) sub,
+                  varint(),
+                  varint(),
+                  bytes(limits.requestBytesMax()),
+                  chain);
     }
     return chain;
   }

@@ -2,25 +2,33 @@ package io.raftkv.kv;
 
 /**
  * One version of a key, linked to the one before it: a key's history is a chain, newest first.
- * Nodes are immutable and a write only prepends, so a reader holding an older head (a snapshot
- * on another thread) keeps a consistent view without locks. A deletion is a tombstone: a node
- * with a null value.
+ * Nodes are immutable and a write only prepends, so a reader holding an older head (a snapshot on
+ * another thread) keeps a consistent view without locks. A deletion is a tombstone: a node with a
+ * null value.
  *
- * <p>A plain class rather than a record: it is the per-key cost at 1M keys and must stay small
- * (56 bytes with compressed oops).
+ * <p>A plain class rather than a record: it is the per-key cost at 1M keys and must stay small (56
+ * bytes with compressed oops).
  */
 final class Version {
   final long createRevision;
   final long modRevision;
   final long version;
   final long lease;
+
   /** Order of this write inside its revision (etcd's sub-revision): events keep this order. */
   final int subRevision;
+
   final byte[] value;
   final Version previous;
 
-  Version(long createRevision, long modRevision, int subRevision, long version, long lease,
-      byte[] value, Version previous) {
+  Version(
+      long createRevision,
+      long modRevision,
+      int subRevision,
+      long version,
+      long lease,
+      byte[] value,
+      Version previous) {
     this.createRevision = createRevision;
     this.modRevision = modRevision;
     this.subRevision = subRevision;
@@ -57,16 +65,16 @@ final class Version {
     if (isTombstone()) {
       return new KeyValue(Bytes.wrap(key), 0, modRevision, 0, Bytes.empty(), 0);
     }
-    return new KeyValue(Bytes.wrap(key), createRevision, modRevision, version,
-        Bytes.wrap(value), lease);
+    return new KeyValue(
+        Bytes.wrap(key), createRevision, modRevision, version, Bytes.wrap(value), lease);
   }
 
   /**
-   * This chain as it is after compaction at {@code revision}: every version from that revision
-   * on, plus the newest one before it unless that one is a tombstone. Null if nothing is left.
-   * A tombstone written exactly at the compact revision stays (etcd drops it), because a watch
-   * may start at the compact revision and must not miss that deletion. Returns {@code this}
-   * when nothing changes, so untouched keys cost no allocation.
+   * This chain as it is after compaction at {@code revision}: every version from that revision on,
+   * plus the newest one before it unless that one is a tombstone. Null if nothing is left. A
+   * tombstone written exactly at the compact revision stays (etcd drops it), because a watch may
+   * start at the compact revision and must not miss that deletion. Returns {@code this} when
+   * nothing changes, so untouched keys cost no allocation.
    */
   Version compactedAt(long revision) {
     // Iterative: a key written a million times must not cost a million stack frames.
@@ -98,7 +106,7 @@ final class Version {
   }
 
   private Version withPrevious(Version newPrevious) {
-    return new Version(createRevision, modRevision, subRevision, version, lease, value,
-        newPrevious);
+    return new Version(
+        createRevision, modRevision, subRevision, version, lease, value, newPrevious);
   }
 }

@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One watcher. While synced it receives each revision's events into a buffer bounded by
- * {@link KvLimits#watchEventsMax()}; when the buffer would overflow it stops receiving and
- * remembers the first revision it missed, and a later poll reads that stretch from history
- * instead (etcd's unsynced watchers). Applying never blocks and memory stays bounded; a watcher
- * that falls behind a compaction is canceled with the compact revision.
+ * One watcher. While synced it receives each revision's events into a buffer bounded by {@link
+ * KvLimits#watchEventsMax()}; when the buffer would overflow it stops receiving and remembers the
+ * first revision it missed, and a later poll reads that stretch from history instead (etcd's
+ * unsynced watchers). Applying never blocks and memory stays bounded; a watcher that falls behind a
+ * compaction is canceled with the compact revision.
  *
  * <p>Owned by the apply thread like the store: poll and cancel from it.
  */
@@ -21,13 +21,21 @@ public final class Watch {
   private final WatchHub hub;
   private final WatchListener listener;
   private final ArrayDeque<Event> buffer = new ArrayDeque<>();
+
   /** False while catching up from history starting at {@link #nextRevision}. */
   private boolean synced;
+
   private long nextRevision;
   private boolean canceled;
 
-  Watch(long id, KeyRange range, WatchRequest request, long nextRevision, boolean synced,
-      WatchHub hub, WatchListener listener) {
+  Watch(
+      long id,
+      KeyRange range,
+      WatchRequest request,
+      long nextRevision,
+      boolean synced,
+      WatchHub hub,
+      WatchListener listener) {
     this.id = id;
     this.range = range;
     this.request = request;
@@ -79,8 +87,8 @@ public final class Watch {
   }
 
   /**
-   * Reads history from {@link #nextRevision} until some events survive this watch's filters or
-   * it is synced: an empty batch must mean "nothing more", or a consumer would stop early.
+   * Reads history from {@link #nextRevision} until some events survive this watch's filters or it
+   * is synced: an empty batch must mean "nothing more", or a consumer would stop early.
    */
   private List<Event> catchUp(int eventsMax) {
     List<Event> events = new ArrayList<>();
@@ -137,8 +145,8 @@ public final class Watch {
   }
 
   /**
-   * Offers one revision's events (already matched to this watch's range). Returns false, and
-   * falls behind, if the buffer cannot take them.
+   * Offers one revision's events (already matched to this watch's range). Returns false, and falls
+   * behind, if the buffer cannot take them.
    */
   void offer(long revision, List<Event> events, int eventsMax) {
     if (!synced || revision < request.startRevision()) {

@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The watchers of one node (not replicated state: a restarted node has none). Single-key
- * watchers are found by hash per event; range watchers are checked one by one, which is fine
- * for the few range watchers a store has (an interval tree would be the next step).
+ * The watchers of one node (not replicated state: a restarted node has none). Single-key watchers
+ * are found by hash per event; range watchers are checked one by one, which is fine for the few
+ * range watchers a store has (an interval tree would be the next step).
  */
 final class WatchHub {
   private final StoreState state;
@@ -84,8 +84,11 @@ final class WatchHub {
     long revision = events.get(0).revision();
     Map<Watch, List<Event>> matched = new LinkedHashMap<>();
     for (Event e : events) {
-      Invariants.check(e.revision() == revision, "one dispatch mixes revisions %d and %d",
-          revision, e.revision());
+      Invariants.check(
+          e.revision() == revision,
+          "one dispatch mixes revisions %d and %d",
+          revision,
+          e.revision());
       Set<Watch> single = byKey.get(e.kv().key());
       if (single != null) {
         for (Watch w : single) {
@@ -116,7 +119,7 @@ final class WatchHub {
   }
 
   EventScanner.Scan scan(KeyRange range, long from, int eventsMaxPerPoll) {
-    return EventScanner.scan(state.history, range, from, state.revision, eventsMaxPerPoll,
-        state.compactRevision);
+    return EventScanner.scan(
+        state.history, range, from, state.revision, eventsMaxPerPoll, state.compactRevision);
   }
 }

@@ -5,13 +5,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The writes of one revision: puts and deletes get consecutive sub-revisions, and the revision
- * only advances if something changed (etcd: a delete that deleted nothing is no revision).
+ * The writes of one revision: puts and deletes get consecutive sub-revisions, and the revision only
+ * advances if something changed (etcd: a delete that deleted nothing is no revision).
  */
 final class WriteTxn {
   private final StoreState state;
   private final long revision;
   private int changeCount;
+
   /** Null when no watcher is registered: events are then not even built. */
   private final List<Event> events;
 

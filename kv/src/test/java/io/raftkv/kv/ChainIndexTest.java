@@ -13,9 +13,9 @@ import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hash index against a HashMap. Chains carry whatever hash the test gives them, so a few
- * hash values force long runs, runs that wrap around the end of the table, and removals from
- * their middle (the backward shift).
+ * The hash index against a HashMap. Chains carry whatever hash the test gives them, so a few hash
+ * values force long runs, runs that wrap around the end of the table, and removals from their
+ * middle (the backward shift).
  */
 class ChainIndexTest {
   private static byte[] key(int i) {
@@ -47,11 +47,11 @@ class ChainIndexTest {
         int hash = expected == null ? hashes[j % hashes.length] : expected.hash;
         if (expected == null) {
           for (int h : hashes) {
-            assertThat(index.get(key(j), h)).as("seed %d step %d key %d", seed, step, j)
-                .isNull();
+            assertThat(index.get(key(j), h)).as("seed %d step %d key %d", seed, step, j).isNull();
           }
         } else {
-          assertThat(index.get(key(j), hash)).as("seed %d step %d key %d", seed, step, j)
+          assertThat(index.get(key(j), hash))
+              .as("seed %d step %d key %d", seed, step, j)
               .isSameAs(expected);
         }
       }
@@ -86,8 +86,8 @@ class ChainIndexTest {
   void hashSpreadsSequentialKeysOverTheLowBits() {
     Set<Integer> buckets = new HashSet<>();
     for (int i = 0; i < 4096; i++) {
-      buckets.add(ChainIndex.hash(String.format("key/%010d", i)
-          .getBytes(StandardCharsets.UTF_8)) & 8191);
+      buckets.add(
+          ChainIndex.hash(String.format("key/%010d", i).getBytes(StandardCharsets.UTF_8)) & 8191);
     }
     // 4096 random draws into 8192 buckets fill about 3,220; a weak hash clusters far below.
     assertThat(buckets.size()).isGreaterThan(3000);

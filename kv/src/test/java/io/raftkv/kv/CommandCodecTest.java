@@ -17,11 +17,12 @@ import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/kv-command-format.md: round trips, pinned bytes, newer writers' fields, and garbage
- * never crashing.
+ * docs/kv-command-format.md: round trips, pinned bytes, newer writers' fields, and garbage never
+ * crashing.
  */
 class CommandCodecTest {
   private static final long[] LEASES = {0, 1, 2, Long.MAX_VALUE, -1};
+
   /** Where an error says it happened: a byte offset, or a field path. */
   private static final String LOCATED =
       "malformed command at (offset \\d+ of \\d+|[a-z_]+(\\[\\d+])?(\\.[a-z_]+(\\[\\d+])?)*): .+";
@@ -29,8 +30,8 @@ class CommandCodecTest {
   @Property(tries = 300)
   void everyCommandRoundTrips(@ForAll long seed) {
     Random r = new Random(seed);
-    Command command = new Command(r.nextLong(), r.nextLong(),
-        Generators.request(r, 1 + r.nextInt(50), LEASES));
+    Command command =
+        new Command(r.nextLong(), r.nextLong(), Generators.request(r, 1 + r.nextInt(50), LEASES));
     byte[] bytes = CommandCodec.encode(command);
     assertThat(roundTrip(bytes)).as("seed %d", seed).isEqualTo(command);
   }
@@ -46,30 +47,55 @@ class CommandCodecTest {
   @Test
   void everyFieldRoundTrips() {
     Bytes k = Bytes.utf8("k");
-    List<Request> requests = List.of(
-        new RangeRequest(k, Bytes.utf8("z"), 5, 9, SortOrder.DESCEND, SortTarget.VALUE, true,
-            true, 1, 2, 3, 4),
-        new RangeRequest(k, Bytes.empty(), -1, -2, SortOrder.ASCEND, SortTarget.MOD, false,
-            false, -3, -4, -5, -6),
-        new PutRequest(k, Bytes.empty(), 0, true, true, true),
-        new PutRequest(k, Bytes.utf8("v"), Long.MIN_VALUE, false, false, false),
-        DeleteRangeRequest.range(k, Bytes.copyOf(new byte[] {0})).withPrevKv(),
-        new CompactRequest(Long.MAX_VALUE),
-        new LeaseGrantRequest(0, 10),
-        new LeaseGrantRequest(-7, -1),
-        new LeaseRevokeRequest(Long.MIN_VALUE),
-        new SessionOpenRequest(),
-        new TxnRequest(
-            List.of(Compare.value(k, Compare.Result.NOT_EQUAL, Bytes.empty()),
-                Compare.number(Compare.Target.LEASE, k, Compare.Result.LESS, -1)
-                    .overRange(Bytes.utf8("m")),
-                Compare.number(Compare.Target.CREATE, k, Compare.Result.GREATER, 0),
-                Compare.number(Compare.Target.MOD, k, Compare.Result.EQUAL, 7),
-                Compare.number(Compare.Target.VERSION, k, Compare.Result.EQUAL, 1)),
-            List.of(RangeRequest.prefix(k).sorted(SortOrder.ASCEND, SortTarget.CREATE),
-                new TxnRequest(List.of(), List.of(), List.of(DeleteRangeRequest.of(k)))),
-            List.of(PutRequest.of(k, Bytes.utf8("w")))),
-        new TxnRequest(List.of(), List.of(), List.of()));
+    List<Request> requests =
+        List.of(
+            new RangeRequest(
+                k,
+                Bytes.utf8("z"),
+                5,
+                9,
+                SortOrder.DESCEND,
+                SortTarget.VALUE,
+                true,
+                true,
+                1,
+                2,
+                3,
+                4),
+            new RangeRequest(
+                k,
+                Bytes.empty(),
+                -1,
+                -2,
+                SortOrder.ASCEND,
+                SortTarget.MOD,
+                false,
+                false,
+                -3,
+                -4,
+                -5,
+                -6),
+            new PutRequest(k, Bytes.empty(), 0, true, true, true),
+            new PutRequest(k, Bytes.utf8("v"), Long.MIN_VALUE, false, false, false),
+            DeleteRangeRequest.range(k, Bytes.copyOf(new byte[] {0})).withPrevKv(),
+            new CompactRequest(Long.MAX_VALUE),
+            new LeaseGrantRequest(0, 10),
+            new LeaseGrantRequest(-7, -1),
+            new LeaseRevokeRequest(Long.MIN_VALUE),
+            new SessionOpenRequest(),
+            new TxnRequest(
+                List.of(
+                    Compare.value(k, Compare.Result.NOT_EQUAL, Bytes.empty()),
+                    Compare.number(Compare.Target.LEASE, k, Compare.Result.LESS, -1)
+                        .overRange(Bytes.utf8("m")),
+                    Compare.number(Compare.Target.CREATE, k, Compare.Result.GREATER, 0),
+                    Compare.number(Compare.Target.MOD, k, Compare.Result.EQUAL, 7),
+                    Compare.number(Compare.Target.VERSION, k, Compare.Result.EQUAL, 1)),
+                List.of(
+                    RangeRequest.prefix(k).sorted(SortOrder.ASCEND, SortTarget.CREATE),
+                    new TxnRequest(List.of(), List.of(), List.of(DeleteRangeRequest.of(k)))),
+                List.of(PutRequest.of(k, Bytes.utf8("w")))),
+            new TxnRequest(List.of(), List.of(), List.of()));
     for (Request request : requests) {
       Command command = new Command(-1, Long.MAX_VALUE, request);
       assertThat(roundTrip(CommandCodec.encode(command))).isEqualTo(command);
@@ -77,45 +103,73 @@ class CommandCodecTest {
   }
 
   /**
-   * Field numbers are forever: these bytes are what command.proto said when they were written,
-   * and every later build must read them alike.
+   * Field numbers are forever: these bytes are what command.proto said when they were written, and
+   * every later build must read them alike.
    */
   @Test
   void pinnedBytesKeepTheirMeaning() throws MalformedCommandException {
     // client_id 5, sequence 7, put {key "k", value "v", lease 3, prev_kv}
-    byte[] put = HexFormat.of().parseHex("08051007" + "1a0a" + "0a016b" + "120176" + "1803" + "2001");
-    Command command = new Command(5, 7,
-        PutRequest.of(Bytes.utf8("k"), Bytes.utf8("v")).withLease(3).withPrevKv());
+    byte[] put =
+        HexFormat.of().parseHex("08051007" + "1a0a" + "0a016b" + "120176" + "1803" + "2001");
+    Command command =
+        new Command(
+            5, 7, PutRequest.of(Bytes.utf8("k"), Bytes.utf8("v")).withLease(3).withPrevKv());
     assertThat(CommandCodec.decode(put)).isEqualTo(command);
     assertThat(CommandCodec.encode(command)).isEqualTo(put);
     // txn {compare {result LESS, target MOD, key "k", mod_revision 4}, failure {delete "k"}}
-    byte[] txn = HexFormat.of().parseHex("3212" + "0a09" + "08021002" + "1a016b" + "3004"
-        + "1a05" + "1a03" + "0a016b");
-    assertThat(CommandCodec.decode(txn)).isEqualTo(Command.of(new TxnRequest(
-        List.of(Compare.number(Compare.Target.MOD, Bytes.utf8("k"), Compare.Result.LESS, 4)),
-        List.of(), List.of(DeleteRangeRequest.of(Bytes.utf8("k"))))));
+    byte[] txn =
+        HexFormat.of()
+            .parseHex(
+                "3212" + "0a09" + "08021002" + "1a016b" + "3004" + "1a05" + "1a03" + "0a016b");
+    assertThat(CommandCodec.decode(txn))
+        .isEqualTo(
+            Command.of(
+                new TxnRequest(
+                    List.of(
+                        Compare.number(
+                            Compare.Target.MOD, Bytes.utf8("k"), Compare.Result.LESS, 4)),
+                    List.of(),
+                    List.of(DeleteRangeRequest.of(Bytes.utf8("k"))))));
   }
 
   /** A newer writer's fields, at any depth, are skipped: the rest decodes as before. */
   @Test
   void unknownFieldsAreIgnored() throws MalformedCommandException {
-    UnknownFieldSet extra = UnknownFieldSet.newBuilder()
-        .addField(99, UnknownFieldSet.Field.newBuilder().addVarint(42).build())
-        .addField(1000, UnknownFieldSet.Field.newBuilder()
-            .addLengthDelimited(ByteString.copyFromUtf8("future")).build())
-        .build();
-    io.raftkv.kv.proto.PutRequest put = io.raftkv.kv.proto.PutRequest.newBuilder()
-        .setKey(ByteString.copyFromUtf8("k")).setValue(ByteString.copyFromUtf8("v"))
-        .setUnknownFields(extra).build();
-    byte[] newer = io.raftkv.kv.proto.Command.newBuilder()
-        .setClientId(3).setSequence(4)
-        .setTxn(io.raftkv.kv.proto.TxnRequest.newBuilder()
-            .addSuccess(RequestOp.newBuilder().setPut(put).setUnknownFields(extra))
-            .setUnknownFields(extra))
-        .setUnknownFields(extra)
-        .build().toByteArray();
-    assertThat(CommandCodec.decode(newer)).isEqualTo(new Command(3, 4, new TxnRequest(List.of(),
-        List.of(PutRequest.of(Bytes.utf8("k"), Bytes.utf8("v"))), List.of())));
+    UnknownFieldSet extra =
+        UnknownFieldSet.newBuilder()
+            .addField(99, UnknownFieldSet.Field.newBuilder().addVarint(42).build())
+            .addField(
+                1000,
+                UnknownFieldSet.Field.newBuilder()
+                    .addLengthDelimited(ByteString.copyFromUtf8("future"))
+                    .build())
+            .build();
+    io.raftkv.kv.proto.PutRequest put =
+        io.raftkv.kv.proto.PutRequest.newBuilder()
+            .setKey(ByteString.copyFromUtf8("k"))
+            .setValue(ByteString.copyFromUtf8("v"))
+            .setUnknownFields(extra)
+            .build();
+    byte[] newer =
+        io.raftkv.kv.proto.Command.newBuilder()
+            .setClientId(3)
+            .setSequence(4)
+            .setTxn(
+                io.raftkv.kv.proto.TxnRequest.newBuilder()
+                    .addSuccess(RequestOp.newBuilder().setPut(put).setUnknownFields(extra))
+                    .setUnknownFields(extra))
+            .setUnknownFields(extra)
+            .build()
+            .toByteArray();
+    assertThat(CommandCodec.decode(newer))
+        .isEqualTo(
+            new Command(
+                3,
+                4,
+                new TxnRequest(
+                    List.of(),
+                    List.of(PutRequest.of(Bytes.utf8("k"), Bytes.utf8("v"))),
+                    List.of())));
 
     // The same by hand: field 15 (varint 1) appended to an encoded command.
     Command compact = Command.of(new CompactRequest(3));
@@ -132,66 +186,88 @@ class CommandCodecTest {
     byte[] future = {(11 << 3) | 2, 0};
     assertThatThrownBy(() -> CommandCodec.decode(future))
         .isInstanceOf(MalformedCommandException.class)
-        .hasMessage("malformed command at request: none set (unknown fields [11]: a request"
-            + " kind this build does not know?)");
+        .hasMessage(
+            "malformed command at request: none set (unknown fields [11]: a request"
+                + " kind this build does not know?)");
     assertThatThrownBy(() -> CommandCodec.decode(new byte[0]))
         .hasMessage("malformed command at request: none set");
-    byte[] emptyOp = io.raftkv.kv.proto.Command.newBuilder()
-        .setTxn(io.raftkv.kv.proto.TxnRequest.newBuilder()
-            .addSuccess(RequestOp.getDefaultInstance())
-            .addFailure(RequestOp.getDefaultInstance()))
-        .build().toByteArray();
+    byte[] emptyOp =
+        io.raftkv.kv.proto.Command.newBuilder()
+            .setTxn(
+                io.raftkv.kv.proto.TxnRequest.newBuilder()
+                    .addSuccess(RequestOp.getDefaultInstance())
+                    .addFailure(RequestOp.getDefaultInstance()))
+            .build()
+            .toByteArray();
     assertThatThrownBy(() -> CommandCodec.decode(emptyOp))
         .hasMessage("malformed command at txn.success[0]: no request set");
   }
 
   @Test
   void unknownEnumValuesAreRefused() {
-    byte[] sortOrder = io.raftkv.kv.proto.Command.newBuilder()
-        .setRange(io.raftkv.kv.proto.RangeRequest.newBuilder().setSortOrderValue(7))
-        .build().toByteArray();
+    byte[] sortOrder =
+        io.raftkv.kv.proto.Command.newBuilder()
+            .setRange(io.raftkv.kv.proto.RangeRequest.newBuilder().setSortOrderValue(7))
+            .build()
+            .toByteArray();
     assertThatThrownBy(() -> CommandCodec.decode(sortOrder))
         .hasMessage("malformed command at range.sort_order: value 7 unknown");
-    byte[] sortTarget = io.raftkv.kv.proto.Command.newBuilder()
-        .setRange(io.raftkv.kv.proto.RangeRequest.newBuilder().setSortTargetValue(-1))
-        .build().toByteArray();
+    byte[] sortTarget =
+        io.raftkv.kv.proto.Command.newBuilder()
+            .setRange(io.raftkv.kv.proto.RangeRequest.newBuilder().setSortTargetValue(-1))
+            .build()
+            .toByteArray();
     assertThatThrownBy(() -> CommandCodec.decode(sortTarget))
         .hasMessage("malformed command at range.sort_target: value -1 unknown");
     byte[] compareTarget = txnWith(io.raftkv.kv.proto.Compare.newBuilder().setTargetValue(5));
     assertThatThrownBy(() -> CommandCodec.decode(compareTarget))
         .hasMessage("malformed command at txn.compare[0].target: value 5 unknown");
-    byte[] compareResult = txnWith(io.raftkv.kv.proto.Compare.newBuilder().setResultValue(4)
-        .setVersion(1));
+    byte[] compareResult =
+        txnWith(io.raftkv.kv.proto.Compare.newBuilder().setResultValue(4).setVersion(1));
     assertThatThrownBy(() -> CommandCodec.decode(compareResult))
         .hasMessage("malformed command at txn.compare[0].result: value 4 unknown");
-    byte[] nested = io.raftkv.kv.proto.Command.newBuilder()
-        .setTxn(io.raftkv.kv.proto.TxnRequest.newBuilder()
-            .addFailure(RequestOp.newBuilder().setPut(io.raftkv.kv.proto.PutRequest.newBuilder()))
-            .addFailure(RequestOp.newBuilder().setRange(
-                io.raftkv.kv.proto.RangeRequest.newBuilder().setSortOrderValue(3))))
-        .build().toByteArray();
+    byte[] nested =
+        io.raftkv.kv.proto.Command.newBuilder()
+            .setTxn(
+                io.raftkv.kv.proto.TxnRequest.newBuilder()
+                    .addFailure(
+                        RequestOp.newBuilder().setPut(io.raftkv.kv.proto.PutRequest.newBuilder()))
+                    .addFailure(
+                        RequestOp.newBuilder()
+                            .setRange(
+                                io.raftkv.kv.proto.RangeRequest.newBuilder().setSortOrderValue(3))))
+            .build()
+            .toByteArray();
     assertThatThrownBy(() -> CommandCodec.decode(nested))
         .hasMessage("malformed command at txn.failure[1].range.sort_order: value 3 unknown");
   }
 
   @Test
   void aCompareOperandMustMatchItsTarget() {
-    byte[] noOperand = txnWith(io.raftkv.kv.proto.Compare.newBuilder()
-        .setTarget(io.raftkv.kv.proto.Compare.CompareTarget.VALUE));
+    byte[] noOperand =
+        txnWith(
+            io.raftkv.kv.proto.Compare.newBuilder()
+                .setTarget(io.raftkv.kv.proto.Compare.CompareTarget.VALUE));
     assertThatThrownBy(() -> CommandCodec.decode(noOperand))
-        .hasMessage("malformed command at txn.compare[0].target_union: target VALUE needs"
-            + " operand VALUE, found TARGETUNION_NOT_SET");
-    byte[] wrongOperand = txnWith(io.raftkv.kv.proto.Compare.newBuilder()
-        .setTarget(io.raftkv.kv.proto.Compare.CompareTarget.LEASE).setModRevision(3));
+        .hasMessage(
+            "malformed command at txn.compare[0].target_union: target VALUE needs"
+                + " operand VALUE, found TARGETUNION_NOT_SET");
+    byte[] wrongOperand =
+        txnWith(
+            io.raftkv.kv.proto.Compare.newBuilder()
+                .setTarget(io.raftkv.kv.proto.Compare.CompareTarget.LEASE)
+                .setModRevision(3));
     assertThatThrownBy(() -> CommandCodec.decode(wrongOperand))
-        .hasMessage("malformed command at txn.compare[0].target_union: target LEASE needs"
-            + " operand LEASE, found MOD_REVISION");
+        .hasMessage(
+            "malformed command at txn.compare[0].target_union: target LEASE needs"
+                + " operand LEASE, found MOD_REVISION");
   }
 
   private static byte[] txnWith(io.raftkv.kv.proto.Compare.Builder compare) {
     return io.raftkv.kv.proto.Command.newBuilder()
         .setTxn(io.raftkv.kv.proto.TxnRequest.newBuilder().addCompare(compare))
-        .build().toByteArray();
+        .build()
+        .toByteArray();
   }
 
   /** Ours refuses at 64 txn levels with a path; protobuf's recursion limit stops deeper input. */
@@ -199,8 +275,8 @@ class CommandCodecTest {
   void nestingIsBoundedBeforeTheStackIs() throws MalformedCommandException {
     assertThat(CommandCodec.decode(CommandCodec.encode(nested(CommandCodec.TXN_DEPTH_MAX))))
         .isEqualTo(nested(CommandCodec.TXN_DEPTH_MAX));
-    assertThatThrownBy(() ->
-        CommandCodec.decode(CommandCodec.encode(nested(CommandCodec.TXN_DEPTH_MAX + 1))))
+    assertThatThrownBy(
+            () -> CommandCodec.decode(CommandCodec.encode(nested(CommandCodec.TXN_DEPTH_MAX + 1))))
         .hasMessageStartingWith("malformed command at txn.success[0].txn.success[0].txn")
         .hasMessageEndingWith(".txn: txn nested deeper than 64");
     byte[] deep = deepTxnBytes(5_000);
@@ -246,19 +322,20 @@ class CommandCodecTest {
   void mangledBytesAreAnErrorAndChangeNothing(@ForAll long seed) {
     Random r = new Random(seed);
     byte[] bytes = CommandCodec.encode(Command.of(Generators.request(r, 10, LEASES)));
-    byte[] mangled = switch (r.nextInt(3)) {
-      case 0 -> Arrays.copyOf(bytes, r.nextInt(bytes.length));
-      case 1 -> {
-        byte[] copy = bytes.clone();
-        copy[r.nextInt(copy.length)] ^= (byte) (1 + r.nextInt(255));
-        yield copy;
-      }
-      default -> {
-        byte[] noise = new byte[r.nextInt(64)];
-        r.nextBytes(noise);
-        yield noise;
-      }
-    };
+    byte[] mangled =
+        switch (r.nextInt(3)) {
+          case 0 -> Arrays.copyOf(bytes, r.nextInt(bytes.length));
+          case 1 -> {
+            byte[] copy = bytes.clone();
+            copy[r.nextInt(copy.length)] ^= (byte) (1 + r.nextInt(255));
+            yield copy;
+          }
+          default -> {
+            byte[] noise = new byte[r.nextInt(64)];
+            r.nextBytes(noise);
+            yield noise;
+          }
+        };
     Fixture f = new Fixture();
     f.put("x", "1");
     long revision = f.store.revision();
@@ -272,29 +349,36 @@ class CommandCodecTest {
   }
 
   /**
-   * decode's shortcut for puts takes only what the generated parser reads the same way: checked
-   * on puts as encoded, on every other request (never taken), and on mangled puts.
+   * decode's shortcut for puts takes only what the generated parser reads the same way: checked on
+   * puts as encoded, on every other request (never taken), and on mangled puts.
    */
   @Property(tries = 1000)
   void theShortcutAgreesWithTheGeneratedParser(@ForAll long seed) {
     Random r = new Random(seed);
-    Request request = r.nextBoolean() ? Generators.put(r, LEASES)
-        : Generators.request(r, 10, LEASES);
+    Request request =
+        r.nextBoolean() ? Generators.put(r, LEASES) : Generators.request(r, 10, LEASES);
     if (request instanceof PutRequest && r.nextBoolean()) {
-      request = new PutRequest(Generators.key(r), r.nextBoolean() ? Bytes.empty()
-          : Generators.value(r), r.nextLong(), r.nextBoolean(), r.nextBoolean(), r.nextBoolean());
+      request =
+          new PutRequest(
+              Generators.key(r),
+              r.nextBoolean() ? Bytes.empty() : Generators.value(r),
+              r.nextLong(),
+              r.nextBoolean(),
+              r.nextBoolean(),
+              r.nextBoolean());
     }
-    Command command = new Command(r.nextInt(3) == 0 ? 0 : r.nextLong(),
-        r.nextInt(3) == 0 ? 0 : r.nextLong(), request);
+    Command command =
+        new Command(
+            r.nextInt(3) == 0 ? 0 : r.nextLong(), r.nextInt(3) == 0 ? 0 : r.nextLong(), request);
     byte[] bytes = CommandCodec.encode(command);
-    assertThat(CommandCodec.decodePut(bytes)).as("seed %d", seed)
+    assertThat(CommandCodec.decodePut(bytes))
+        .as("seed %d", seed)
         .isEqualTo(request instanceof PutRequest ? command : null);
     byte[] mangled = bytes.clone();
     for (int i = r.nextInt(3); i >= 0; i--) {
       mangled[r.nextInt(mangled.length)] ^= (byte) (1 + r.nextInt(255));
     }
-    mangled = r.nextInt(4) == 0 ? Arrays.copyOf(mangled, r.nextInt(mangled.length + 4))
-        : mangled;
+    mangled = r.nextInt(4) == 0 ? Arrays.copyOf(mangled, r.nextInt(mangled.length + 4)) : mangled;
     Command fast = CommandCodec.decodePut(mangled);
     if (fast != null) {
       try {
@@ -307,12 +391,20 @@ class CommandCodecTest {
 
   @Test
   void theShortcutLeavesNonCanonicalPutsToTheParser() throws MalformedCommandException {
-    UnknownFieldSet extra = UnknownFieldSet.newBuilder()
-        .addField(99, UnknownFieldSet.Field.newBuilder().addVarint(42).build()).build();
-    io.raftkv.kv.proto.PutRequest put = io.raftkv.kv.proto.PutRequest.newBuilder()
-        .setKey(ByteString.copyFromUtf8("k")).setValue(ByteString.copyFromUtf8("v")).build();
-    byte[] unknown = io.raftkv.kv.proto.Command.newBuilder()
-        .setPut(put.toBuilder().setUnknownFields(extra)).build().toByteArray();
+    UnknownFieldSet extra =
+        UnknownFieldSet.newBuilder()
+            .addField(99, UnknownFieldSet.Field.newBuilder().addVarint(42).build())
+            .build();
+    io.raftkv.kv.proto.PutRequest put =
+        io.raftkv.kv.proto.PutRequest.newBuilder()
+            .setKey(ByteString.copyFromUtf8("k"))
+            .setValue(ByteString.copyFromUtf8("v"))
+            .build();
+    byte[] unknown =
+        io.raftkv.kv.proto.Command.newBuilder()
+            .setPut(put.toBuilder().setUnknownFields(extra))
+            .build()
+            .toByteArray();
     byte[] plain = io.raftkv.kv.proto.Command.newBuilder().setPut(put).build().toByteArray();
     // The put field twice: protobuf merges the two messages, a case the shortcut leaves alone.
     byte[] twice = Arrays.copyOf(plain, plain.length * 2);
@@ -338,8 +430,8 @@ class CommandCodecTest {
         .hasMessageContaining("end-group tag");
     byte[] zeroTag = Arrays.copyOf(good, good.length + 1);
     assertThatThrownBy(() -> CommandCodec.decode(zeroTag))
-        .hasMessageStartingWith("malformed command at offset " + (good.length + 1) + " of "
-            + zeroTag.length)
+        .hasMessageStartingWith(
+            "malformed command at offset " + (good.length + 1) + " of " + zeroTag.length)
         .hasMessageContaining("invalid tag (zero)");
   }
 
@@ -351,8 +443,9 @@ class CommandCodecTest {
         .hasMessageMatching(LOCATED)
         .hasMessageContaining("too large");
     // put { key: length 2^31 - 1 }
-    byte[] key = {(3 << 3) | 2, 6, (1 << 3) | 2, (byte) 0xff, (byte) 0xff, (byte) 0xff,
-        (byte) 0xff, 0x07};
+    byte[] key = {
+      (3 << 3) | 2, 6, (1 << 3) | 2, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07
+    };
     assertThatThrownBy(() -> CommandCodec.decode(key))
         .hasMessageStartingWith("malformed command at offset 8 of 8")
         .hasMessageContaining("truncated");
@@ -365,8 +458,8 @@ class CommandCodecTest {
 
   @Test
   void aPutIsCompact() {
-    byte[] bytes = CommandCodec.encode(Command.of(PutRequest.of(Bytes.utf8("key"),
-        Bytes.utf8("value"))));
+    byte[] bytes =
+        CommandCodec.encode(Command.of(PutRequest.of(Bytes.utf8("key"), Bytes.utf8("value"))));
     // put tag + length, then key tag + length + 3, value tag + length + 5; zeros are not sent
     assertThat(bytes).hasSize(14);
   }

@@ -19,8 +19,8 @@ class CompactionTest {
     f.delete("b"); // 5
     f.apply(new CompactRequest(4));
     assertThatThrownBy(() -> f.store.range(RangeRequest.of(b("a")).atRevision(3)))
-        .isInstanceOfSatisfying(KvException.class,
-            e -> assertThat(e.code()).isEqualTo(KvErrorCode.COMPACTED))
+        .isInstanceOfSatisfying(
+            KvException.class, e -> assertThat(e.code()).isEqualTo(KvErrorCode.COMPACTED))
         .hasMessageContaining("mvcc: required revision has been compacted");
     assertThat(f.store.range(RangeRequest.of(b("a")).atRevision(4)).kvs().get(0).value())
         .isEqualTo(b("2"));
@@ -46,8 +46,7 @@ class CompactionTest {
     f.delete("b");
     assertThat(f.store.keyCount()).isEqualTo(2);
     f.apply(new CompactRequest(f.store.revision()));
-    assertThat(f.store.keyCount()).as("a deletion at the compact revision is kept")
-        .isEqualTo(2);
+    assertThat(f.store.keyCount()).as("a deletion at the compact revision is kept").isEqualTo(2);
     f.put("c", "1");
     f.apply(new CompactRequest(f.store.revision()));
     assertThat(f.store.keyCount()).isEqualTo(2);
@@ -59,8 +58,7 @@ class CompactionTest {
     f.put("b", "1");
     f.delete("b");
     f.apply(new CompactRequest(f.store.revision()));
-    Watch w = f.store.watch(WatchRequest.key(b("b")).from(f.store.revision()),
-        WatchListener.NONE);
+    Watch w = f.store.watch(WatchRequest.key(b("b")).from(f.store.revision()), WatchListener.NONE);
     assertThat(w.poll(10).events()).extracting(Event::type).containsExactly(Event.Type.DELETE);
   }
 

@@ -51,8 +51,10 @@ final class Generators {
     for (int i = r.nextInt(3); i > 0; i--) {
       Target target = Target.values()[r.nextInt(Target.values().length)];
       Result result = Result.values()[r.nextInt(Result.values().length)];
-      Compare c = target == Target.VALUE ? Compare.value(key(r), result, value(r))
-          : Compare.number(target, key(r), result, r.nextInt(6));
+      Compare c =
+          target == Target.VALUE
+              ? Compare.value(key(r), result, value(r))
+              : Compare.number(target, key(r), result, r.nextInt(6));
       compares.add(r.nextInt(4) == 0 ? c.overRange(Fixture.b("g")) : c);
     }
     return new TxnRequest(compares, ops(r, depth, leases), ops(r, depth, leases));
@@ -76,8 +78,10 @@ final class Generators {
       case 8 -> new LeaseGrantRequest(leases[r.nextInt(leases.length)], 1 + r.nextInt(20));
       case 9 -> new LeaseRevokeRequest(leases[r.nextInt(leases.length)]);
       case 10 -> new PutRequest(key(r), Bytes.empty(), 0, false, true, r.nextBoolean());
-      default -> RangeRequest.range(key(r), rangeEnd(r, Fixture.b("e")))
-          .withLimit(r.nextInt(3)).atRevision(r.nextInt((int) revision + 2));
+      default ->
+          RangeRequest.range(key(r), rangeEnd(r, Fixture.b("e")))
+              .withLimit(r.nextInt(3))
+              .atRevision(r.nextInt((int) revision + 2));
     };
   }
 }

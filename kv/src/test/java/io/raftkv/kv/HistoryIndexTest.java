@@ -13,10 +13,10 @@ import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hash index beside the ordered one, and compaction in slices: keys deleted and
- * recreated across compactions, passes interleaved with writes, paused by snapshots, overtaken
- * by a second compaction, and stores restored from snapshots, all read exactly like a store
- * that compacts in one pass.
+ * The hash index beside the ordered one, and compaction in slices: keys deleted and recreated
+ * across compactions, passes interleaved with writes, paused by snapshots, overtaken by a second
+ * compaction, and stores restored from snapshots, all read exactly like a store that compacts in
+ * one pass.
  */
 class HistoryIndexTest {
   private static final Bytes ALL = Bytes.copyOf(new byte[] {0});
@@ -84,10 +84,13 @@ class HistoryIndexTest {
     long[] leases = {0};
     for (int step = 1; step <= 150; step++) {
       String where = "seed " + seed + " step " + step;
-      Request request = r.nextInt(10) == 0 && sliced.revision() > sliced.compactRevision() + 1
-          ? new CompactRequest(sliced.compactRevision() + 1
-              + r.nextInt((int) (sliced.revision() - sliced.compactRevision())))
-          : Generators.request(r, sliced.revision(), leases);
+      Request request =
+          r.nextInt(10) == 0 && sliced.revision() > sliced.compactRevision() + 1
+              ? new CompactRequest(
+                  sliced.compactRevision()
+                      + 1
+                      + r.nextInt((int) (sliced.revision() - sliced.compactRevision())))
+              : Generators.request(r, sliced.revision(), leases);
       byte[] command = CommandCodec.encode(Command.of(request));
       assertThat(sliced.apply(step, command)).as(where).isEqualTo(whole.apply(step, command));
       sliced.checkIndexesAgree();
@@ -113,11 +116,12 @@ class HistoryIndexTest {
     }
   }
 
-  private static void assertSameReads(KvStore actual, KvStore expected, long revision,
-      String where) {
+  private static void assertSameReads(
+      KvStore actual, KvStore expected, long revision, String where) {
     for (long rev = Math.max(1, expected.compactRevision()); rev <= revision; rev++) {
       RangeRequest all = RangeRequest.range(b("a"), ALL).atRevision(rev);
-      assertThat(actual.range(all).kvs()).as(where + " at " + rev)
+      assertThat(actual.range(all).kvs())
+          .as(where + " at " + rev)
           .isEqualTo(expected.range(all).kvs());
     }
   }
@@ -131,8 +135,8 @@ class HistoryIndexTest {
     KvStore restored = SnapshotTest.restore(SnapshotTest.write(f.store));
     restored.checkIndexesAgree();
     restored.apply(f.nextIndex(), CommandCodec.encode(Command.of(PutRequest.of(b("a"), b("2")))));
-    restored.apply(f.nextIndex() + 1,
-        CommandCodec.encode(Command.of(PutRequest.of(b("b"), b("2")))));
+    restored.apply(
+        f.nextIndex() + 1, CommandCodec.encode(Command.of(PutRequest.of(b("b"), b("2")))));
     List<KeyValue> kvs = restored.range(RangeRequest.range(b("a"), ALL)).kvs();
     assertThat(kvs).extracting(KeyValue::version).containsExactly(2L, 1L);
     assertThat(restored.keyCount()).isEqualTo(2);

@@ -75,8 +75,8 @@ class LeaseTest {
     f.apply(new LeaseRevokeRequest(lease));
     assertThat(deadlines.expired(30 * SECOND, 10)).isEmpty();
     assertThatThrownBy(() -> deadlines.keepAlive(lease, 30 * SECOND))
-        .isInstanceOfSatisfying(KvException.class,
-            e -> assertThat(e.code()).isEqualTo(KvErrorCode.LEASE_NOT_FOUND));
+        .isInstanceOfSatisfying(
+            KvException.class, e -> assertThat(e.code()).isEqualTo(KvErrorCode.LEASE_NOT_FOUND));
   }
 
   @Test

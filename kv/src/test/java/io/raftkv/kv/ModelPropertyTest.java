@@ -10,13 +10,14 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 
 /**
- * Random command sequences against {@link NaiveKv}: every response, every read at every
- * revision since compaction, every watch stream and the lease table must agree. jqwik prints
- * the seed of a failing sequence; every assertion names the seed and step too.
+ * Random command sequences against {@link NaiveKv}: every response, every read at every revision
+ * since compaction, every watch stream and the lease table must agree. jqwik prints the seed of a
+ * failing sequence; every assertion names the seed and step too.
  */
 class ModelPropertyTest {
   /** Compaction slices of 2 keys: passes span several applies, interleaved with writes. */
   static final KvLimits LIMITS = new KvLimits(1 << 20, 128, 16, 2, 100, 3, 2);
+
   private static final long[] LEASES = {0, 1, 2, 3};
   private static final Bytes ALL = Bytes.copyOf(new byte[] {0});
 
@@ -31,8 +32,8 @@ class ModelPropertyTest {
     Probe(KvStore store, WatchRequest request) {
       this.request = request;
       this.watch = store.watch(request, WatchListener.NONE);
-      this.firstRevision = request.startRevision() <= 0 ? store.revision() + 1
-          : request.startRevision();
+      this.firstRevision =
+          request.startRevision() <= 0 ? store.revision() + 1 : request.startRevision();
     }
 
     boolean poll(int eventsMax) {
@@ -81,8 +82,13 @@ class ModelPropertyTest {
   private static WatchRequest randomWatch(Random r, long revision) {
     Bytes key = Generators.key(r);
     long start = r.nextInt(3) == 0 ? 0 : 1 + r.nextInt((int) revision + 2);
-    return new WatchRequest(key, Generators.rangeEnd(r, Fixture.b("f")).equals(Bytes.empty())
-        ? Bytes.empty() : ALL, start, r.nextBoolean(), r.nextInt(5) == 0, r.nextInt(5) == 0);
+    return new WatchRequest(
+        key,
+        Generators.rangeEnd(r, Fixture.b("f")).equals(Bytes.empty()) ? Bytes.empty() : ALL,
+        start,
+        r.nextBoolean(),
+        r.nextInt(5) == 0,
+        r.nextInt(5) == 0);
   }
 
   static void assertSameResponse(Response actual, Response expected, String where) {
@@ -100,7 +106,8 @@ class ModelPropertyTest {
     assertThat(store.compactRevision()).as(where).isEqualTo(model.compactRevision);
     for (long rev = Math.max(1, model.compactRevision); rev <= model.revision(); rev++) {
       RangeRequest all = RangeRequest.range(Fixture.b("a"), ALL).atRevision(rev);
-      assertThat(store.range(all)).as(where + " read at " + rev)
+      assertThat(store.range(all))
+          .as(where + " read at " + rev)
           .isEqualTo(NaiveKv.range(model.at(rev), all, model.revision()));
     }
   }
@@ -114,8 +121,10 @@ class ModelPropertyTest {
         expected.add(comparable(e, p.request.prevKv(), model.compactRevision));
       }
     }
-    List<Event> delivered = p.delivered.stream()
-        .map(e -> comparable(e, p.request.prevKv(), model.compactRevision)).toList();
+    List<Event> delivered =
+        p.delivered.stream()
+            .map(e -> comparable(e, p.request.prevKv(), model.compactRevision))
+            .toList();
     if (p.compactRevision > 0) {
       assertThat(p.watch.isCanceled()).as(where).isTrue();
       assertThat(expected.subList(0, Math.min(delivered.size(), expected.size())))

@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The reference model: a full copy of every key at every revision (states.get(r) is the store
- * at revision r), leases as a map, events as a list. Slow and obviously right; the property
- * tests hold the MVCC store to it.
+ * The reference model: a full copy of every key at every revision (states.get(r) is the store at
+ * revision r), leases as a map, events as a list. Slow and obviously right; the property tests hold
+ * the MVCC store to it.
  */
 final class NaiveKv {
   final List<TreeMap<Bytes, KeyValue>> states = new ArrayList<>();
@@ -100,9 +100,14 @@ final class NaiveKv {
       throw new KvException(KvErrorCode.KEY_NOT_FOUND, "");
     }
     long rev = revision() + 1;
-    KeyValue kv = new KeyValue(p.key(), prev == null ? rev : prev.createRevision(), rev,
-        prev == null ? 1 : prev.version() + 1, p.ignoreValue() ? prev.value() : p.value(),
-        p.ignoreLease() ? prev.lease() : p.lease());
+    KeyValue kv =
+        new KeyValue(
+            p.key(),
+            prev == null ? rev : prev.createRevision(),
+            rev,
+            prev == null ? 1 : prev.version() + 1,
+            p.ignoreValue() ? prev.value() : p.value(),
+            p.ignoreLease() ? prev.lease() : p.lease());
     w.map.put(p.key(), kv);
     w.pending.add(new Event(Event.Type.PUT, kv, Optional.ofNullable(prev)));
     return new PutResponse(w.rev(), p.prevKv() ? Optional.ofNullable(prev) : Optional.empty());
@@ -134,8 +139,8 @@ final class NaiveKv {
   static RangeResponse range(TreeMap<Bytes, KeyValue> state, RangeRequest r, long header) {
     List<KeyValue> all = inRange(state, r.key(), r.rangeEnd());
     boolean more = r.limit() > 0 && all.size() > r.limit();
-    return new RangeResponse(header, more ? all.subList(0, (int) r.limit()) : all, more,
-        all.size());
+    return new RangeResponse(
+        header, more ? all.subList(0, (int) r.limit()) : all, more, all.size());
   }
 
   static List<KeyValue> inRange(TreeMap<Bytes, KeyValue> state, Bytes key, Bytes end) {
@@ -158,19 +163,21 @@ final class NaiveKv {
       kvs = List.of(new KeyValue(c.key(), 0, 0, 0, Bytes.empty(), 0));
     }
     for (KeyValue kv : kvs) {
-      int order = switch (c.target()) {
-        case VERSION -> Long.compare(kv.version(), c.number());
-        case CREATE -> Long.compare(kv.createRevision(), c.number());
-        case MOD -> Long.compare(kv.modRevision(), c.number());
-        case LEASE -> Long.compare(kv.lease(), c.number());
-        case VALUE -> kv.value().compareTo(c.value());
-      };
-      boolean ok = switch (c.result()) {
-        case EQUAL -> order == 0;
-        case NOT_EQUAL -> order != 0;
-        case GREATER -> order > 0;
-        case LESS -> order < 0;
-      };
+      int order =
+          switch (c.target()) {
+            case VERSION -> Long.compare(kv.version(), c.number());
+            case CREATE -> Long.compare(kv.createRevision(), c.number());
+            case MOD -> Long.compare(kv.modRevision(), c.number());
+            case LEASE -> Long.compare(kv.lease(), c.number());
+            case VALUE -> kv.value().compareTo(c.value());
+          };
+      boolean ok =
+          switch (c.result()) {
+            case EQUAL -> order == 0;
+            case NOT_EQUAL -> order != 0;
+            case GREATER -> order > 0;
+            case LESS -> order < 0;
+          };
       if (!ok) {
         return false;
       }
@@ -222,8 +229,7 @@ final class NaiveKv {
   }
 
   static List<Bytes> keysOf(TreeMap<Bytes, KeyValue> state, long lease) {
-    return state.values().stream().filter(kv -> kv.lease() == lease).map(KeyValue::key)
-        .toList();
+    return state.values().stream().filter(kv -> kv.lease() == lease).map(KeyValue::key).toList();
   }
 
   List<LeaseInfo> leases() {

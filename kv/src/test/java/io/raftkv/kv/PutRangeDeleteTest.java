@@ -98,8 +98,7 @@ class PutRangeDeleteTest {
         .containsExactly("ab", "abc");
     assertThat(keys(f.store.range(RangeRequest.range(b("ab"), Bytes.copyOf(new byte[] {0})))))
         .containsExactly("ab", "abc", "b", "c");
-    assertThat(keys(f.store.range(RangeRequest.prefix(b("a")))))
-        .containsExactly("a", "ab", "abc");
+    assertThat(keys(f.store.range(RangeRequest.prefix(b("a"))))).containsExactly("a", "ab", "abc");
     // etcd reads nothing, without an error, when range_end <= key.
     RangeResponse backwards = f.store.range(RangeRequest.range(b("c"), b("a")));
     assertThat(backwards.kvs()).isEmpty();
@@ -110,8 +109,7 @@ class PutRangeDeleteTest {
   void prefixOfAllFfBytesMeansEveryKeyFromIt() {
     assertThat(KeyRange.prefixEnd(Bytes.copyOf(new byte[] {(byte) 0xff})))
         .isEqualTo(Bytes.copyOf(new byte[] {0}));
-    assertThat(KeyRange.prefixEnd(Bytes.copyOf(new byte[] {'a', (byte) 0xff})))
-        .isEqualTo(b("b"));
+    assertThat(KeyRange.prefixEnd(Bytes.copyOf(new byte[] {'a', (byte) 0xff}))).isEqualTo(b("b"));
   }
 
   @Test
@@ -156,8 +154,8 @@ class PutRangeDeleteTest {
         .containsExactly("a", "c", "b");
     assertThat(keys(f.store.range(all.sorted(SortOrder.DESCEND, SortTarget.VERSION))))
         .containsExactly("b", "a", "c");
-    assertThat(keys(f.store.range(all.sorted(SortOrder.DESCEND, SortTarget.CREATE)
-        .withLimit(1)))).containsExactly("c");
+    assertThat(keys(f.store.range(all.sorted(SortOrder.DESCEND, SortTarget.CREATE).withLimit(1))))
+        .containsExactly("c");
   }
 
   @Test
@@ -192,15 +190,15 @@ class PutRangeDeleteTest {
   void futureRevisionAndNegativeLimitAreErrors() {
     f.put("a", "1");
     assertThatThrownBy(() -> f.store.range(RangeRequest.of(b("a")).atRevision(3)))
-        .isInstanceOfSatisfying(KvException.class,
-            e -> assertThat(e.code()).isEqualTo(KvErrorCode.FUTURE_REVISION))
+        .isInstanceOfSatisfying(
+            KvException.class, e -> assertThat(e.code()).isEqualTo(KvErrorCode.FUTURE_REVISION))
         .hasMessageContaining("mvcc: required revision is a future revision");
     assertThatThrownBy(() -> f.store.range(RangeRequest.of(b("a")).withLimit(-1)))
-        .isInstanceOfSatisfying(KvException.class,
-            e -> assertThat(e.code()).isEqualTo(KvErrorCode.INVALID_ARGUMENT));
+        .isInstanceOfSatisfying(
+            KvException.class, e -> assertThat(e.code()).isEqualTo(KvErrorCode.INVALID_ARGUMENT));
     assertThatThrownBy(() -> f.store.range(RangeRequest.of(Bytes.empty())))
-        .isInstanceOfSatisfying(KvException.class,
-            e -> assertThat(e.code()).isEqualTo(KvErrorCode.EMPTY_KEY));
+        .isInstanceOfSatisfying(
+            KvException.class, e -> assertThat(e.code()).isEqualTo(KvErrorCode.EMPTY_KEY));
   }
 
   @Test
@@ -208,8 +206,8 @@ class PutRangeDeleteTest {
     f.put("a", "1");
     f.put("b", "2");
     f.put("c", "3");
-    DeleteRangeResponse r = (DeleteRangeResponse) f.apply(
-        DeleteRangeRequest.range(b("a"), b("c")).withPrevKv());
+    DeleteRangeResponse r =
+        (DeleteRangeResponse) f.apply(DeleteRangeRequest.range(b("a"), b("c")).withPrevKv());
     assertThat(r.deleted()).isEqualTo(2);
     assertThat(r.prevKvs()).extracting(kv -> kv.key().toStringUtf8()).containsExactly("a", "b");
     assertThat(r.revision()).isEqualTo(5);

@@ -65,14 +65,15 @@ class SnapshotTest {
       index++;
       Response expected = original.apply(index, CommandCodec.encode(command));
       Response actual = restored.apply(index, CommandCodec.encode(command));
-      assertThat(actual).as(where + " after restore, step " + step + " " + command)
+      assertThat(actual)
+          .as(where + " after restore, step " + step + " " + command)
           .isEqualTo(expected);
     }
   }
 
   /** Mostly plain requests, some session writes, some retries of earlier session writes. */
-  private static Command nextCommand(Random r, KvStore store, List<Long> clients,
-      List<Command> sent, long index) {
+  private static Command nextCommand(
+      Random r, KvStore store, List<Long> clients, List<Command> sent, long index) {
     int kind = r.nextInt(10);
     if (kind == 0) {
       return Command.of(new SessionOpenRequest());
@@ -92,8 +93,9 @@ class SnapshotTest {
 
   private static List<Event> watchAll(KvStore store) {
     long from = Math.max(1, store.compactRevision());
-    Watch w = store.watch(new WatchRequest(Fixture.b("a"), ALL, from, true, false, false),
-        WatchListener.NONE);
+    Watch w =
+        store.watch(
+            new WatchRequest(Fixture.b("a"), ALL, from, true, false, false), WatchListener.NONE);
     List<Event> events = new ArrayList<>();
     for (int round = 0; round < 10_000; round++) {
       WatchBatch batch = w.poll(7);
@@ -110,28 +112,30 @@ class SnapshotTest {
     KvStore store = new KvStore(KvLimits.defaults());
     long index = 0;
     for (int i = 0; i < 20_000; i++) {
-      store.apply(++index, Command.of(PutRequest.of(Fixture.b("k" + (i % 5000)),
-          Fixture.b("v" + i))));
+      store.apply(
+          ++index, Command.of(PutRequest.of(Fixture.b("k" + (i % 5000)), Fixture.b("v" + i))));
     }
     long revision = store.revision();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     KvSnapshot snapshot = store.snapshot();
-    CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
-      try {
-        snapshot.writeTo(out);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    CompletableFuture<Void> writing =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                snapshot.writeTo(out);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
     for (int i = 0; i < 20_000; i++) {
-      store.apply(++index, Command.of(PutRequest.of(Fixture.b("k" + (i % 7000)),
-          Fixture.b("w" + i))));
+      store.apply(
+          ++index, Command.of(PutRequest.of(Fixture.b("k" + (i % 7000)), Fixture.b("w" + i))));
     }
     store.apply(++index, Command.of(new CompactRequest(store.revision())));
     writing.get();
     snapshot.close();
-    KvStore restored = KvStore.restore(new ByteArrayInputStream(out.toByteArray()),
-        KvLimits.defaults());
+    KvStore restored =
+        KvStore.restore(new ByteArrayInputStream(out.toByteArray()), KvLimits.defaults());
     assertThat(restored.revision()).isEqualTo(revision);
     RangeRequest all = RangeRequest.range(Fixture.b("a"), ALL);
     RangeResponse expected = NaiveKv.range(new java.util.TreeMap<>(), all, 0);
@@ -153,8 +157,10 @@ class SnapshotTest {
     for (int trial = 0; trial < 200; trial++) {
       byte[] bad = good.clone();
       bad[r.nextInt(bad.length)] ^= (byte) (1 + r.nextInt(255));
-      assertThatThrownBy(() -> restore(bad)).as("trial %d", trial)
-          .isInstanceOf(MalformedSnapshotException.class).hasMessageContaining("offset");
+      assertThatThrownBy(() -> restore(bad))
+          .as("trial %d", trial)
+          .isInstanceOf(MalformedSnapshotException.class)
+          .hasMessageContaining("offset");
     }
     assertThatThrownBy(() -> restore(Arrays.copyOf(good, good.length - 5)))
         .isInstanceOf(MalformedSnapshotException.class);

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.Test;
 class TxnTest {
   private final Fixture f = new Fixture();
 
-  private static TxnRequest txn(List<Compare> compares, List<TxnOp> success,
-      List<TxnOp> failure) {
+  private static TxnRequest txn(List<Compare> compares, List<TxnOp> success, List<TxnOp> failure) {
     return new TxnRequest(compares, success, failure);
   }
 
@@ -27,11 +26,15 @@ class TxnTest {
   void compareAndSwapOnModRevision() {
     long rev = f.put("a", "1").revision();
     Compare unchanged = Compare.number(Target.MOD, b("a"), Result.EQUAL, rev);
-    TxnResponse first = (TxnResponse) f.apply(txn(List.of(unchanged), List.of(put("a", "2")),
-        List.of(RangeRequest.of(b("a")))));
+    TxnResponse first =
+        (TxnResponse)
+            f.apply(
+                txn(List.of(unchanged), List.of(put("a", "2")), List.of(RangeRequest.of(b("a")))));
     assertThat(first.succeeded()).isTrue();
-    TxnResponse second = (TxnResponse) f.apply(txn(List.of(unchanged), List.of(put("a", "3")),
-        List.of(RangeRequest.of(b("a")))));
+    TxnResponse second =
+        (TxnResponse)
+            f.apply(
+                txn(List.of(unchanged), List.of(put("a", "3")), List.of(RangeRequest.of(b("a")))));
     assertThat(second.succeeded()).isFalse();
     RangeResponse seen = (RangeResponse) second.responses().get(0);
     assertThat(seen.kvs().get(0).value()).isEqualTo(b("2"));
@@ -78,8 +81,17 @@ class TxnTest {
   @Test
   void allWritesOfATxnShareOneRevisionAndLaterReadsSeeThem() {
     f.put("gone", "1");
-    TxnResponse r = (TxnResponse) f.apply(txn(List.of(), List.of(put("a", "1"), put("b", "2"),
-        DeleteRangeRequest.of(b("gone")), RangeRequest.range(b("a"), b("c"))), List.of()));
+    TxnResponse r =
+        (TxnResponse)
+            f.apply(
+                txn(
+                    List.of(),
+                    List.of(
+                        put("a", "1"),
+                        put("b", "2"),
+                        DeleteRangeRequest.of(b("gone")),
+                        RangeRequest.range(b("a"), b("c"))),
+                    List.of()));
     assertThat(r.revision()).isEqualTo(3);
     assertThat(f.kv("a").modRevision()).isEqualTo(3);
     assertThat(f.kv("b").modRevision()).isEqualTo(3);
@@ -90,8 +102,8 @@ class TxnTest {
   @Test
   void readOnlyTxnDoesNotAdvanceTheRevision() {
     f.put("a", "1");
-    TxnResponse r = (TxnResponse) f.apply(txn(List.of(), List.of(RangeRequest.of(b("a"))),
-        List.of()));
+    TxnResponse r =
+        (TxnResponse) f.apply(txn(List.of(), List.of(RangeRequest.of(b("a"))), List.of()));
     assertThat(r.revision()).isEqualTo(2);
     assertThat(f.store.revision()).isEqualTo(2);
   }
@@ -99,20 +111,25 @@ class TxnTest {
   @Test
   void nestedTxnComparesSeeTheStateBeforeTheTxn() {
     Compare absent = Compare.number(Target.VERSION, b("a"), Result.EQUAL, 0);
-    TxnRequest nested = txn(List.of(absent), List.of(put("b", "saw-absent")),
-        List.of(put("b", "saw-present")));
-    TxnResponse r = (TxnResponse) f.apply(txn(List.of(), List.of(put("a", "1"), nested),
-        List.of()));
+    TxnRequest nested =
+        txn(List.of(absent), List.of(put("b", "saw-absent")), List.of(put("b", "saw-present")));
+    TxnResponse r =
+        (TxnResponse) f.apply(txn(List.of(), List.of(put("a", "1"), nested), List.of()));
     assertThat(r.succeeded()).isTrue();
     assertThat(f.get("b")).isEqualTo("saw-absent");
   }
 
   @Test
   void aKeyWrittenTwiceInOneBranchIsADuplicate() {
-    assertThat(error(f.apply(txn(List.of(), List.of(put("a", "1"), put("a", "2")),
-        List.of())))).isEqualTo(KvErrorCode.DUPLICATE_KEY);
-    assertThat(error(f.apply(txn(List.of(), List.of(put("b", "1"),
-        DeleteRangeRequest.range(b("a"), b("c"))), List.of()))))
+    assertThat(error(f.apply(txn(List.of(), List.of(put("a", "1"), put("a", "2")), List.of()))))
+        .isEqualTo(KvErrorCode.DUPLICATE_KEY);
+    assertThat(
+            error(
+                f.apply(
+                    txn(
+                        List.of(),
+                        List.of(put("b", "1"), DeleteRangeRequest.range(b("a"), b("c"))),
+                        List.of()))))
         .isEqualTo(KvErrorCode.DUPLICATE_KEY);
     TxnRequest inner = txn(List.of(), List.of(put("a", "1")), List.of());
     assertThat(error(f.apply(txn(List.of(), List.of(put("a", "1"), inner), List.of()))))
@@ -126,8 +143,14 @@ class TxnTest {
     assertThat(f.apply(txn(List.of(), List.of(inner), List.of(put("a", "outer-else")))))
         .isInstanceOf(TxnResponse.class);
     assertThat(f.get("a")).isEqualTo("then");
-    assertThat(f.apply(txn(List.of(), List.of(DeleteRangeRequest.of(b("a")),
-        DeleteRangeRequest.range(b("a"), b("b"))), List.of()))).isInstanceOf(TxnResponse.class);
+    assertThat(
+            f.apply(
+                txn(
+                    List.of(),
+                    List.of(
+                        DeleteRangeRequest.of(b("a")), DeleteRangeRequest.range(b("a"), b("b"))),
+                    List.of())))
+        .isInstanceOf(TxnResponse.class);
   }
 
   @Test
@@ -138,8 +161,12 @@ class TxnTest {
     }
     assertThat(error(f.apply(txn(List.of(), ops, List.of()))))
         .isEqualTo(KvErrorCode.TOO_MANY_TXN_OPS);
-    Response r = f.apply(txn(List.of(), List.of(put("a", "1"),
-        PutRequest.of(b("b"), b("2")).withLease(42)), List.of()));
+    Response r =
+        f.apply(
+            txn(
+                List.of(),
+                List.of(put("a", "1"), PutRequest.of(b("b"), b("2")).withLease(42)),
+                List.of()));
     assertThat(error(r)).isEqualTo(KvErrorCode.LEASE_NOT_FOUND);
     assertThat(f.get("a")).isNull();
     assertThat(f.store.revision()).isEqualTo(1);
@@ -148,8 +175,13 @@ class TxnTest {
   @Test
   void onlyTheBranchTakenIsChecked() {
     Compare never = Compare.number(Target.VERSION, b("a"), Result.GREATER, 100);
-    TxnResponse r = (TxnResponse) f.apply(txn(List.of(never),
-        List.of(PutRequest.of(b("b"), b("2")).withLease(42)), List.of(put("c", "3"))));
+    TxnResponse r =
+        (TxnResponse)
+            f.apply(
+                txn(
+                    List.of(never),
+                    List.of(PutRequest.of(b("b"), b("2")).withLease(42)),
+                    List.of(put("c", "3"))));
     assertThat(r.succeeded()).isFalse();
     assertThat(f.get("c")).isEqualTo("3");
   }
@@ -159,10 +191,18 @@ class TxnTest {
     f.put("a", "1");
     f.put("a", "2");
     f.apply(new CompactRequest(3));
-    assertThat(error(f.apply(txn(List.of(), List.of(put("b", "1"),
-        RangeRequest.of(b("a")).atRevision(2)), List.of())))).isEqualTo(KvErrorCode.COMPACTED);
-    assertThat(error(f.apply(txn(List.of(), List.of(RangeRequest.of(b("a")).atRevision(9)),
-        List.of())))).isEqualTo(KvErrorCode.FUTURE_REVISION);
+    assertThat(
+            error(
+                f.apply(
+                    txn(
+                        List.of(),
+                        List.of(put("b", "1"), RangeRequest.of(b("a")).atRevision(2)),
+                        List.of()))))
+        .isEqualTo(KvErrorCode.COMPACTED);
+    assertThat(
+            error(
+                f.apply(txn(List.of(), List.of(RangeRequest.of(b("a")).atRevision(9)), List.of()))))
+        .isEqualTo(KvErrorCode.FUTURE_REVISION);
     assertThat(f.get("b")).isNull();
   }
 

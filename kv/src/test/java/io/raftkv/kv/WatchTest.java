@@ -15,8 +15,9 @@ class WatchTest {
   private final WatchListener listener = w -> woken.add(w.id());
 
   private static List<String> describe(List<Event> events) {
-    return events.stream().map(e -> e.type() + " " + e.kv().key().toStringUtf8() + "@"
-        + e.revision()).toList();
+    return events.stream()
+        .map(e -> e.type() + " " + e.kv().key().toStringUtf8() + "@" + e.revision())
+        .toList();
   }
 
   /** Polls until nothing is left, as a consumer does. */
@@ -62,8 +63,11 @@ class WatchTest {
   @Test
   void eventsOfATxnComeTogetherInWriteOrder() {
     Watch w = f.store.watch(new WatchRequest(b("a"), b("z"), 0, false, false, false), listener);
-    f.apply(new TxnRequest(List.of(), List.of(PutRequest.of(b("c"), b("1")),
-        PutRequest.of(b("a"), b("1"))), List.of()));
+    f.apply(
+        new TxnRequest(
+            List.of(),
+            List.of(PutRequest.of(b("c"), b("1")), PutRequest.of(b("a"), b("1"))),
+            List.of()));
     WatchBatch batch = w.poll(1);
     assertThat(describe(batch.events())).containsExactly("PUT c@2", "PUT a@2");
   }
@@ -77,9 +81,9 @@ class WatchTest {
       tiny.put("k" + (i % 7), "v" + i);
     }
     List<Event> events = drain(w, 3);
-    assertThat(events).extracting(Event::revision)
-        .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(2, 51).boxed()
-            .toList());
+    assertThat(events)
+        .extracting(Event::revision)
+        .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(2, 51).boxed().toList());
     tiny.put("k1", "after");
     assertThat(describe(drain(w, 3))).containsExactly("PUT k1@52");
   }
@@ -117,8 +121,8 @@ class WatchTest {
 
   @Test
   void filtersAndFutureStart() {
-    Watch noPut = f.store.watch(new WatchRequest(b("a"), Bytes.empty(), 0, false, true, false),
-        listener);
+    Watch noPut =
+        f.store.watch(new WatchRequest(b("a"), Bytes.empty(), 0, false, true, false), listener);
     Watch future = f.store.watch(WatchRequest.key(b("a")).from(4), listener);
     f.put("a", "1"); // 2
     f.put("a", "2"); // 3
@@ -129,10 +133,10 @@ class WatchTest {
 
   @Test
   void badWatchRequestsAreRefused() {
-    assertThatThrownBy(() -> f.store.watch(
-        new WatchRequest(b("b"), b("a"), 0, false, false, false), listener))
-        .isInstanceOfSatisfying(KvException.class,
-            e -> assertThat(e.code()).isEqualTo(KvErrorCode.EMPTY_WATCH_RANGE));
+    assertThatThrownBy(
+            () -> f.store.watch(new WatchRequest(b("b"), b("a"), 0, false, false, false), listener))
+        .isInstanceOfSatisfying(
+            KvException.class, e -> assertThat(e.code()).isEqualTo(KvErrorCode.EMPTY_WATCH_RANGE));
     assertThatThrownBy(() -> f.store.watch(WatchRequest.key(Bytes.empty()), listener))
         .isInstanceOf(KvException.class);
   }

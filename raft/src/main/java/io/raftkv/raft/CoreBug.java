@@ -1,10 +1,10 @@
 package io.raftkv.raft;
 
 /**
- * Deliberate violations of one Raft rule each, for proving that the simulator and the checker
- * catch real bugs (issue 7's "teeth"). They are reachable only through the
- * {@link RaftNode#RaftNode(RaftConfig, DurableState, Rng, CoreLog, java.util.Set)} constructor,
- * never through {@link RaftConfig}, so no server configuration can turn one on.
+ * Deliberate violations of one Raft rule each, for proving that the simulator and the checker catch
+ * real bugs (issue 7's "teeth"). They are reachable only through the {@link
+ * RaftNode#RaftNode(RaftConfig, DurableState, Rng, CoreLog, java.util.Set)} constructor, never
+ * through {@link RaftConfig}, so no server configuration can turn one on.
  */
 public enum CoreBug {
   COMMIT_EARLIER_TERM_BY_COUNTING(

@@ -5,18 +5,19 @@ package io.raftkv.raft;
  * open with the node and term; callers route them to SLF4J or to a test's transcript.
  */
 public interface CoreLog {
-  CoreLog SILENT = new CoreLog() {
-    @Override
-    public boolean debugEnabled() {
-      return false;
-    }
+  CoreLog SILENT =
+      new CoreLog() {
+        @Override
+        public boolean debugEnabled() {
+          return false;
+        }
 
-    @Override
-    public void info(String line) {}
+        @Override
+        public void info(String line) {}
 
-    @Override
-    public void debug(String line) {}
-  };
+        @Override
+        public void debug(String line) {}
+      };
 
   /** Lets the core skip building DEBUG lines on its hot paths. */
   boolean debugEnabled();

@@ -13,9 +13,8 @@ import java.util.Map;
  * Terms and elections: which messages the current term admits (§5.1), the voter's rule (§5.2,
  * §5.4.1, thesis §9.6 pre-vote) and the candidate's tally.
  *
- * <p>{@link RaftNode} owns the term, the vote and the role and makes every transition; this
- * class decides when, and calls {@code becomeFollower}, {@code becomeCandidate} or
- * {@code becomeLeader}.
+ * <p>{@link RaftNode} owns the term, the vote and the role and makes every transition; this class
+ * decides when, and calls {@code becomeFollower}, {@code becomeCandidate} or {@code becomeLeader}.
  */
 final class Elections {
   private final RaftNode node;
@@ -24,6 +23,7 @@ final class Elections {
   private final CoreLog log;
   private final RaftLog raftLog;
   private final Outbox outbox;
+
   /** The current campaign's votes, granted or refused, by voter. */
   private final Map<NodeId, Boolean> votes = new HashMap<>();
 
@@ -37,8 +37,8 @@ final class Elections {
   }
 
   /**
-   * §5.1 and Figure 2 "Rules for Servers": a higher term makes us a follower, a lower one marks
-   * a stale message. Returns whether the message is still to be handled.
+   * §5.1 and Figure 2 "Rules for Servers": a higher term makes us a follower, a lower one marks a
+   * stale message. Returns whether the message is still to be handled.
    */
   boolean acceptTerm(Message message) {
     long currentTerm = node.currentTerm();
@@ -47,7 +47,8 @@ final class Elections {
         if (node.inLease() && !request.leadershipTransfer()) {
           // Thesis §4.2.3 / §6.2: we heard from a live leader within the minimum election
           // timeout, so a vote request is disruption, not a dead leader; ignore it entirely.
-          debug("ignored %s vote request from %s term=%d: leader %s is live",
+          debug(
+              "ignored %s vote request from %s term=%d: leader %s is live",
               request.preVote() ? "pre" : "", request.from(), request.term(), node.leader());
           return false;
         }
@@ -61,8 +62,10 @@ final class Elections {
         // A granted poll carries the term we would campaign in; it is not news of a higher term.
         return true;
       }
-      boolean fromLeader = message instanceof AppendEntries || message instanceof Heartbeat
-          || message instanceof InstallSnapshot;
+      boolean fromLeader =
+          message instanceof AppendEntries
+              || message instanceof Heartbeat
+              || message instanceof InstallSnapshot;
       node.becomeFollower(message.term(), fromLeader ? message.from() : NodeId.NONE);
       return true;
     }
@@ -94,8 +97,15 @@ final class Elections {
   void requestVotes(long term, boolean preVote, boolean leadershipTransfer) {
     for (NodeId peer : node.configuration().voters()) {
       if (!peer.equals(id)) {
-        outbox.send(new RequestVote(term, id, peer, raftLog.lastIndex(), raftLog.lastTerm(),
-            preVote, leadershipTransfer));
+        outbox.send(
+            new RequestVote(
+                term,
+                id,
+                peer,
+                raftLog.lastIndex(),
+                raftLog.lastTerm(),
+                preVote,
+                leadershipTransfer));
       }
     }
   }
@@ -104,16 +114,22 @@ final class Elections {
   void handleRequestVote(RequestVote request) {
     long currentTerm = node.currentTerm();
     NodeId votedFor = node.votedFor();
-    boolean canVote = votedFor.equals(request.from())
-        || (votedFor.isNone() && node.leader().isNone())
-        || (request.preVote() && request.term() > currentTerm
-            && !node.heardFromLeaderRecently());
+    boolean canVote =
+        votedFor.equals(request.from())
+            || (votedFor.isNone() && node.leader().isNone())
+            || (request.preVote()
+                && request.term() > currentTerm
+                && !node.heardFromLeaderRecently());
     boolean granted = canVote && raftLog.isUpToDate(request.lastLogIndex(), request.lastLogTerm());
     if (granted && !request.preVote()) {
       node.voteFor(request.from());
     }
-    debug("%s %s vote to %s term=%d", granted ? "granted" : "refused",
-        request.preVote() ? "pre" : "", request.from(), request.term());
+    debug(
+        "%s %s vote to %s term=%d",
+        granted ? "granted" : "refused",
+        request.preVote() ? "pre" : "",
+        request.from(),
+        request.term());
     long replyTerm = granted && request.preVote() ? request.term() : currentTerm;
     VoteReply reply = new VoteReply(replyTerm, id, request.from(), request.preVote(), granted);
     if (granted && node.hasBug(CoreBug.VOTE_BEFORE_PERSIST)) {

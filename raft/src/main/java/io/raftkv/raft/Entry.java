@@ -11,8 +11,8 @@ public record Entry(long term, long index, EntryType type, byte[] data) {
 
   public Entry {
     if (term < 1 || index < 1) {
-      throw new IllegalArgumentException("entry needs term >= 1 and index >= 1, got term="
-          + term + " index=" + index);
+      throw new IllegalArgumentException(
+          "entry needs term >= 1 and index >= 1, got term=" + term + " index=" + index);
     }
     if (type == null || data == null) {
       throw new IllegalArgumentException("entry type and data must not be null");
@@ -34,7 +34,10 @@ public record Entry(long term, long index, EntryType type, byte[] data) {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof Entry e && e.term == term && e.index == index && e.type == type
+    return other instanceof Entry e
+        && e.term == term
+        && e.index == index
+        && e.type == type
         && Arrays.equals(e.data, data);
   }
 

@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The follower's side of replication: what a node does with its leader's AppendEntries,
- * Heartbeat and InstallSnapshot chunks (§5.3, §7).
+ * The follower's side of replication: what a node does with its leader's AppendEntries, Heartbeat
+ * and InstallSnapshot chunks (§5.3, §7).
  *
- * <p>{@link RaftNode} calls these once the message's term is admitted; each handler first
- * follows the sender, so the node is a follower of this term's leader throughout.
+ * <p>{@link RaftNode} calls these once the message's term is admitted; each handler first follows
+ * the sender, so the node is a follower of this term's leader throughout.
  */
 final class Follower {
   private final RaftNode node;
@@ -72,18 +72,26 @@ final class Follower {
       conflictTerm = raftLog.term(prevIndex);
       conflictIndex = raftLog.firstIndexOfTermAt(prevIndex);
     }
-    debug("rejected append from=%s prevIndex=%d prevTerm=%d conflictTerm=%d conflictIndex=%d",
+    debug(
+        "rejected append from=%s prevIndex=%d prevTerm=%d conflictTerm=%d conflictIndex=%d",
         append.from(), prevIndex, append.prevLogTerm(), conflictTerm, conflictIndex);
-    outbox.send(new AppendReply(node.currentTerm(), id, append.from(), false, 0, prevIndex,
-        conflictTerm, conflictIndex));
+    outbox.send(
+        new AppendReply(
+            node.currentTerm(),
+            id,
+            append.from(),
+            false,
+            0,
+            prevIndex,
+            conflictTerm,
+            conflictIndex));
   }
 
   void handleHeartbeat(Heartbeat heartbeat) {
     node.followLeader(heartbeat.from());
     // The leader caps the commit index at what we are known to hold, so it is safe to take.
     raftLog.commitTo(Math.min(heartbeat.commitIndex(), raftLog.lastIndex()));
-    outbox.send(new HeartbeatReply(node.currentTerm(), id, heartbeat.from(),
-        heartbeat.sequence()));
+    outbox.send(new HeartbeatReply(node.currentTerm(), id, heartbeat.from(), heartbeat.sequence()));
   }
 
   /** §7: chunks are assembled in order; a complete image is restored unless the log has it. */
@@ -91,15 +99,29 @@ final class Follower {
     node.followLeader(chunk.from());
     long currentTerm = node.currentTerm();
     if (chunk.snapshotIndex() <= raftLog.commitIndex()) {
-      outbox.send(new SnapshotReply(currentTerm, id, chunk.from(), chunk.snapshotIndex(), 0,
-          true, raftLog.commitIndex()));
+      outbox.send(
+          new SnapshotReply(
+              currentTerm,
+              id,
+              chunk.from(),
+              chunk.snapshotIndex(),
+              0,
+              true,
+              raftLog.commitIndex()));
       return;
     }
     Optional<Snapshot> complete = snapshotAssembler.accept(chunk);
     if (complete.isEmpty()) {
-      outbox.send(new SnapshotReply(currentTerm, id, chunk.from(), chunk.snapshotIndex(),
-          snapshotAssembler.nextOffset(chunk.snapshotIndex(), chunk.snapshotTerm(), chunk.term()),
-          false, 0));
+      outbox.send(
+          new SnapshotReply(
+              currentTerm,
+              id,
+              chunk.from(),
+              chunk.snapshotIndex(),
+              snapshotAssembler.nextOffset(
+                  chunk.snapshotIndex(), chunk.snapshotTerm(), chunk.term()),
+              false,
+              0));
       return;
     }
     Snapshot snapshot = complete.get();
@@ -107,12 +129,21 @@ final class Follower {
       // We hold that entry already: the log is the better copy, only the commit index is news.
       raftLog.commitTo(snapshot.index());
     } else {
-      log.info(id + " term=" + currentTerm + " restoring snapshot index=" + snapshot.index()
-          + " term=" + snapshot.term() + " from " + chunk.from());
+      log.info(
+          id
+              + " term="
+              + currentTerm
+              + " restoring snapshot index="
+              + snapshot.index()
+              + " term="
+              + snapshot.term()
+              + " from "
+              + chunk.from());
       node.restore(snapshot);
     }
-    outbox.send(new SnapshotReply(currentTerm, id, chunk.from(), snapshot.index(), 0, true,
-        snapshot.index()));
+    outbox.send(
+        new SnapshotReply(
+            currentTerm, id, chunk.from(), snapshot.index(), 0, true, snapshot.index()));
   }
 
   private void debug(String format, Object... args) {

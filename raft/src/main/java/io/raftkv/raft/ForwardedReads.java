@@ -10,24 +10,26 @@ import java.util.Optional;
 
 /**
  * A follower's reads waiting for the leader's read index (thesis §6.4: "followers can serve
- * read-only queries" by asking the leader). Each read is forwarded once; the leader's answer
- * makes it ready, and a read the leader never answers is aborted after an election timeout or
- * as soon as the follower's leader changes, so nothing waits forever.
+ * read-only queries" by asking the leader). Each read is forwarded once; the leader's answer makes
+ * it ready, and a read the leader never answers is aborted after an election timeout or as soon as
+ * the follower's leader changes, so nothing waits forever.
  *
- * <p>The request travels under an id of our own: a per-incarnation epoch drawn from the
- * injected random source, and a counter. Callers' ids restart with each incarnation, and a
- * reply to a dead incarnation's request, still in flight, would otherwise answer the new
- * incarnation's read with a read index from before a write it must see (simulator, seed 154).
+ * <p>The request travels under an id of our own: a per-incarnation epoch drawn from the injected
+ * random source, and a counter. Callers' ids restart with each incarnation, and a reply to a dead
+ * incarnation's request, still in flight, would otherwise answer the new incarnation's read with a
+ * read index from before a write it must see (simulator, seed 154).
  */
 final class ForwardedReads {
   private final NodeId id;
   private final RaftConfig config;
   private final ReadTracker reads;
   private final Outbox outbox;
+
   private record Forwarded(long requestId, long sentTick) {}
 
   /** Our forwarding id to the caller's request, oldest first. */
   private final LinkedHashMap<Long, Forwarded> pending = new LinkedHashMap<>();
+
   private final long epoch;
   private long forwardedCount;
 

@@ -27,7 +27,9 @@ final class Inflights {
     count++;
   }
 
-  /** The follower acknowledged through {@code index}: every append ending there or before is done. */
+  /**
+   * The follower acknowledged through {@code index}: every append ending there or before is done.
+   */
   void freeThrough(long index) {
     while (count > 0 && lastIndexes[start] <= index) {
       start = (start + 1) % lastIndexes.length;

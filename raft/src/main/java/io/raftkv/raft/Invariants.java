@@ -1,6 +1,8 @@
 package io.raftkv.raft;
 
-/** Always-on assertions (STYLE.md §4): Java's {@code assert} needs {@code -ea}, so we do not use it. */
+/**
+ * Always-on assertions (STYLE.md §4): Java's {@code assert} needs {@code -ea}, so we do not use it.
+ */
 public final class Invariants {
   private Invariants() {}
 

@@ -18,36 +18,47 @@ import java.util.TreeMap;
  * commitment, ReadIndex confirmation and leases, and leadership transfer.
  *
  * <p>{@link RaftNode} creates one in {@code becomeLeader} and drops it on stepping down, so a
- * follower or candidate holds no leader state at all, and a new term starts from fresh state.
- * The term is fixed for the object's life: a node leaves leadership before its term changes.
+ * follower or candidate holds no leader state at all, and a new term starts from fresh state. The
+ * term is fixed for the object's life: a node leaves leadership before its term changes.
  */
 final class Leader {
   private final RaftNode node;
   private final RaftConfig config;
   private final NodeId id;
+
   /** The term this node leads; a later term gets a new {@code Leader}. */
   private final long currentTerm;
+
   private final CoreLog log;
   private final RaftLog raftLog;
   private final Outbox outbox;
   private final ReadTracker reads;
+
   /** One entry per other voter, in id order so message order is deterministic. */
   private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
 
   private int heartbeatElapsedTicks;
   private NodeId leadTransferee = NodeId.NONE;
   private int transferElapsedTicks;
+
   /** TimeoutNow went out for the current transfer; one per transfer is enough. */
   private boolean timeoutNowSent;
+
   /**
    * Set once this leader has sent TimeoutNow in its term. The target's election bypasses the
    * followers' leases, so from then on this leader's lease proves nothing.
    */
   private boolean leaseForfeited;
+
   private long uncommittedBytes;
 
   /** Takes leadership of {@code node}'s current term; every follower is probed from the end. */
-  Leader(RaftNode node, RaftConfig config, RaftLog raftLog, Outbox outbox, ReadTracker reads,
+  Leader(
+      RaftNode node,
+      RaftConfig config,
+      RaftLog raftLog,
+      Outbox outbox,
+      ReadTracker reads,
       CoreLog log) {
     this.node = node;
     this.config = config;
@@ -133,8 +144,9 @@ final class Leader {
   /** A follower's read, forwarded: answered with a ReadIndexReply once confirmed. */
   void handleReadIndexRequest(Message.ReadIndexRequest request) {
     if (admitRead(request.requestId(), request.from()).isPresent()) {
-      outbox.send(new Message.ReadIndexReply(currentTerm, id, request.from(),
-          request.requestId(), 0, true));
+      outbox.send(
+          new Message.ReadIndexReply(
+              currentTerm, id, request.from(), request.requestId(), 0, true));
     }
     answerConfirmedRemoteReads();
   }
@@ -161,8 +173,9 @@ final class Leader {
 
   private void answerConfirmedRemoteReads() {
     for (ReadTracker.RemoteRead read : reads.takeRemoteConfirmed()) {
-      outbox.send(new Message.ReadIndexReply(currentTerm, id, read.origin(), read.requestId(),
-          read.readIndex(), false));
+      outbox.send(
+          new Message.ReadIndexReply(
+              currentTerm, id, read.origin(), read.requestId(), read.readIndex(), false));
     }
   }
 
@@ -215,8 +228,9 @@ final class Leader {
       return;
     }
     if (reply.matchIndex() > raftLog.lastIndex()) {
-      debug("dropped append reply from %s claiming match %d beyond last %d", reply.from(),
-          reply.matchIndex(), raftLog.lastIndex());
+      debug(
+          "dropped append reply from %s claiming match %d beyond last %d",
+          reply.from(), reply.matchIndex(), raftLog.lastIndex());
       return;
     }
     boolean advanced = pr.advanceMatch(reply.matchIndex());
@@ -232,7 +246,8 @@ final class Leader {
     if (advanced) {
       maybeCommit();
     }
-    if (reply.from().equals(leadTransferee) && pr.matchIndex == raftLog.lastIndex()
+    if (reply.from().equals(leadTransferee)
+        && pr.matchIndex == raftLog.lastIndex()
         && !timeoutNowSent) {
       sendTimeoutNow(reply.from());
     }
@@ -247,11 +262,12 @@ final class Leader {
     if (reply.rejectedIndex() < 0) {
       return;
     }
-    boolean stale = switch (pr.state) {
-      case REPLICATE -> reply.rejectedIndex() <= pr.matchIndex;
-      case PROBE -> reply.rejectedIndex() != pr.nextIndex - 1;
-      case SNAPSHOT -> true;
-    };
+    boolean stale =
+        switch (pr.state) {
+          case REPLICATE -> reply.rejectedIndex() <= pr.matchIndex;
+          case PROBE -> reply.rejectedIndex() != pr.nextIndex - 1;
+          case SNAPSHOT -> true;
+        };
     if (stale) {
       return;
     }
@@ -264,8 +280,9 @@ final class Leader {
     }
     pr.nextIndex = Math.max(pr.matchIndex + 1, Math.min(next, reply.rejectedIndex()));
     pr.becomeProbe();
-    debug("backtracked %s to next=%d after rejection at %d", reply.from(), pr.nextIndex,
-        reply.rejectedIndex());
+    debug(
+        "backtracked %s to next=%d after rejection at %d",
+        reply.from(), pr.nextIndex, reply.rejectedIndex());
     replicateTo(reply.from(), pr);
   }
 
@@ -334,8 +351,9 @@ final class Leader {
     }
     long candidate = Quorum.valueReachedByQuorum(matches, configuration.quorum());
     long oldCommit = raftLog.commitIndex();
-    boolean ofThisTerm = raftLog.term(candidate) == currentTerm
-        || node.hasBug(CoreBug.COMMIT_EARLIER_TERM_BY_COUNTING);
+    boolean ofThisTerm =
+        raftLog.term(candidate) == currentTerm
+            || node.hasBug(CoreBug.COMMIT_EARLIER_TERM_BY_COUNTING);
     if (candidate <= oldCommit || !ofThisTerm) {
       return;
     }
@@ -378,19 +396,26 @@ final class Leader {
     long prevIndex = pr.nextIndex - 1;
     long prevTerm = raftLog.term(prevIndex);
     if (prevTerm == RaftLog.UNKNOWN_TERM) {
-      Invariants.check(prevIndex < raftLog.snapshotIndex(), "%s: next=%d for %s beyond log %d",
-          id, pr.nextIndex, peer, raftLog.lastIndex());
+      Invariants.check(
+          prevIndex < raftLog.snapshotIndex(),
+          "%s: next=%d for %s beyond log %d",
+          id,
+          pr.nextIndex,
+          peer,
+          raftLog.lastIndex());
       startSnapshot(peer, pr);
       return false;
     }
-    List<Entry> entries = pr.nextIndex <= raftLog.lastIndex()
-        ? raftLog.slice(pr.nextIndex, config.appendEntriesMax(), config.appendBytesMax())
-        : List.of();
+    List<Entry> entries =
+        pr.nextIndex <= raftLog.lastIndex()
+            ? raftLog.slice(pr.nextIndex, config.appendEntriesMax(), config.appendBytesMax())
+            : List.of();
     if (entries.isEmpty() && !allowEmpty) {
       return false;
     }
-    outbox.send(new AppendEntries(currentTerm, id, peer, prevIndex, prevTerm, entries,
-        raftLog.commitIndex()));
+    outbox.send(
+        new AppendEntries(
+            currentTerm, id, peer, prevIndex, prevTerm, entries, raftLog.commitIndex()));
     if (pr.state == Progress.State.PROBE) {
       pr.probeSent = true;
     } else if (!entries.isEmpty()) {
@@ -403,10 +428,16 @@ final class Leader {
 
   private void startSnapshot(NodeId peer, Progress pr) {
     Snapshot latestSnapshot = node.snapshot().orElse(null);
-    Invariants.check(latestSnapshot != null, "%s: %s needs compacted entries but no snapshot",
-        id, peer);
-    log.info(id + " term=" + currentTerm + " sending snapshot index=" + latestSnapshot.index()
-        + " to " + peer);
+    Invariants.check(
+        latestSnapshot != null, "%s: %s needs compacted entries but no snapshot", id, peer);
+    log.info(
+        id
+            + " term="
+            + currentTerm
+            + " sending snapshot index="
+            + latestSnapshot.index()
+            + " to "
+            + peer);
     pr.becomeSnapshot(latestSnapshot);
     sendSnapshotChunk(peer, pr);
   }
@@ -417,8 +448,17 @@ final class Leader {
     int offset = (int) Math.min(pr.snapshotOffsetAcked, image.length);
     int length = Math.min(config.snapshotChunkBytes(), image.length - offset);
     byte[] chunk = java.util.Arrays.copyOfRange(image, offset, offset + length);
-    outbox.send(new InstallSnapshot(currentTerm, id, peer, snapshot.index(), snapshot.term(),
-        snapshot.configuration(), offset, chunk, offset + length == image.length));
+    outbox.send(
+        new InstallSnapshot(
+            currentTerm,
+            id,
+            peer,
+            snapshot.index(),
+            snapshot.term(),
+            snapshot.configuration(),
+            offset,
+            chunk,
+            offset + length == image.length));
     pr.snapshotChunkSentTick = node.ticks();
   }
 
@@ -428,8 +468,13 @@ final class Leader {
     long sequence = reads.startRound(node.ticks(), config.electionTimeoutTicks());
     for (Map.Entry<NodeId, Progress> entry : progress.entrySet()) {
       Progress pr = entry.getValue();
-      outbox.send(new Heartbeat(currentTerm, id, entry.getKey(),
-          Math.min(pr.matchIndex, raftLog.commitIndex()), sequence));
+      outbox.send(
+          new Heartbeat(
+              currentTerm,
+              id,
+              entry.getKey(),
+              Math.min(pr.matchIndex, raftLog.commitIndex()),
+              sequence));
     }
     confirmReads();
   }
@@ -440,8 +485,8 @@ final class Leader {
     long[] acked = new long[configuration.voters().size()];
     int i = 0;
     for (NodeId voter : configuration.voters()) {
-      acked[i++] = voter.equals(id)
-          ? reads.lastSequence() : progress.get(voter).heartbeatAckedSequence;
+      acked[i++] =
+          voter.equals(id) ? reads.lastSequence() : progress.get(voter).heartbeatAckedSequence;
     }
     reads.confirmThrough(Quorum.valueReachedByQuorum(acked, configuration.quorum()));
     answerConfirmedRemoteReads();
@@ -449,11 +494,11 @@ final class Leader {
 
   /**
    * Thesis §6.4.1: with check-quorum, followers that heard our heartbeat sent at tick t refuse
-   * votes until an election timeout after t by their clocks. Ticks are coarse: a follower's
-   * count starts at receipt, and its first tick may come at once, so it may vote after only
-   * electionTimeout - 1 ticks of real time. The lease therefore ends at
-   * t + electionTimeout - 1 - clockDrift by our clock, and clockDriftTicks is all margin for
-   * clocks that run at different rates.
+   * votes until an election timeout after t by their clocks. Ticks are coarse: a follower's count
+   * starts at receipt, and its first tick may come at once, so it may vote after only
+   * electionTimeout - 1 ticks of real time. The lease therefore ends at t + electionTimeout - 1 -
+   * clockDrift by our clock, and clockDriftTicks is all margin for clocks that run at different
+   * rates.
    */
   boolean leaseValid() {
     if (!config.leaseReads() || !leadTransferee.isNone() || leaseForfeited) {
@@ -467,12 +512,12 @@ final class Leader {
       sentTicks[i++] = voter.equals(id) ? ticks : progress.get(voter).heartbeatAckedSentTick;
     }
     long leaseStart = Quorum.valueReachedByQuorum(sentTicks, configuration.quorum());
-    return leaseStart >= 0
-        && ticks < leaseStart + leaseTicks();
+    return leaseStart >= 0 && ticks < leaseStart + leaseTicks();
   }
 
   private long leaseTicks() {
-    return node.hasBug(CoreBug.LEASE_WITHOUT_DRIFT_BOUND) ? config.electionTimeoutTicks()
+    return node.hasBug(CoreBug.LEASE_WITHOUT_DRIFT_BOUND)
+        ? config.electionTimeoutTicks()
         : config.electionTimeoutTicks() - 1 - config.clockDriftTicks();
   }
 

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Messages waiting for the next {@link Ready}, split by whether they may leave before the
- * node's pending writes are durable. The split is decided here, in one place, by message type.
+ * Messages waiting for the next {@link Ready}, split by whether they may leave before the node's
+ * pending writes are durable. The split is decided here, in one place, by message type.
  */
 final class Outbox {
   private ArrayList<Message> sendNow = new ArrayList<>();
@@ -20,11 +20,11 @@ final class Outbox {
   }
 
   /**
-   * A leader's appends, heartbeats and snapshot chunks, and TimeoutNow, promise nothing about
-   * this node's disk (thesis §10.2.1); neither do a pre-vote, which changes no state, and the
-   * read-index exchange, which is about leadership, not the log. Votes and
-   * every acknowledgement promise durability, and a real RequestVote must not leave before the
-   * candidate's own vote for itself is durable, or a restart could vote twice in one term.
+   * A leader's appends, heartbeats and snapshot chunks, and TimeoutNow, promise nothing about this
+   * node's disk (thesis §10.2.1); neither do a pre-vote, which changes no state, and the read-index
+   * exchange, which is about leadership, not the log. Votes and every acknowledgement promise
+   * durability, and a real RequestVote must not leave before the candidate's own vote for itself is
+   * durable, or a restart could vote twice in one term.
    */
   static boolean safeBeforePersist(Message message) {
     return switch (message) {

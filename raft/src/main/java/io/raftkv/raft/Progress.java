@@ -14,13 +14,18 @@ final class Progress {
   long matchIndex;
   long nextIndex;
   State state = State.PROBE;
+
   /** PROBE: an append is outstanding; the next waits for its reply or a heartbeat reply. */
   boolean probeSent;
+
   final Inflights inflights;
+
   /** Heard from since the last check-quorum round (thesis §6.2). */
   boolean recentActive;
+
   /** Highest heartbeat sequence it echoed in this term (ReadIndex, leases). */
   long heartbeatAckedSequence;
+
   /** The tick at which that acknowledged heartbeat was sent, or -1. */
   long heartbeatAckedSentTick = -1;
 

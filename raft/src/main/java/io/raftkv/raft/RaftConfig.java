@@ -5,15 +5,15 @@ package io.raftkv.raft;
  *
  * @param id this node
  * @param initialConfiguration the voters when the log holds no snapshot
- * @param electionTimeoutTicks the base election timeout; each term draws a random timeout in
- *     {@code [electionTimeoutTicks, 2 * electionTimeoutTicks)} (§5.2)
+ * @param electionTimeoutTicks the base election timeout; each term draws a random timeout in {@code
+ *     [electionTimeoutTicks, 2 * electionTimeoutTicks)} (§5.2)
  * @param heartbeatTicks how often a leader asserts itself; well below the election timeout
  * @param preVote poll before campaigning (thesis §9.6)
- * @param checkQuorum a leader that hears from no majority for an election timeout steps down,
- *     and followers that heard from a leader within it ignore vote requests (thesis §6.2)
- * @param leaseReads serve reads inside a leader lease, without a heartbeat round; requires
- *     {@code checkQuorum}, and must be the same on every node (followers then also refuse votes
- *     for an election timeout after they start, since they forgot whom they last heard from)
+ * @param checkQuorum a leader that hears from no majority for an election timeout steps down, and
+ *     followers that heard from a leader within it ignore vote requests (thesis §6.2)
+ * @param leaseReads serve reads inside a leader lease, without a heartbeat round; requires {@code
+ *     checkQuorum}, and must be the same on every node (followers then also refuse votes for an
+ *     election timeout after they start, since they forgot whom they last heard from)
  * @param clockDriftTicks how much sooner the lease ends than it could with perfect clocks
  *     (electionTimeout - 1 ticks after the heartbeat that renewed it was sent), to cover clocks
  *     that run at different rates
@@ -46,16 +46,18 @@ public record RaftConfig(
   /** The lease margin for drift unless configured; with 10-tick elections, clocks 12.5% off. */
   public static final int CLOCK_DRIFT_TICKS_DEFAULT = 2;
 
-
   public RaftConfig {
     require(id != null && !id.isNone(), "id must be a positive node id");
     require(initialConfiguration != null, "initialConfiguration is required");
     require(heartbeatTicks >= 1, "heartbeatTicks must be >= 1");
-    require(electionTimeoutTicks > heartbeatTicks,
-        "electionTimeoutTicks must exceed heartbeatTicks");
-    require(!leaseReads || checkQuorum, "leaseReads requires checkQuorum: without it a deposed "
-        + "leader cannot know it was deposed within its lease");
-    require(clockDriftTicks >= 0 && clockDriftTicks < electionTimeoutTicks,
+    require(
+        electionTimeoutTicks > heartbeatTicks, "electionTimeoutTicks must exceed heartbeatTicks");
+    require(
+        !leaseReads || checkQuorum,
+        "leaseReads requires checkQuorum: without it a deposed "
+            + "leader cannot know it was deposed within its lease");
+    require(
+        clockDriftTicks >= 0 && clockDriftTicks < electionTimeoutTicks,
         "clockDriftTicks must be in [0, electionTimeoutTicks)");
     require(!leaseReads || clockDriftTicks >= 1, "leaseReads needs a clockDriftTicks bound >= 1");
     require(appendEntriesMax >= 1, "appendEntriesMax must be >= 1");
@@ -68,7 +70,9 @@ public record RaftConfig(
     require(readyCommittedEntriesMax >= 1, "readyCommittedEntriesMax must be >= 1");
   }
 
-  /** Sensible defaults: 10-tick election timeout, 1-tick heartbeat, pre-vote and check-quorum on. */
+  /**
+   * Sensible defaults: 10-tick election timeout, 1-tick heartbeat, pre-vote and check-quorum on.
+   */
   public static Builder builder(NodeId id, Configuration voters) {
     return new Builder(id, voters);
   }
@@ -196,10 +200,23 @@ public record RaftConfig(
     }
 
     public RaftConfig build() {
-      return new RaftConfig(id, initialConfiguration, electionTimeoutTicks, heartbeatTicks,
-          preVote, checkQuorum, leaseReads, clockDriftTicks, appendEntriesMax, appendBytesMax,
-          inflightAppendsMax, entryBytesMax, uncommittedBytesMax, readsPendingMax,
-          snapshotChunkBytes, readyCommittedEntriesMax);
+      return new RaftConfig(
+          id,
+          initialConfiguration,
+          electionTimeoutTicks,
+          heartbeatTicks,
+          preVote,
+          checkQuorum,
+          leaseReads,
+          clockDriftTicks,
+          appendEntriesMax,
+          appendBytesMax,
+          inflightAppendsMax,
+          entryBytesMax,
+          uncommittedBytesMax,
+          readsPendingMax,
+          snapshotChunkBytes,
+          readyCommittedEntriesMax);
     }
   }
 

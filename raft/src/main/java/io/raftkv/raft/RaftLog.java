@@ -14,13 +14,18 @@ final class RaftLog {
 
   private long snapshotIndex;
   private long snapshotTerm;
+
   /** entries.get(i) has index snapshotIndex + 1 + i. */
   private final ArrayList<Entry> entries = new ArrayList<>();
+
   private long commitIndex;
+
   /** Last index the caller reported durable through {@link #markPersisted(long)}. */
   private long persistedIndex;
+
   /** First index not yet handed to the caller for persisting. */
   private long unpersistedFromIndex;
+
   /** Last committed index handed to the caller for applying. */
   private long committedHandedOutIndex;
 
@@ -29,8 +34,11 @@ final class RaftLog {
     this.snapshotTerm = snapshotTerm;
     long expected = snapshotIndex + 1;
     for (Entry entry : durableEntries) {
-      Invariants.check(entry.index() == expected, "durable log has gap: expected index %d, "
-          + "found %d", expected, entry.index());
+      Invariants.check(
+          entry.index() == expected,
+          "durable log has gap: expected index %d, " + "found %d",
+          expected,
+          entry.index());
       entries.add(entry);
       expected++;
     }
@@ -85,8 +93,12 @@ final class RaftLog {
   }
 
   Entry entry(long index) {
-    Invariants.check(index > snapshotIndex && index <= lastIndex(),
-        "entry %d outside log (%d, %d]", index, snapshotIndex, lastIndex());
+    Invariants.check(
+        index > snapshotIndex && index <= lastIndex(),
+        "entry %d outside log (%d, %d]",
+        index,
+        snapshotIndex,
+        lastIndex());
     return entries.get((int) (index - snapshotIndex - 1));
   }
 
@@ -105,8 +117,11 @@ final class RaftLog {
    * when any exist, so an entry larger than the byte cap still travels.
    */
   List<Entry> slice(long fromIndex, int entriesMax, long bytesMax) {
-    Invariants.check(fromIndex > snapshotIndex, "slice from compacted index %d (snapshot %d)",
-        fromIndex, snapshotIndex);
+    Invariants.check(
+        fromIndex > snapshotIndex,
+        "slice from compacted index %d (snapshot %d)",
+        fromIndex,
+        snapshotIndex);
     int from = (int) (fromIndex - snapshotIndex - 1);
     int to = Math.min(entries.size(), from + entriesMax);
     if (from >= to) {
@@ -127,10 +142,10 @@ final class RaftLog {
 
   /** Leader-side append of new entries at the end. */
   void append(Entry entry) {
-    Invariants.check(entry.index() == lastIndex() + 1, "append %d after last %d", entry.index(),
-        lastIndex());
-    Invariants.check(entry.term() >= lastTerm(), "append term %d below last term %d",
-        entry.term(), lastTerm());
+    Invariants.check(
+        entry.index() == lastIndex() + 1, "append %d after last %d", entry.index(), lastIndex());
+    Invariants.check(
+        entry.term() >= lastTerm(), "append term %d below last term %d", entry.term(), lastTerm());
     entries.add(entry);
   }
 
@@ -166,8 +181,8 @@ final class RaftLog {
   }
 
   private void truncateFrom(long index) {
-    Invariants.check(index > commitIndex, "truncating committed entry %d (commit %d)", index,
-        commitIndex);
+    Invariants.check(
+        index > commitIndex, "truncating committed entry %d (commit %d)", index, commitIndex);
     entries.subList((int) (index - snapshotIndex - 1), entries.size()).clear();
     persistedIndex = Math.min(persistedIndex, index - 1);
     unpersistedFromIndex = Math.min(unpersistedFromIndex, index);
@@ -209,8 +224,9 @@ final class RaftLog {
     if (unpersistedFromIndex > lastIndex()) {
       return List.of();
     }
-    List<Entry> result = List.copyOf(
-        entries.subList((int) (unpersistedFromIndex - snapshotIndex - 1), entries.size()));
+    List<Entry> result =
+        List.copyOf(
+            entries.subList((int) (unpersistedFromIndex - snapshotIndex - 1), entries.size()));
     unpersistedFromIndex = lastIndex() + 1;
     return result;
   }
@@ -220,8 +236,8 @@ final class RaftLog {
   }
 
   /**
-   * The caller made entries through {@code index} durable. A truncation since they were handed
-   * out means only the part before it is still ours.
+   * The caller made entries through {@code index} durable. A truncation since they were handed out
+   * means only the part before it is still ours.
    */
   void markPersisted(long index) {
     persistedIndex = Math.max(persistedIndex, Math.min(index, unpersistedFromIndex - 1));
@@ -245,8 +261,12 @@ final class RaftLog {
 
   /** Drops entries through {@code index}; they are covered by a snapshot now. */
   void compactThrough(long index) {
-    Invariants.check(index > snapshotIndex && index <= committedHandedOutIndex,
-        "compact through %d outside (%d, %d]", index, snapshotIndex, committedHandedOutIndex);
+    Invariants.check(
+        index > snapshotIndex && index <= committedHandedOutIndex,
+        "compact through %d outside (%d, %d]",
+        index,
+        snapshotIndex,
+        committedHandedOutIndex);
     long term = term(index);
     entries.subList(0, (int) (index - snapshotIndex)).clear();
     snapshotIndex = index;

@@ -18,15 +18,15 @@ import java.util.Optional;
 /**
  * One Raft node as a pure state machine: no threads, clock, I/O or hidden randomness.
  *
- * <p>Inputs: {@link #tick()}, {@link #step(Message)}, {@link #propose(List)},
- * {@link #readIndex(long)}, {@link #transferLeadership(NodeId)} and {@link #compact(long, byte[])}.
+ * <p>Inputs: {@link #tick()}, {@link #step(Message)}, {@link #propose(List)}, {@link
+ * #readIndex(long)}, {@link #transferLeadership(NodeId)} and {@link #compact(long, byte[])}.
  * Output: {@link #ready()} hands out a {@link Ready} whose Javadoc says what the caller must
  * persist, send and apply, in which order; the caller then calls {@link #advance(Ready)}. Inputs
  * may arrive between {@code ready()} and {@code advance()}; a second {@code ready()} may not.
  *
- * <p>This class owns the term, the vote, the role and their transitions. The term rules and
- * the election handlers are in {@link Elections}, the leader's side of a term is in
- * {@link Leader}, and the follower's side of replication in {@link Follower}.
+ * <p>This class owns the term, the vote, the role and their transitions. The term rules and the
+ * election handlers are in {@link Elections}, the leader's side of a term is in {@link Leader}, and
+ * the follower's side of replication in {@link Follower}.
  *
  * <p>Not thread-safe: one thread (an event loop, or the simulator) owns a node.
  */
@@ -48,6 +48,7 @@ public final class RaftNode {
   private NodeId votedFor;
   private Role role = Role.FOLLOWER;
   private NodeId leader = NodeId.NONE;
+
   /** The leader's state for the current term: non-null exactly while the role is LEADER. */
   private Leader leading;
 
@@ -62,19 +63,19 @@ public final class RaftNode {
   private Ready outstandingReady;
 
   /**
-   * Starts (or restarts) a node from what its disk holds. A brand-new node passes
-   * {@link DurableState#empty()}.
+   * Starts (or restarts) a node from what its disk holds. A brand-new node passes {@link
+   * DurableState#empty()}.
    */
   public RaftNode(RaftConfig config, DurableState durable, Rng rng, CoreLog log) {
     this(config, durable, rng, log, java.util.Set.of());
   }
 
   /**
-   * A node with deliberate {@code bugs}, for the simulator's proof that it catches them. Never
-   * used by a server.
+   * A node with deliberate {@code bugs}, for the simulator's proof that it catches them. Never used
+   * by a server.
    */
-  public RaftNode(RaftConfig config, DurableState durable, Rng rng, CoreLog log,
-      java.util.Set<CoreBug> bugs) {
+  public RaftNode(
+      RaftConfig config, DurableState durable, Rng rng, CoreLog log, java.util.Set<CoreBug> bugs) {
     this.bugs = java.util.EnumSet.noneOf(CoreBug.class);
     this.bugs.addAll(bugs);
     this.config = config;
@@ -84,10 +85,11 @@ public final class RaftNode {
     this.latestSnapshot = durable.snapshot().orElse(null);
     long snapshotIndex = latestSnapshot == null ? 0 : latestSnapshot.index();
     long snapshotTerm = latestSnapshot == null ? 0 : latestSnapshot.term();
-    this.configuration = latestSnapshot == null
-        ? config.initialConfiguration() : latestSnapshot.configuration();
-    this.raftLog = new RaftLog(snapshotIndex, snapshotTerm, durable.entries(),
-        durable.hardState().commitIndex());
+    this.configuration =
+        latestSnapshot == null ? config.initialConfiguration() : latestSnapshot.configuration();
+    this.raftLog =
+        new RaftLog(
+            snapshotIndex, snapshotTerm, durable.entries(), durable.hardState().commitIndex());
     this.elections = new Elections(this, config, raftLog, outbox, log);
     this.follower = new Follower(this, raftLog, outbox, log);
     this.forwardedReads = new ForwardedReads(id, config, reads, outbox, rng.fork());
@@ -95,12 +97,23 @@ public final class RaftNode {
     this.votedFor = durable.hardState().votedFor();
     this.appliedIndex = snapshotIndex;
     this.lastHardState = durable.hardState();
-    Invariants.check(raftLog.lastTerm() <= currentTerm, "%s: last log term %d above term %d", id,
-        raftLog.lastTerm(), currentTerm);
+    Invariants.check(
+        raftLog.lastTerm() <= currentTerm,
+        "%s: last log term %d above term %d",
+        id,
+        raftLog.lastTerm(),
+        currentTerm);
     resetElectionTimer();
-    log.info(id + " term=" + currentTerm + " started as follower lastIndex="
-        + raftLog.lastIndex() + " commit=" + raftLog.commitIndex() + " voters="
-        + configuration.voters());
+    log.info(
+        id
+            + " term="
+            + currentTerm
+            + " started as follower lastIndex="
+            + raftLog.lastIndex()
+            + " commit="
+            + raftLog.commitIndex()
+            + " voters="
+            + configuration.voters());
   }
 
   // ---------------------------------------------------------------- inputs
@@ -125,8 +138,12 @@ public final class RaftNode {
     if (electionElapsedTicks >= config.electionTimeoutTicks()) {
       electionElapsedTicks = 0;
       if (config.checkQuorum() && !leading.quorumRecentlyActive()) {
-        log.info(id + " term=" + currentTerm + " stepped down: no quorum heard within an "
-            + "election timeout (check-quorum)");
+        log.info(
+            id
+                + " term="
+                + currentTerm
+                + " stepped down: no quorum heard within an "
+                + "election timeout (check-quorum)");
         becomeFollower(currentTerm, NodeId.NONE);
         return;
       }
@@ -136,9 +153,9 @@ public final class RaftNode {
   }
 
   /**
-   * Starts an election now, as if the election timeout had elapsed: for bootstrapping and tests.
-   * In a lease-read cluster it is refused while this node heard from a live leader, whose lease
-   * may rely on this node not voting; move leadership with {@link #transferLeadership} instead.
+   * Starts an election now, as if the election timeout had elapsed: for bootstrapping and tests. In
+   * a lease-read cluster it is refused while this node heard from a live leader, whose lease may
+   * rely on this node not voting; move leadership with {@link #transferLeadership} instead.
    *
    * @return whether an election (or pre-vote) started
    */
@@ -153,8 +170,8 @@ public final class RaftNode {
   /** Handles a message from a peer. Messages for another node or from a stranger are dropped. */
   public void step(Message message) {
     if (!message.to().equals(id) || !configuration.contains(message.from())) {
-      debug("dropped message for %s from %s: not ours or not a member", message.to(),
-          message.from());
+      debug(
+          "dropped message for %s from %s: not ours or not a member", message.to(), message.from());
       return;
     }
     if (!elections.acceptTerm(message)) {
@@ -194,8 +211,8 @@ public final class RaftNode {
   }
 
   /**
-   * Appends commands to the log if this node is leader. Nothing is appended on rejection.
-   * Commands are opaque bytes; one entry each.
+   * Appends commands to the log if this node is leader. Nothing is appended on rejection. Commands
+   * are opaque bytes; one entry each.
    */
   public ProposeResult propose(List<byte[]> commands) {
     if (commands.isEmpty()) {
@@ -236,14 +253,14 @@ public final class RaftNode {
   }
 
   /**
-   * The caller's state machine has applied through {@code index} and {@code image} captures it:
-   * the log prefix through {@code index} is dropped and lagging followers will get the image by
+   * The caller's state machine has applied through {@code index} and {@code image} captures it: the
+   * log prefix through {@code index} is dropped and lagging followers will get the image by
    * InstallSnapshot. The caller persists the snapshot itself before calling.
    */
   public void compact(long index, byte[] image) {
     if (index > appliedIndex) {
-      throw new IllegalArgumentException("cannot compact through " + index
-          + ": only applied through " + appliedIndex);
+      throw new IllegalArgumentException(
+          "cannot compact through " + index + ": only applied through " + appliedIndex);
     }
     if (index <= raftLog.snapshotIndex()) {
       return;
@@ -262,9 +279,13 @@ public final class RaftNode {
     if (outstandingReady != null) {
       return false;
     }
-    return !outbox.isEmpty() || raftLog.hasUnpersisted() || snapshotToInstall != null
-        || !hardState().equals(lastHardState) || raftLog.hasCommittedToHandOut()
-        || reads.hasOutput() || (role == Role.LEADER && reads.needsRound());
+    return !outbox.isEmpty()
+        || raftLog.hasUnpersisted()
+        || snapshotToInstall != null
+        || !hardState().equals(lastHardState)
+        || raftLog.hasCommittedToHandOut()
+        || reads.hasOutput()
+        || (role == Role.LEADER && reads.needsRound());
   }
 
   /** Hands out the work accumulated since the last call; see {@link Ready} for the contract. */
@@ -275,15 +296,21 @@ public final class RaftNode {
       leading.broadcastHeartbeat();
     }
     HardState hardState = hardState();
-    Optional<HardState> changed = hardState.equals(lastHardState)
-        ? Optional.empty() : Optional.of(hardState);
+    Optional<HardState> changed =
+        hardState.equals(lastHardState) ? Optional.empty() : Optional.of(hardState);
     lastHardState = hardState;
-    Ready ready = new Ready(outbox.takeSendNow(), Optional.ofNullable(snapshotToInstall),
-        raftLog.takeUnpersisted(), changed, outbox.takeSendAfterPersist(),
-        raftLog.takeCommitted(config.readyCommittedEntriesMax(),
-            hasBug(CoreBug.APPLY_BEFORE_COMMIT) ? raftLog.lastIndex() : raftLog.commitIndex()),
-        reads.takeReady(),
-        reads.takeAborted());
+    Ready ready =
+        new Ready(
+            outbox.takeSendNow(),
+            Optional.ofNullable(snapshotToInstall),
+            raftLog.takeUnpersisted(),
+            changed,
+            outbox.takeSendAfterPersist(),
+            raftLog.takeCommitted(
+                config.readyCommittedEntriesMax(),
+                hasBug(CoreBug.APPLY_BEFORE_COMMIT) ? raftLog.lastIndex() : raftLog.commitIndex()),
+            reads.takeReady(),
+            reads.takeAborted());
     snapshotToInstall = null;
     outstandingReady = ready;
     return ready;
@@ -291,8 +318,8 @@ public final class RaftNode {
 
   /** The caller did everything {@code ready} asked. */
   public void advance(Ready ready) {
-    Invariants.check(ready == outstandingReady, "%s: advance() with a Ready not handed out last",
-        id);
+    Invariants.check(
+        ready == outstandingReady, "%s: advance() with a Ready not handed out last", id);
     outstandingReady = null;
     List<Entry> persisted = ready.entriesToPersist();
     if (!persisted.isEmpty()) {
@@ -324,9 +351,9 @@ public final class RaftNode {
   }
 
   /**
-   * Whether this node leads and would serve a read from its lease right now, for checkers: no
-   * other node may lead a later term meanwhile (thesis §6.4.1), which is what the lease's
-   * drift margin buys.
+   * Whether this node leads and would serve a read from its lease right now, for checkers: no other
+   * node may lead a later term meanwhile (thesis §6.4.1), which is what the lease's drift margin
+   * buys.
    */
   public boolean holdsLease() {
     return role == Role.LEADER && leading.leaseValid();
@@ -368,7 +395,8 @@ public final class RaftNode {
   /** The entry at {@code index}, if it is in the log (not compacted, not beyond the end). */
   public Optional<Entry> entry(long index) {
     return index >= raftLog.firstIndex() && index <= raftLog.lastIndex()
-        ? Optional.of(raftLog.entry(index)) : Optional.empty();
+        ? Optional.of(raftLog.entry(index))
+        : Optional.empty();
   }
 
   /** The target of the leadership transfer under way, or {@link NodeId#NONE}. */
@@ -377,8 +405,16 @@ public final class RaftNode {
   }
 
   public RaftStatus status() {
-    return new RaftStatus(id, role, currentTerm, leader, raftLog.commitIndex(), appliedIndex,
-        raftLog.snapshotIndex(), raftLog.lastIndex(), raftLog.lastTerm());
+    return new RaftStatus(
+        id,
+        role,
+        currentTerm,
+        leader,
+        raftLog.commitIndex(),
+        appliedIndex,
+        raftLog.snapshotIndex(),
+        raftLog.lastIndex(),
+        raftLog.lastTerm());
   }
 
   /** Logical time: the number of ticks since this node started. */
@@ -402,13 +438,14 @@ public final class RaftNode {
   }
 
   /**
-   * Whether we heard from a leader within the minimum election timeout. Where leases are in use
-   * (a cluster-wide setting), a node that has just started counts as having heard from one: its
-   * memory of the leader is gone, and a leader's lease may still rely on it.
+   * Whether we heard from a leader within the minimum election timeout. Where leases are in use (a
+   * cluster-wide setting), a node that has just started counts as having heard from one: its memory
+   * of the leader is gone, and a leader's lease may still rely on it.
    */
   boolean inLease() {
     boolean bootGuard = config.leaseReads() && ticks < config.electionTimeoutTicks();
-    return config.checkQuorum() && electionElapsedTicks < config.electionTimeoutTicks()
+    return config.checkQuorum()
+        && electionElapsedTicks < config.electionTimeoutTicks()
         && (!leader.isNone() || bootGuard);
   }
 
@@ -429,8 +466,16 @@ public final class RaftNode {
     reads.abortAll();
     resetElectionTimer();
     if (previous != Role.FOLLOWER || previousTerm != currentTerm) {
-      log.info(id + " term=" + currentTerm + " became follower (was " + previous + " in term "
-          + previousTerm + ") leader=" + newLeader);
+      log.info(
+          id
+              + " term="
+              + currentTerm
+              + " became follower (was "
+              + previous
+              + " in term "
+              + previousTerm
+              + ") leader="
+              + newLeader);
     }
   }
 
@@ -470,8 +515,12 @@ public final class RaftNode {
     elections.clearVotes();
     reads.abortAll();
     resetElectionTimer();
-    log.info(id + " term=" + currentTerm + " became candidate"
-        + (leadershipTransfer ? " (leadership transfer)" : ""));
+    log.info(
+        id
+            + " term="
+            + currentTerm
+            + " became candidate"
+            + (leadershipTransfer ? " (leadership transfer)" : ""));
     elections.recordVote(id, false, true);
     if (role != Role.CANDIDATE) {
       return;
@@ -494,8 +543,8 @@ public final class RaftNode {
 
   private void resetElectionTimer() {
     electionElapsedTicks = 0;
-    randomizedElectionTimeoutTicks = config.electionTimeoutTicks()
-        + rng.nextInt(config.electionTimeoutTicks());
+    randomizedElectionTimeoutTicks =
+        config.electionTimeoutTicks() + rng.nextInt(config.electionTimeoutTicks());
   }
 
   /** The candidate this node voted for in its current term, or {@link NodeId#NONE}. */
@@ -535,7 +584,6 @@ public final class RaftNode {
     latestSnapshot = snapshot;
     snapshotToInstall = snapshot;
   }
-
 
   private void debug(String format, Object... args) {
     if (log.debugEnabled()) {

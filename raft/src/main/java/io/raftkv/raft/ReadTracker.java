@@ -5,15 +5,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A leader's ReadIndex requests (thesis §6.4) on their way to being served. A read first waits
- * for the leader to commit an entry of its term, then is tagged with the next heartbeat round;
- * once a majority echoes that round (or a later one), every read of the round is confirmed at
- * once. Rounds are numbered by a sequence that only grows, so an echo of round r confirms all
- * reads tagged r or earlier.
+ * A leader's ReadIndex requests (thesis §6.4) on their way to being served. A read first waits for
+ * the leader to commit an entry of its term, then is tagged with the next heartbeat round; once a
+ * majority echoes that round (or a later one), every read of the round is confirmed at once. Rounds
+ * are numbered by a sequence that only grows, so an echo of round r confirms all reads tagged r or
+ * earlier.
  *
- * <p>A read's {@code origin} is {@link NodeId#NONE} for this node's own reads, which come out
- * in the next Ready, or the follower that forwarded it, which gets a ReadIndexReply. The
- * follower side uses {@link #readyNow} and {@link #abort} for the answers it receives.
+ * <p>A read's {@code origin} is {@link NodeId#NONE} for this node's own reads, which come out in
+ * the next Ready, or the follower that forwarded it, which gets a ReadIndexReply. The follower side
+ * uses {@link #readyNow} and {@link #abort} for the answers it receives.
  */
 final class ReadTracker {
   private record Read(long requestId, long readIndex, long sequence, NodeId origin) {}
@@ -28,9 +28,10 @@ final class ReadTracker {
   private List<Long> aborted = new ArrayList<>();
   private List<RemoteRead> remoteConfirmed = new ArrayList<>();
   private long lastSequence;
+
   /**
-   * (first sequence sent at a tick, that tick), oldest first, so an echoed sequence tells when
-   * its heartbeat left; entries older than a lease are useless and pruned.
+   * (first sequence sent at a tick, that tick), oldest first, so an echoed sequence tells when its
+   * heartbeat left; entries older than a lease are useless and pruned.
    */
   private final ArrayDeque<long[]> roundTicks = new ArrayDeque<>();
 

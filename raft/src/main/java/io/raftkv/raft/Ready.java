@@ -5,19 +5,20 @@ import java.util.Optional;
 
 /**
  * A batch of work the core hands its caller. The caller must, in this order:
+ *
  * <ol>
  *   <li>send {@code sendNow} (safe before persistence: a leader's appends to followers go out in
- *       parallel with its own WAL write, thesis §10.2.1);</li>
+ *       parallel with its own WAL write, thesis §10.2.1);
  *   <li>make durable, with one fsync: {@code snapshotToInstall}, which replaces the whole stored
- *       log (every stored entry is discarded) and the state machine; then
- *       {@code entriesToPersist} — first discarding every stored entry whose index is at or
- *       after the first one given, since a new leader may have overwritten them — then
- *       {@code hardState};</li>
- *   <li>send {@code sendAfterPersist} (votes and acknowledgements promise durability);</li>
- *   <li>apply {@code committed} in order, serve {@code readsReady} once applied through their
- *       read index, fail {@code readsAborted};</li>
- *   <li>call {@link RaftNode#advance(Ready)}.</li>
+ *       log (every stored entry is discarded) and the state machine; then {@code entriesToPersist}
+ *       — first discarding every stored entry whose index is at or after the first one given, since
+ *       a new leader may have overwritten them — then {@code hardState};
+ *   <li>send {@code sendAfterPersist} (votes and acknowledgements promise durability);
+ *   <li>apply {@code committed} in order, serve {@code readsReady} once applied through their read
+ *       index, fail {@code readsAborted};
+ *   <li>call {@link RaftNode#advance(Ready)}.
  * </ol>
+ *
  * A crash anywhere in this sequence is safe: what was not persisted was never promised.
  */
 public record Ready(
@@ -31,9 +32,14 @@ public record Ready(
     List<Long> readsAborted) {
 
   public boolean isEmpty() {
-    return sendNow.isEmpty() && snapshotToInstall.isEmpty() && entriesToPersist.isEmpty()
-        && hardState.isEmpty() && sendAfterPersist.isEmpty() && committed.isEmpty()
-        && readsReady.isEmpty() && readsAborted.isEmpty();
+    return sendNow.isEmpty()
+        && snapshotToInstall.isEmpty()
+        && entriesToPersist.isEmpty()
+        && hardState.isEmpty()
+        && sendAfterPersist.isEmpty()
+        && committed.isEmpty()
+        && readsReady.isEmpty()
+        && readsAborted.isEmpty();
   }
 
   /** True when the caller has something to write before acknowledging. */

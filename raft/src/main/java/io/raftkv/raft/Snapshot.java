@@ -3,8 +3,8 @@ package io.raftkv.raft;
 import java.util.Arrays;
 
 /**
- * A state-machine image covering the log through {@code index} (whose entry had {@code term}),
- * and the configuration in force at that point. {@code data} is opaque to the core.
+ * A state-machine image covering the log through {@code index} (whose entry had {@code term}), and
+ * the configuration in force at that point. {@code data} is opaque to the core.
  */
 public record Snapshot(long index, long term, Configuration configuration, byte[] data) {
   public Snapshot {
@@ -18,8 +18,11 @@ public record Snapshot(long index, long term, Configuration configuration, byte[
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof Snapshot s && s.index == index && s.term == term
-        && s.configuration.equals(configuration) && Arrays.equals(s.data, data);
+    return other instanceof Snapshot s
+        && s.index == index
+        && s.term == term
+        && s.configuration.equals(configuration)
+        && Arrays.equals(s.data, data);
   }
 
   @Override
@@ -29,7 +32,14 @@ public record Snapshot(long index, long term, Configuration configuration, byte[
 
   @Override
   public String toString() {
-    return "Snapshot[" + index + "@" + term + " " + configuration.voters() + " " + data.length
+    return "Snapshot["
+        + index
+        + "@"
+        + term
+        + " "
+        + configuration.voters()
+        + " "
+        + data.length
         + "B]";
   }
 }

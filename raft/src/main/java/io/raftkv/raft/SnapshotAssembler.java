@@ -7,15 +7,18 @@ import java.util.Optional;
 final class SnapshotAssembler {
   private long index = -1;
   private long term = -1;
+
   /** Images are not byte-identical across leaders: never splice chunks of two leaders. */
   private long leaderTerm = -1;
+
   private byte[] received = new byte[0];
   private int receivedBytes;
 
   /** The offset this follower wants next for the snapshot at (index, term) from this leader. */
   long nextOffset(long snapshotIndex, long snapshotTerm, long fromLeaderTerm) {
     return snapshotIndex == index && snapshotTerm == term && fromLeaderTerm == leaderTerm
-        ? receivedBytes : 0;
+        ? receivedBytes
+        : 0;
   }
 
   /**
@@ -38,15 +41,16 @@ final class SnapshotAssembler {
     }
     byte[] bytes = chunk.chunk();
     if (receivedBytes + bytes.length > received.length) {
-      received = Arrays.copyOf(received, Math.max(received.length * 2, receivedBytes + bytes.length));
+      received =
+          Arrays.copyOf(received, Math.max(received.length * 2, receivedBytes + bytes.length));
     }
     System.arraycopy(bytes, 0, received, receivedBytes, bytes.length);
     receivedBytes += bytes.length;
     if (!chunk.done()) {
       return Optional.empty();
     }
-    Snapshot snapshot = new Snapshot(index, term, chunk.configuration(),
-        Arrays.copyOf(received, receivedBytes));
+    Snapshot snapshot =
+        new Snapshot(index, term, chunk.configuration(), Arrays.copyOf(received, receivedBytes));
     index = -1;
     term = -1;
     leaderTerm = -1;

@@ -26,8 +26,8 @@ class AdmissionTest {
 
   @Test
   void proposalsBeyondUncommittedBoundAreRefusedAsOverloaded() {
-    RaftNode leader = ReplicationTest.electedLeaderOfThree(b -> b.entryBytesMax(1000)
-        .uncommittedBytesMax(2500));
+    RaftNode leader =
+        ReplicationTest.electedLeaderOfThree(b -> b.entryBytesMax(1000).uncommittedBytesMax(2500));
     assertThat(leader.propose(new byte[1000])).isInstanceOf(ProposeResult.Accepted.class);
     assertThat(leader.propose(new byte[1000])).isInstanceOf(ProposeResult.Accepted.class);
     long last = leader.lastIndex();
@@ -76,18 +76,19 @@ class AdmissionTest {
   }
 
   /**
-   * A deposed leader is told so: with pre-vote and check-quorum nobody campaigns against it,
-   * so without this answer it would never learn the new term.
+   * A deposed leader is told so: with pre-vote and check-quorum nobody campaigns against it, so
+   * without this answer it would never learn the new term.
    */
   @Test
   void staleLeaderLearnsItWasDeposed() {
     RaftNode follower = Nodes.node(2, 3, b -> b, Nodes.logWithTerms(5));
     follower.step(new AppendEntries(3, n(1), n(2), 0, 0, List.of(), 0));
-    assertThat(only(AppendReply.class, drain(follower))).singleElement()
+    assertThat(only(AppendReply.class, drain(follower)))
+        .singleElement()
         .satisfies(reply -> assertThat(reply.term()).isEqualTo(5));
     RaftNode staleLeader = ReplicationTest.electedLeaderOfThree(b -> b);
-    staleLeader.step(new AppendReply(staleLeader.currentTerm() + 4, n(2), n(1), false, 0, -1, 0,
-        0));
+    staleLeader.step(
+        new AppendReply(staleLeader.currentTerm() + 4, n(2), n(1), false, 0, -1, 0, 0));
     assertThat(staleLeader.role()).isEqualTo(Role.FOLLOWER);
   }
 
@@ -100,8 +101,8 @@ class AdmissionTest {
 
   @Test
   void badConfigurationIsRefusedWithTheReason() {
-    assertThatThrownBy(() -> Nodes.config(1, 3).electionTimeoutTicks(1).heartbeatTicks(1)
-        .build()).hasMessageContaining("electionTimeoutTicks must exceed heartbeatTicks");
+    assertThatThrownBy(() -> Nodes.config(1, 3).electionTimeoutTicks(1).heartbeatTicks(1).build())
+        .hasMessageContaining("electionTimeoutTicks must exceed heartbeatTicks");
     assertThatThrownBy(() -> Nodes.config(1, 3).inflightAppendsMax(0).build())
         .hasMessageContaining("inflightAppendsMax must be >= 1");
   }

@@ -11,17 +11,20 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * ARCHITECTURE.md property 1 and STYLE.md §1: the core is a pure state machine. Its main code
- * must not reach for I/O, the network, threads, the wall clock or unseeded randomness.
+ * ARCHITECTURE.md property 1 and STYLE.md §1: the core is a pure state machine. Its main code must
+ * not reach for I/O, the network, threads, the wall clock or unseeded randomness.
  */
 class ArchitectureTest {
-  private static final JavaClasses CORE = new ClassFileImporter()
-      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-      .importPackages("io.raftkv.raft");
+  private static final JavaClasses CORE =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("io.raftkv.raft");
 
   @Test
   void coreDoesNoIo() {
-    noClasses().should().dependOnClassesThat()
+    noClasses()
+        .should()
+        .dependOnClassesThat()
         .resideInAnyPackage("java.io..", "java.nio..", "java.net..")
         .because("the caller persists and sends; the core only says what to persist and send")
         .check(CORE);
@@ -29,30 +32,49 @@ class ArchitectureTest {
 
   @Test
   void coreStartsNoThreads() {
-    noClasses().should().dependOnClassesThat()
+    noClasses()
+        .should()
+        .dependOnClassesThat()
         .resideInAnyPackage("java.util.concurrent..")
-        .orShould().dependOnClassesThat().areAssignableTo(Thread.class)
-        .orShould().dependOnClassesThat().areAssignableTo(Runnable.class)
+        .orShould()
+        .dependOnClassesThat()
+        .areAssignableTo(Thread.class)
+        .orShould()
+        .dependOnClassesThat()
+        .areAssignableTo(Runnable.class)
         .because("one event loop owns a node; the simulator must replay it step by step")
         .check(CORE);
   }
 
   @Test
   void coreReadsNoClock() {
-    noClasses().should().callMethod(System.class, "currentTimeMillis")
-        .orShould().callMethod(System.class, "nanoTime")
-        .orShould().dependOnClassesThat().resideInAnyPackage("java.time..")
+    noClasses()
+        .should()
+        .callMethod(System.class, "currentTimeMillis")
+        .orShould()
+        .callMethod(System.class, "nanoTime")
+        .orShould()
+        .dependOnClassesThat()
+        .resideInAnyPackage("java.time..")
         .because("time is ticks, given by the caller")
         .check(CORE);
   }
 
   @Test
   void coreDrawsOnlySeededRandomness() {
-    noClasses().should().callConstructor(Random.class)
-        .orShould().dependOnClassesThat().areAssignableTo(ThreadLocalRandom.class)
-        .orShould().callConstructor(SplittableRandom.class)
-        .orShould().callMethod(Math.class, "random")
-        .orShould().dependOnClassesThat().resideInAnyPackage("java.security..")
+    noClasses()
+        .should()
+        .callConstructor(Random.class)
+        .orShould()
+        .dependOnClassesThat()
+        .areAssignableTo(ThreadLocalRandom.class)
+        .orShould()
+        .callConstructor(SplittableRandom.class)
+        .orShould()
+        .callMethod(Math.class, "random")
+        .orShould()
+        .dependOnClassesThat()
+        .resideInAnyPackage("java.security..")
         .because("randomness comes from the injected Rng, so a seed replays a run")
         .check(CORE);
   }

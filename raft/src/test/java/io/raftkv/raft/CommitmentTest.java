@@ -23,18 +23,20 @@ class CommitmentTest {
 
   /**
    * §5.4.2, Figure 8: an entry of an earlier term (2@2) stored on a majority is not committed by
-   * counting replicas; it commits only once an entry of the leader's own term (its no-op, 3@4)
-   * is on a majority.
+   * counting replicas; it commits only once an entry of the leader's own term (its no-op, 3@4) is
+   * on a majority.
    */
   @Test
   void leaderDoesNotCommitEarlierTermEntryByCounting_figure8() {
-    RaftNode s1 = Nodes.node(1, 5, b -> b.preVote(false).checkQuorum(false),
-        Nodes.logWithTerms(3, 1, 2));
-    Wire wire = new Wire(s1,
-        Nodes.node(2, 5, b -> b, Nodes.logWithTerms(3, 1, 2)),
-        Nodes.node(3, 5, b -> b, Nodes.logWithTerms(3, 1)),
-        Nodes.node(4, 5, b -> b, Nodes.logWithTerms(3, 1)),
-        Nodes.node(5, 5, b -> b, Nodes.logWithTerms(3, 1, 3)));
+    RaftNode s1 =
+        Nodes.node(1, 5, b -> b.preVote(false).checkQuorum(false), Nodes.logWithTerms(3, 1, 2));
+    Wire wire =
+        new Wire(
+            s1,
+            Nodes.node(2, 5, b -> b, Nodes.logWithTerms(3, 1, 2)),
+            Nodes.node(3, 5, b -> b, Nodes.logWithTerms(3, 1)),
+            Nodes.node(4, 5, b -> b, Nodes.logWithTerms(3, 1)),
+            Nodes.node(5, 5, b -> b, Nodes.logWithTerms(3, 1, 3)));
     s1.campaign();
     wire.run(m -> m instanceof RequestVote || m instanceof VoteReply, 100);
     assertThat(s1.role()).isEqualTo(Role.LEADER);
@@ -63,8 +65,8 @@ class CommitmentTest {
    */
   @Test
   void earlierTermEntryOnMajorityCanStillBeOverwritten_figure8d() {
-    RaftNode s5 = Nodes.node(5, 5, b -> b.preVote(false).checkQuorum(false),
-        Nodes.logWithTerms(4, 1, 3));
+    RaftNode s5 =
+        Nodes.node(5, 5, b -> b.preVote(false).checkQuorum(false), Nodes.logWithTerms(4, 1, 3));
     RaftNode s2 = Nodes.node(2, 5, b -> b, Nodes.logWithTerms(4, 1, 2));
     RaftNode s3 = Nodes.node(3, 5, b -> b, Nodes.logWithTerms(4, 1, 2));
     Wire wire = new Wire(s2, s3, Nodes.node(4, 5, b -> b, Nodes.logWithTerms(4, 1)), s5);
@@ -88,11 +90,10 @@ class CommitmentTest {
   @Test
   void leaderCountsItselfOnlyAfterPersisting() {
     RaftNode leader = ReplicationTest.electedLeaderOfThree(b -> b);
-    ProposeResult.Accepted accepted =
-        (ProposeResult.Accepted) leader.propose("x".getBytes());
+    ProposeResult.Accepted accepted = (ProposeResult.Accepted) leader.propose("x".getBytes());
     Ready ready = leader.ready();
-    leader.step(new AppendReply(leader.currentTerm(), n(2), n(1), true, accepted.lastIndex(), 0,
-        0, 0));
+    leader.step(
+        new AppendReply(leader.currentTerm(), n(2), n(1), true, accepted.lastIndex(), 0, 0, 0));
     // One follower plus the leader would be a majority, but the leader has not persisted yet.
     assertThat(leader.commitIndex()).isEqualTo(accepted.lastIndex() - 1);
     leader.advance(ready);

@@ -55,24 +55,34 @@ class CoreBugScenariosTest {
 
   /**
    * §5.4.2, Figure 8 (c): with the bug, the term-4 leader commits 2@2 once it sits on a majority,
-   * before its own no-op does; {@link CommitmentTest#earlierTermEntryOnMajorityCanStillBeOverwritten_figure8d}
-   * shows S5 can then overwrite that "committed" entry. Without the bug nothing commits yet.
+   * before its own no-op does; {@link
+   * CommitmentTest#earlierTermEntryOnMajorityCanStillBeOverwritten_figure8d} shows S5 can then
+   * overwrite that "committed" entry. Without the bug nothing commits yet.
    */
   @Test
   void countingCommitsAnEarlierTermEntryOnAMajority_figure8() {
-    assertThat(commitAfterEarlierTermEntryReachesMajority(
-        Set.of(CoreBug.COMMIT_EARLIER_TERM_BY_COUNTING))).isEqualTo(2);
+    assertThat(
+            commitAfterEarlierTermEntryReachesMajority(
+                Set.of(CoreBug.COMMIT_EARLIER_TERM_BY_COUNTING)))
+        .isEqualTo(2);
     assertThat(commitAfterEarlierTermEntryReachesMajority(Set.of())).isZero();
   }
 
   private static long commitAfterEarlierTermEntryReachesMajority(Set<CoreBug> bugs) {
-    RaftNode s1 = new RaftNode(Nodes.config(1, 5).preVote(false).checkQuorum(false).build(),
-        Nodes.logWithTerms(3, 1, 2), Rng.seeded(1), CoreLog.SILENT, bugs);
-    Wire wire = new Wire(s1,
-        Nodes.node(2, 5, b -> b, Nodes.logWithTerms(3, 1, 2)),
-        Nodes.node(3, 5, b -> b, Nodes.logWithTerms(3, 1)),
-        Nodes.node(4, 5, b -> b, Nodes.logWithTerms(3, 1)),
-        Nodes.node(5, 5, b -> b, Nodes.logWithTerms(3, 1, 3)));
+    RaftNode s1 =
+        new RaftNode(
+            Nodes.config(1, 5).preVote(false).checkQuorum(false).build(),
+            Nodes.logWithTerms(3, 1, 2),
+            Rng.seeded(1),
+            CoreLog.SILENT,
+            bugs);
+    Wire wire =
+        new Wire(
+            s1,
+            Nodes.node(2, 5, b -> b, Nodes.logWithTerms(3, 1, 2)),
+            Nodes.node(3, 5, b -> b, Nodes.logWithTerms(3, 1)),
+            Nodes.node(4, 5, b -> b, Nodes.logWithTerms(3, 1)),
+            Nodes.node(5, 5, b -> b, Nodes.logWithTerms(3, 1, 3)));
     s1.campaign();
     wire.run(m -> m instanceof RequestVote || m instanceof VoteReply, 100);
     assertThat(s1.role()).isEqualTo(Role.LEADER);
@@ -97,12 +107,14 @@ class CoreBugScenariosTest {
   private static Entry entryTwoAfterStaleAppend(Set<CoreBug> bugs) {
     RaftNode follower = node(3, bugs);
     Entry fromCurrentLeader = Entry.command(2, 2, "current".getBytes());
-    follower.step(new AppendEntries(2, n(2), n(3), 0, 0,
-        List.of(Entry.noop(1, 1), fromCurrentLeader), 1));
-    assertThat(only(AppendReply.class, Nodes.drain(follower))).singleElement()
+    follower.step(
+        new AppendEntries(2, n(2), n(3), 0, 0, List.of(Entry.noop(1, 1), fromCurrentLeader), 1));
+    assertThat(only(AppendReply.class, Nodes.drain(follower)))
+        .singleElement()
         .satisfies(ack -> assertThat(ack.matchIndex()).isEqualTo(2));
-    follower.step(new AppendEntries(1, n(1), n(3), 1, 1,
-        List.of(Entry.command(1, 2, "stale".getBytes())), 1));
+    follower.step(
+        new AppendEntries(
+            1, n(1), n(3), 1, 1, List.of(Entry.command(1, 2, "stale".getBytes())), 1));
     Nodes.drain(follower);
     return follower.entry(2).orElseThrow();
   }
@@ -113,14 +125,20 @@ class CoreBugScenariosTest {
    */
   @Test
   void leaseWithoutDriftBoundServesStaleReadUnderDrift() {
-    assertThatThrownBy(() -> ReadIndexTest.deposedLeaderReadWindows(40,
-        Set.of(CoreBug.LEASE_WITHOUT_DRIFT_BOUND), true))
+    assertThatThrownBy(
+            () ->
+                ReadIndexTest.deposedLeaderReadWindows(
+                    40, Set.of(CoreBug.LEASE_WITHOUT_DRIFT_BOUND), true))
         .isInstanceOf(SafetyViolation.class)
         .hasMessageContaining("stale read");
   }
 
   private static RaftNode node(int id, Set<CoreBug> bugs) {
-    return new RaftNode(Nodes.config(id, 3).preVote(false).checkQuorum(false).build(),
-        DurableState.empty(), Rng.seeded(id), CoreLog.SILENT, bugs);
+    return new RaftNode(
+        Nodes.config(id, 3).preVote(false).checkQuorum(false).build(),
+        DurableState.empty(),
+        Rng.seeded(id),
+        CoreLog.SILENT,
+        bugs);
   }
 }

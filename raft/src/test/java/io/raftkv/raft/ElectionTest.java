@@ -35,8 +35,12 @@ class ElectionTest {
   void electionTimeoutIsRandomisedFromTheInjectedSource_5_2() {
     Set<Integer> timeouts = new HashSet<>();
     for (int seed = 0; seed < 20; seed++) {
-      RaftNode node = new RaftNode(Nodes.config(1, 3).preVote(false).build(),
-          DurableState.empty(), Rng.seeded(seed), CoreLog.SILENT);
+      RaftNode node =
+          new RaftNode(
+              Nodes.config(1, 3).preVote(false).build(),
+              DurableState.empty(),
+              Rng.seeded(seed),
+              CoreLog.SILENT);
       int ticks = 0;
       while (node.role() == Role.FOLLOWER) {
         node.tick();
@@ -72,19 +76,21 @@ class ElectionTest {
   /** A restart remembers the vote: a crash cannot make a node vote twice in one term. */
   @Test
   void voteSurvivesRestart_5_2() {
-    DurableState disk = new DurableState(new HardState(1, n(2), 0), java.util.Optional.empty(),
-        List.of());
+    DurableState disk =
+        new DurableState(new HardState(1, n(2), 0), java.util.Optional.empty(), List.of());
     RaftNode voter = Nodes.node(1, 3, b -> b.preVote(false).checkQuorum(false), disk);
     voter.step(new RequestVote(1, n(3), n(1), 0, 0, false, false));
-    assertThat(only(VoteReply.class, drain(voter))).singleElement()
-        .extracting(VoteReply::granted).isEqualTo(false);
+    assertThat(only(VoteReply.class, drain(voter)))
+        .singleElement()
+        .extracting(VoteReply::granted)
+        .isEqualTo(false);
   }
 
   /** §5.4.1: a voter refuses a candidate whose log is less up-to-date than its own. */
   @Test
   void refusesVoteToCandidateWithStaleLog_5_4_1() {
-    RaftNode voter = Nodes.node(1, 3, b -> b.preVote(false).checkQuorum(false),
-        Nodes.logWithTerms(2, 1, 2));
+    RaftNode voter =
+        Nodes.node(1, 3, b -> b.preVote(false).checkQuorum(false), Nodes.logWithTerms(2, 1, 2));
     // Higher last term wins even with a shorter log; lower last term loses even if longer.
     voter.step(new RequestVote(3, n(2), n(1), 5, 1, false, false));
     voter.step(new RequestVote(4, n(3), n(1), 1, 3, false, false));
@@ -97,8 +103,10 @@ class ElectionTest {
   void clusterElectsOneLeader_5_2() {
     InMemoryCluster cluster = InMemoryCluster.create(5, 11);
     RaftNode leader = cluster.awaitLeader(100);
-    cluster.runUntil("all followers know the leader", () -> cluster.upNodes().stream()
-        .allMatch(node -> node.leader().equals(leader.id())), 50);
+    cluster.runUntil(
+        "all followers know the leader",
+        () -> cluster.upNodes().stream().allMatch(node -> node.leader().equals(leader.id())),
+        50);
     assertThat(cluster.upNodes()).filteredOn(node -> node.role() == Role.LEADER).hasSize(1);
   }
 
@@ -120,15 +128,18 @@ class ElectionTest {
   /** The same scenario without pre-vote deposes the leader: the test above can fail. */
   @Test
   void withoutPreVoteRejoiningNodeDisruptsTheLeader() {
-    InMemoryCluster cluster = InMemoryCluster.create(3, 5, b -> b.preVote(false)
-        .checkQuorum(false), id -> CoreLog.SILENT);
+    InMemoryCluster cluster =
+        InMemoryCluster.create(
+            3, 5, b -> b.preVote(false).checkQuorum(false), id -> CoreLog.SILENT);
     RaftNode leader = cluster.awaitLeader(100);
     long term = leader.currentTerm();
     NodeId lonely = isolateAFollowerFor200Rounds(cluster, leader);
     assertThat(cluster.node(lonely).orElseThrow().currentTerm()).isGreaterThan(term + 5);
     cluster.heal();
-    cluster.runUntil("the old term is over", () -> cluster.leader().isPresent()
-        && cluster.leader().get().currentTerm() > term, 200);
+    cluster.runUntil(
+        "the old term is over",
+        () -> cluster.leader().isPresent() && cluster.leader().get().currentTerm() > term,
+        200);
   }
 
   /**
@@ -137,8 +148,8 @@ class ElectionTest {
    */
   @Test
   void preVoteIsRefusedWhileLeaderIsLive_evenWithoutCheckQuorum_9_6() {
-    InMemoryCluster cluster = InMemoryCluster.create(3, 5, b -> b.preVote(true)
-        .checkQuorum(false), id -> CoreLog.SILENT);
+    InMemoryCluster cluster =
+        InMemoryCluster.create(3, 5, b -> b.preVote(true).checkQuorum(false), id -> CoreLog.SILENT);
     RaftNode leader = cluster.awaitLeader(100);
     long term = leader.currentTerm();
     NodeId lonely = LeadershipTransferTest.otherThan(cluster, leader.id());
@@ -150,25 +161,27 @@ class ElectionTest {
   /** A forced campaign must not undercut a live leader's lease (see RaftNode#campaign). */
   @Test
   void campaignIsRefusedInsideALeaseOfALiveLeader() {
-    InMemoryCluster cluster = InMemoryCluster.create(3, 6, b -> b.leaseReads(true),
-        id -> CoreLog.SILENT);
+    InMemoryCluster cluster =
+        InMemoryCluster.create(3, 6, b -> b.leaseReads(true), id -> CoreLog.SILENT);
     RaftNode leader = cluster.awaitLeader(100);
     cluster.round(1000);
-    RaftNode follower = cluster.node(LeadershipTransferTest.otherThan(cluster, leader.id()))
-        .orElseThrow();
+    RaftNode follower =
+        cluster.node(LeadershipTransferTest.otherThan(cluster, leader.id())).orElseThrow();
     assertThat(follower.campaign()).isFalse();
     assertThat(follower.role()).isEqualTo(Role.FOLLOWER);
   }
 
-  private static void assertLeaderHoldsFor50Rounds(InMemoryCluster cluster, RaftNode leader,
-      long term) {
+  private static void assertLeaderHoldsFor50Rounds(
+      InMemoryCluster cluster, RaftNode leader, long term) {
     for (int i = 0; i < 50; i++) {
       cluster.round(1000);
     }
-    assertThat(cluster.leader()).hasValueSatisfying(l -> {
-      assertThat(l.id()).isEqualTo(leader.id());
-      assertThat(l.currentTerm()).isEqualTo(term);
-    });
+    assertThat(cluster.leader())
+        .hasValueSatisfying(
+            l -> {
+              assertThat(l.id()).isEqualTo(leader.id());
+              assertThat(l.currentTerm()).isEqualTo(term);
+            });
   }
 
   private static NodeId isolateAFollowerFor200Rounds(InMemoryCluster cluster, RaftNode leader) {
@@ -199,8 +212,8 @@ class ElectionTest {
   /** Without check-quorum the isolated leader would stay leader forever: the rule is needed. */
   @Test
   void withoutCheckQuorumIsolatedLeaderStaysLeader() {
-    InMemoryCluster cluster = InMemoryCluster.create(3, 9, b -> b.checkQuorum(false),
-        id -> CoreLog.SILENT);
+    InMemoryCluster cluster =
+        InMemoryCluster.create(3, 9, b -> b.checkQuorum(false), id -> CoreLog.SILENT);
     RaftNode leader = cluster.awaitLeader(100);
     cluster.isolate(leader.id());
     for (int i = 0; i < 100; i++) {
@@ -217,12 +230,14 @@ class ElectionTest {
   void followerWithLiveLeaderIgnoresVoteRequests_checkQuorum() {
     InMemoryCluster cluster = InMemoryCluster.create(3, 21);
     RaftNode leader = cluster.awaitLeader(100);
-    RaftNode follower = cluster.upNodes().stream().filter(n -> n != leader).findFirst()
-        .orElseThrow();
+    RaftNode follower =
+        cluster.upNodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
     long term = follower.currentTerm();
-    NodeId other = cluster.ids().stream()
-        .filter(id -> !id.equals(leader.id()) && !id.equals(follower.id())).findFirst()
-        .orElseThrow();
+    NodeId other =
+        cluster.ids().stream()
+            .filter(id -> !id.equals(leader.id()) && !id.equals(follower.id()))
+            .findFirst()
+            .orElseThrow();
     follower.step(new RequestVote(term + 1, other, follower.id(), 100, term, false, false));
     assertThat(follower.currentTerm()).isEqualTo(term);
     assertThat(only(VoteReply.class, drain(follower))).isEmpty();

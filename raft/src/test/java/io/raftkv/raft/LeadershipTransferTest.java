@@ -19,8 +19,8 @@ class LeadershipTransferTest {
     long term = leader.currentTerm();
     NodeId target = otherThan(cluster, leader.id());
     assertThat(leader.transferLeadership(target)).isEmpty();
-    cluster.runUntil("target leads", () -> cluster.leader().map(l -> l.id().equals(target))
-        .orElse(false), 20);
+    cluster.runUntil(
+        "target leads", () -> cluster.leader().map(l -> l.id().equals(target)).orElse(false), 20);
     assertThat(cluster.leader().orElseThrow().currentTerm()).isEqualTo(term + 1);
     assertThat(leader.role()).isEqualTo(Role.FOLLOWER);
   }
@@ -39,15 +39,16 @@ class LeadershipTransferTest {
     long leaderLast = leader.lastIndex();
     assertThat(cluster.node(target).orElseThrow().lastIndex()).isLessThan(leaderLast);
     List<Long> targetLastIndexAtTimeoutNow = new ArrayList<>();
-    cluster.observeDeliveries(m -> {
-      if (m instanceof TimeoutNow) {
-        targetLastIndexAtTimeoutNow.add(cluster.node(m.to()).orElseThrow().lastIndex());
-      }
-    });
+    cluster.observeDeliveries(
+        m -> {
+          if (m instanceof TimeoutNow) {
+            targetLastIndexAtTimeoutNow.add(cluster.node(m.to()).orElseThrow().lastIndex());
+          }
+        });
     cluster.heal();
     leader.transferLeadership(target);
-    cluster.runUntil("target leads", () -> cluster.leader().map(l -> l.id().equals(target))
-        .orElse(false), 30);
+    cluster.runUntil(
+        "target leads", () -> cluster.leader().map(l -> l.id().equals(target)).orElse(false), 30);
     assertThat(targetLastIndexAtTimeoutNow).containsExactly(leaderLast);
   }
 
@@ -60,8 +61,8 @@ class LeadershipTransferTest {
     cluster.isolate(target);
     cluster.propose(leader.id(), "lagging".getBytes());
     leader.transferLeadership(target);
-    assertThat(leader.propose("refused".getBytes())).isEqualTo(
-        new ProposeResult.Rejected(RejectReason.TRANSFERRING_LEADERSHIP, leader.id()));
+    assertThat(leader.propose("refused".getBytes()))
+        .isEqualTo(new ProposeResult.Rejected(RejectReason.TRANSFERRING_LEADERSHIP, leader.id()));
   }
 
   /** Thesis §3.10: a transfer that cannot finish is abandoned after an election timeout. */
@@ -80,23 +81,22 @@ class LeadershipTransferTest {
     }
     assertThat(rounds).isEqualTo(10);
     assertThat(leader.role()).isEqualTo(Role.LEADER);
-    assertThat(leader.propose("accepted".getBytes()))
-        .isInstanceOf(ProposeResult.Accepted.class);
+    assertThat(leader.propose("accepted".getBytes())).isInstanceOf(ProposeResult.Accepted.class);
   }
 
   @Test
   void transferToStrangerIsRefused() {
     InMemoryCluster cluster = InMemoryCluster.create(3, 35);
     RaftNode leader = cluster.awaitLeader(100);
-    assertThat(leader.transferLeadership(NodeId.of(9))).hasValue(
-        new ProposeResult.Rejected(RejectReason.UNKNOWN_NODE, leader.id()));
+    assertThat(leader.transferLeadership(NodeId.of(9)))
+        .hasValue(new ProposeResult.Rejected(RejectReason.UNKNOWN_NODE, leader.id()));
   }
 
   /** Once TimeoutNow is out, the target's election ignores leases, so ours is void. */
   @Test
   void leaderForfeitsItsLeaseOnceTimeoutNowIsSent() {
-    InMemoryCluster cluster = InMemoryCluster.create(3, 36, b -> b.leaseReads(true),
-        id -> CoreLog.SILENT);
+    InMemoryCluster cluster =
+        InMemoryCluster.create(3, 36, b -> b.leaseReads(true), id -> CoreLog.SILENT);
     RaftNode leader = cluster.awaitLeader(100);
     cluster.round(1000);
     NodeId target = otherThan(cluster, leader.id());
@@ -116,7 +116,8 @@ class LeadershipTransferTest {
     assertThat(cluster.readsServed(leader.id())).isEmpty();
     // The read is still served, by a heartbeat round instead of the lease.
     cluster.round(1000);
-    assertThat(cluster.readsServed(leader.id())).extracting(ReadState::requestId)
+    assertThat(cluster.readsServed(leader.id()))
+        .extracting(ReadState::requestId)
         .containsExactly(1L);
   }
 
@@ -144,8 +145,8 @@ class LeadershipTransferTest {
     cluster.round(1000);
     cluster.heal();
     assertThat(leader.transferLeadership(target)).isEmpty();
-    cluster.runUntil("target leads", () -> cluster.leader().map(l -> l.id().equals(target))
-        .orElse(false), 9);
+    cluster.runUntil(
+        "target leads", () -> cluster.leader().map(l -> l.id().equals(target)).orElse(false), 9);
   }
 
   static NodeId otherThan(InMemoryCluster cluster, NodeId id) {

@@ -21,10 +21,10 @@ final class Nodes {
     return node(id, voterCount, tune, DurableState.empty());
   }
 
-  static RaftNode node(int id, int voterCount, UnaryOperator<RaftConfig.Builder> tune,
-      DurableState durable) {
-    return new RaftNode(tune.apply(config(id, voterCount)).build(), durable, Rng.seeded(id),
-        CoreLog.SILENT);
+  static RaftNode node(
+      int id, int voterCount, UnaryOperator<RaftConfig.Builder> tune, DurableState durable) {
+    return new RaftNode(
+        tune.apply(config(id, voterCount)).build(), durable, Rng.seeded(id), CoreLog.SILENT);
   }
 
   /** A disk holding {@code terms[i]} as the term of entry i+1, at hard-state term {@code term}. */

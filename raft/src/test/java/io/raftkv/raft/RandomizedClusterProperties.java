@@ -13,11 +13,11 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 
 /**
- * Random interleavings of drops, delays (any delivery order), duplicates, partitions, crashes
- * with restarts from what was persisted, compactions, proposals and reads, on 3- and 5-node
- * clusters. After every single step the harness checks election safety, log matching, leader
- * completeness and that no committed entry is lost or changed (Figure 3). Then the faults stop
- * and the cluster must make progress again within a bound (liveness).
+ * Random interleavings of drops, delays (any delivery order), duplicates, partitions, crashes with
+ * restarts from what was persisted, compactions, proposals and reads, on 3- and 5-node clusters.
+ * After every single step the harness checks election safety, log matching, leader completeness and
+ * that no committed entry is lost or changed (Figure 3). Then the faults stop and the cluster must
+ * make progress again within a bound (liveness).
  *
  * <p>A failure names the seed; {@code -Djqwik.seeds.whenfixed=...} or the same {@code seed}
  * parameter in {@link #replay} reruns exactly that run.
@@ -36,34 +36,45 @@ class RandomizedClusterProperties {
   }
 
   @Property(tries = 6, seed = "20261125")
-  void pipelinedTinyMessagesStaySafe(@ForAll @LongRange(min = 1) long seed,
+  void pipelinedTinyMessagesStaySafe(
+      @ForAll @LongRange(min = 1) long seed,
       @ForAll @IntRange(min = 1, max = 3) int entriesPerAppend) {
-    runScenario(3, seed, STEPS, b -> b.appendEntriesMax(entriesPerAppend).inflightAppendsMax(2)
-        .snapshotChunkBytes(3));
+    runScenario(
+        3,
+        seed,
+        STEPS,
+        b -> b.appendEntriesMax(entriesPerAppend).inflightAppendsMax(2).snapshotChunkBytes(3));
   }
 
   /**
    * Lease reads. Leases assume clocks that run at (nearly) the same rate, so here every tick
-   * advances all nodes together; reads go to any node that believes it leads, and every served
-   * read must cover all writes applied anywhere when it was asked.
+   * advances all nodes together; reads go to any node that believes it leads, and every served read
+   * must cover all writes applied anywhere when it was asked.
    */
   @Property(tries = 15, seed = "20261127")
-  void leaseReadsAreNeverStale(@ForAll @LongRange(min = 1) long seed,
-      @ForAll @IntRange(min = 3, max = 5) int nodes) {
-    runScenario(nodes, seed, 1500, true, b -> b.leaseReads(true).electionTimeoutTicks(5)
-        .clockDriftTicks(1));
+  void leaseReadsAreNeverStale(
+      @ForAll @LongRange(min = 1) long seed, @ForAll @IntRange(min = 3, max = 5) int nodes) {
+    runScenario(
+        nodes,
+        seed,
+        1500,
+        true,
+        b -> b.leaseReads(true).electionTimeoutTicks(5).clockDriftTicks(1));
   }
 
   /**
    * High churn: a 3-tick election timeout and one entry per append make leaders change while
-   * earlier-term entries are half replicated. This is the profile that catches a leader
-   * committing an earlier-term entry by counting replicas (the Figure 8 bug).
+   * earlier-term entries are half replicated. This is the profile that catches a leader committing
+   * an earlier-term entry by counting replicas (the Figure 8 bug).
    */
   @Property(tries = 15, seed = "20261126")
-  void highChurnClusterStaysSafeAndLive(@ForAll @LongRange(min = 1) long seed,
-      @ForAll @IntRange(min = 3, max = 5) int nodes) {
-    runScenario(nodes, seed, 1500, b -> b.electionTimeoutTicks(3).appendEntriesMax(1)
-        .inflightAppendsMax(2));
+  void highChurnClusterStaysSafeAndLive(
+      @ForAll @LongRange(min = 1) long seed, @ForAll @IntRange(min = 3, max = 5) int nodes) {
+    runScenario(
+        nodes,
+        seed,
+        1500,
+        b -> b.electionTimeoutTicks(3).appendEntriesMax(1).inflightAppendsMax(2));
   }
 
   /** Reruns one seed, e.g. the one a failure printed. */
@@ -75,29 +86,42 @@ class RandomizedClusterProperties {
     runScenario(nodes, seed, steps, b -> b);
   }
 
-  static void runScenario(int nodes, long seed, int steps,
-      java.util.function.UnaryOperator<RaftConfig.Builder> tune) {
+  static void runScenario(
+      int nodes, long seed, int steps, java.util.function.UnaryOperator<RaftConfig.Builder> tune) {
     scenario(nodes, seed, steps, false, tune);
   }
 
-  static void runScenario(int nodes, long seed, int steps, boolean lockstepTicks,
+  static void runScenario(
+      int nodes,
+      long seed,
+      int steps,
+      boolean lockstepTicks,
       java.util.function.UnaryOperator<RaftConfig.Builder> tune) {
     scenario(nodes, seed, steps, lockstepTicks, tune);
   }
 
   /** Runs the faulty phase and the liveness phase; returns the cluster for inspection. */
-  static InMemoryCluster scenario(int nodes, long seed, int steps, boolean lockstepTicks,
+  static InMemoryCluster scenario(
+      int nodes,
+      long seed,
+      int steps,
+      boolean lockstepTicks,
       java.util.function.UnaryOperator<RaftConfig.Builder> tune) {
     return scenario(nodes, seed, steps, lockstepTicks, tune, java.util.Set.of());
   }
 
   /** As above, with deliberate bugs in every node: the run is expected to fail. */
-  static InMemoryCluster scenario(int nodes, long seed, int steps, boolean lockstepTicks,
-      java.util.function.UnaryOperator<RaftConfig.Builder> tune, java.util.Set<CoreBug> bugs) {
-    InMemoryCluster cluster = InMemoryCluster.create(nodes, seed, tune::apply,
-        id -> CoreLog.SILENT, bugs);
-    Nemesis nemesis = new Nemesis(cluster, new SplittableRandom(seed ^ 0x5DEECE66DL),
-        lockstepTicks);
+  static InMemoryCluster scenario(
+      int nodes,
+      long seed,
+      int steps,
+      boolean lockstepTicks,
+      java.util.function.UnaryOperator<RaftConfig.Builder> tune,
+      java.util.Set<CoreBug> bugs) {
+    InMemoryCluster cluster =
+        InMemoryCluster.create(nodes, seed, tune::apply, id -> CoreLog.SILENT, bugs);
+    Nemesis nemesis =
+        new Nemesis(cluster, new SplittableRandom(seed ^ 0x5DEECE66DL), lockstepTicks);
     int step = 0;
     try {
       for (; step < steps; step++) {
@@ -106,17 +130,25 @@ class RandomizedClusterProperties {
       step = -1;
       assertLive(cluster);
     } catch (SafetyViolation | IllegalStateException | InvariantViolation e) {
-      throw new AssertionError("nodes=" + nodes + " seed=" + seed + " failed at step "
-          + (step < 0 ? "liveness phase" : step) + " after " + nemesis.trace(), e);
+      throw new AssertionError(
+          "nodes="
+              + nodes
+              + " seed="
+              + seed
+              + " failed at step "
+              + (step < 0 ? "liveness phase" : step)
+              + " after "
+              + nemesis.trace(),
+          e);
     }
     assertThat(cluster.safety().committedCount()).isPositive();
     return cluster;
   }
 
   /**
-   * Faults over: heal, restart everyone, and a new command must commit on every node. A
-   * proposal may still be refused (a transfer under way) or lost to a leader change, as a client
-   * would see; it is retried, within a bound.
+   * Faults over: heal, restart everyone, and a new command must commit on every node. A proposal
+   * may still be refused (a transfer under way) or lost to a leader change, as a client would see;
+   * it is retried, within a bound.
    */
   private static void assertLive(InMemoryCluster cluster) {
     cluster.heal();
@@ -133,10 +165,13 @@ class RandomizedClusterProperties {
       }
       long index = accepted.lastIndex();
       long term = accepted.term();
-      cluster.runUntil("the liveness entry is applied everywhere or lost", () ->
-          (cluster.safety().committedEntry(index).isPresent() && cluster.ids().stream()
-              .allMatch(id -> cluster.appliedIndex(id) >= index))
-              || lostToNewerLeader(cluster, index, term), 200);
+      cluster.runUntil(
+          "the liveness entry is applied everywhere or lost",
+          () ->
+              (cluster.safety().committedEntry(index).isPresent()
+                      && cluster.ids().stream().allMatch(id -> cluster.appliedIndex(id) >= index))
+                  || lostToNewerLeader(cluster, index, term),
+          200);
       if (cluster.isCommitted(index, accepted.term())) {
         return;
       }
@@ -146,8 +181,13 @@ class RandomizedClusterProperties {
 
   /** A leader of a later term that lacks the entry will never commit it. */
   private static boolean lostToNewerLeader(InMemoryCluster cluster, long index, long term) {
-    return cluster.leader().map(leader -> leader.currentTerm() > term
-        && leader.entry(index).map(e -> e.term() != term).orElse(true)).orElse(false);
+    return cluster
+        .leader()
+        .map(
+            leader ->
+                leader.currentTerm() > term
+                    && leader.entry(index).map(e -> e.term() != term).orElse(true))
+        .orElse(false);
   }
 
   /** Draws the next fault or operation from the seed. */
@@ -170,9 +210,21 @@ class RandomizedClusterProperties {
 
     /** Actions and their base weights (per mille); swarm mode rescales them per seed. */
     private enum Action {
-      DELIVER(350), PROCESS(200), BEGIN_READY(50), FINISH_READY(40), TICK(160), PROPOSE(60),
-      READ(20), DROP(30), DUPLICATE(15), PARTITION(15), HEAL(15), CRASH(10), RESTART(20),
-      COMPACT(7), TRANSFER(8);
+      DELIVER(350),
+      PROCESS(200),
+      BEGIN_READY(50),
+      FINISH_READY(40),
+      TICK(160),
+      PROPOSE(60),
+      READ(20),
+      DROP(30),
+      DUPLICATE(15),
+      PARTITION(15),
+      HEAL(15),
+      CRASH(10),
+      RESTART(20),
+      COMPACT(7),
+      TRANSFER(8);
 
       final int baseWeight;
 
@@ -194,8 +246,11 @@ class RandomizedClusterProperties {
       int total = 0;
       for (Action action : Action.values()) {
         int weight = action.baseWeight;
-        boolean essential = action == Action.DELIVER || action == Action.PROCESS
-            || action == Action.TICK || action == Action.PROPOSE;
+        boolean essential =
+            action == Action.DELIVER
+                || action == Action.PROCESS
+                || action == Action.TICK
+                || action == Action.PROPOSE;
         if (swarm && !essential) {
           weight = weight * factorsTimesTwo[random.nextInt(factorsTimesTwo.length)] / 2;
         }
@@ -281,24 +336,29 @@ class RandomizedClusterProperties {
     }
 
     private void propose() {
-      cluster.leader().ifPresent(leader -> {
-        note("propose at " + leader.id());
-        List<byte[]> batch = new ArrayList<>();
-        int count = 1 + random.nextInt(3);
-        for (int i = 0; i < count; i++) {
-          batch.add(("c" + commandCount++).getBytes());
-        }
-        leader.propose(batch);
-      });
+      cluster
+          .leader()
+          .ifPresent(
+              leader -> {
+                note("propose at " + leader.id());
+                List<byte[]> batch = new ArrayList<>();
+                int count = 1 + random.nextInt(3);
+                for (int i = 0; i < count; i++) {
+                  batch.add(("c" + commandCount++).getBytes());
+                }
+                leader.propose(batch);
+              });
     }
 
     /**
-     * Half the reads go to a node that believes it leads (stale leaders are where reads go
-     * wrong), half to any node (followers forward them to their leader).
+     * Half the reads go to a node that believes it leads (stale leaders are where reads go wrong),
+     * half to any node (followers forward them to their leader).
      */
     private void read() {
-      List<RaftNode> candidates = cluster.upNodes().stream()
-          .filter(node -> random.nextBoolean() || node.role() == Role.LEADER).toList();
+      List<RaftNode> candidates =
+          cluster.upNodes().stream()
+              .filter(node -> random.nextBoolean() || node.role() == Role.LEADER)
+              .toList();
       if (!candidates.isEmpty()) {
         RaftNode reader = candidates.get(random.nextInt(candidates.size()));
         note("read at " + reader.id());
@@ -319,10 +379,13 @@ class RandomizedClusterProperties {
     }
 
     private void transfer(NodeId target) {
-      cluster.leader().ifPresent(leader -> {
-        note("transfer " + leader.id() + "->" + target);
-        leader.transferLeadership(target);
-      });
+      cluster
+          .leader()
+          .ifPresent(
+              leader -> {
+                note("transfer " + leader.id() + "->" + target);
+                leader.transferLeadership(target);
+              });
     }
 
     private void note(String event) {

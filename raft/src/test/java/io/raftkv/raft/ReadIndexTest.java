@@ -32,7 +32,8 @@ class ReadIndexTest {
     // The leader and one follower are a majority of three.
     leader.step(new HeartbeatReply(leader.currentTerm(), n(2), n(1), round.get(0).sequence()));
     Ready confirmed = leader.ready();
-    assertThat(confirmed.readsReady()).hasSize(100)
+    assertThat(confirmed.readsReady())
+        .hasSize(100)
         .allMatch(read -> read.readIndex() == leader.commitIndex());
     assertThat(only(Heartbeat.class, confirmed.sendNow())).isEmpty();
   }
@@ -69,10 +70,13 @@ class ReadIndexTest {
     Nodes.tick(leader, 1);
     wire.run();
     assertThat(leader.commitIndex()).isEqualTo(1);
-    assertThat(wire.readsServed).singleElement().satisfies(read -> {
-      assertThat(read.requestId()).isEqualTo(7);
-      assertThat(read.readIndex()).isEqualTo(1);
-    });
+    assertThat(wire.readsServed)
+        .singleElement()
+        .satisfies(
+            read -> {
+              assertThat(read.requestId()).isEqualTo(7);
+              assertThat(read.readIndex()).isEqualTo(1);
+            });
   }
 
   /** A leader that steps down can confirm nothing: its pending reads are aborted. */
@@ -88,29 +92,36 @@ class ReadIndexTest {
   }
 
   /**
-   * Thesis §6.4: a follower serves a linearizable read by asking the leader for a read index;
-   * the harness checks the read covers every write applied anywhere before it was asked.
+   * Thesis §6.4: a follower serves a linearizable read by asking the leader for a read index; the
+   * harness checks the read covers every write applied anywhere before it was asked.
    */
   @Test
   void followerForwardsReadAndServesItAtTheLeadersReadIndex_6_4() {
     InMemoryCluster cluster = InMemoryCluster.create(3, 4);
     RaftNode leader = cluster.awaitLeader(100);
     cluster.propose(leader.id(), "x".getBytes());
-    cluster.runUntil("followers know the leader and applied x", () -> cluster.upNodes()
-        .stream().allMatch(node -> node.leader().equals(leader.id())
-            && cluster.appliedIndex(node.id()) == leader.lastIndex()), 20);
+    cluster.runUntil(
+        "followers know the leader and applied x",
+        () ->
+            cluster.upNodes().stream()
+                .allMatch(
+                    node ->
+                        node.leader().equals(leader.id())
+                            && cluster.appliedIndex(node.id()) == leader.lastIndex()),
+        20);
     NodeId follower = LeadershipTransferTest.otherThan(cluster, leader.id());
     assertThat(cluster.readIndex(follower, 1)).isEmpty();
-    cluster.runUntil("the follower served the read", () ->
-        !cluster.readsServed(follower).isEmpty(), 5);
-    assertThat(cluster.readsServed(follower)).singleElement()
+    cluster.runUntil(
+        "the follower served the read", () -> !cluster.readsServed(follower).isEmpty(), 5);
+    assertThat(cluster.readsServed(follower))
+        .singleElement()
         .satisfies(read -> assertThat(read.readIndex()).isEqualTo(leader.commitIndex()));
   }
 
   /**
    * Callers' read ids restart with each incarnation; a reply to the previous incarnation's
-   * forwarded read, still in flight, must not answer the new one's read, whose read index must
-   * come after the leader heard of it (simulator, seed 154).
+   * forwarded read, still in flight, must not answer the new one's read, whose read index must come
+   * after the leader heard of it (simulator, seed 154).
    */
   @Test
   void replyToAPreviousIncarnationsForwardedReadAnswersNothing_6_4() {
@@ -126,7 +137,8 @@ class ReadIndexTest {
     assertThat(stale.readsReady()).isEmpty();
     after.advance(stale);
     after.step(new Message.ReadIndexReply(1, n(1), n(2), fresh.requestId(), 5, false));
-    assertThat(after.ready().readsReady()).singleElement()
+    assertThat(after.ready().readsReady())
+        .singleElement()
         .satisfies(read -> assertThat(read.readIndex()).isEqualTo(5));
   }
 
@@ -152,20 +164,22 @@ class ReadIndexTest {
     leader.step(new HeartbeatReply(leader.currentTerm(), n(3), n(1), round.get(0).sequence()));
     Ready confirmed = leader.ready();
     assertThat(confirmed.readsReady()).extracting(ReadState::requestId).containsExactly(1L);
-    assertThat(only(Message.ReadIndexReply.class, confirmed.sendNow())).singleElement()
-        .satisfies(reply -> {
-          assertThat(reply.to()).isEqualTo(n(2));
-          assertThat(reply.requestId()).isEqualTo(7);
-          assertThat(reply.readIndex()).isEqualTo(leader.commitIndex());
-          assertThat(reply.rejected()).isFalse();
-        });
+    assertThat(only(Message.ReadIndexReply.class, confirmed.sendNow()))
+        .singleElement()
+        .satisfies(
+            reply -> {
+              assertThat(reply.to()).isEqualTo(n(2));
+              assertThat(reply.requestId()).isEqualTo(7);
+              assertThat(reply.readIndex()).isEqualTo(leader.commitIndex());
+              assertThat(reply.rejected()).isFalse();
+            });
   }
 
   @Test
   void readWithNoKnownLeaderIsRefused() {
     RaftNode node = Nodes.node(2, 3, b -> b);
-    assertThat(node.readIndex(1)).hasValue(
-        new ProposeResult.Rejected(RejectReason.NOT_LEADER, NodeId.NONE));
+    assertThat(node.readIndex(1))
+        .hasValue(new ProposeResult.Rejected(RejectReason.NOT_LEADER, NodeId.NONE));
   }
 
   /** A forwarded read the leader never answers is aborted after an election timeout. */
@@ -175,7 +189,8 @@ class ReadIndexTest {
     follower.step(new Heartbeat(1, n(1), n(2), 0, 1));
     assertThat(follower.readIndex(5)).isEmpty();
     Ready sent = follower.ready();
-    assertThat(only(Message.ReadIndexRequest.class, sent.sendNow())).singleElement()
+    assertThat(only(Message.ReadIndexRequest.class, sent.sendNow()))
+        .singleElement()
         .satisfies(request -> assertThat(request.to()).isEqualTo(n(1)));
     follower.advance(sent);
     List<Long> aborted = new ArrayList<>();
@@ -196,14 +211,15 @@ class ReadIndexTest {
   /** Thesis §6.4.1: inside a lease a read is served at once, with no heartbeat round. */
   @Test
   void leaseReadIsServedWithoutHeartbeatRound_6_4_1() {
-    InMemoryCluster cluster = InMemoryCluster.create(3, 8, b -> b.leaseReads(true),
-        id -> CoreLog.SILENT);
+    InMemoryCluster cluster =
+        InMemoryCluster.create(3, 8, b -> b.leaseReads(true), id -> CoreLog.SILENT);
     RaftNode leader = cluster.awaitLeader(100);
     cluster.round(1000);
     cluster.round(1000);
     assertThat(leader.readIndex(42)).isEmpty();
     cluster.process(leader.id());
-    assertThat(cluster.readsServed(leader.id())).extracting(ReadState::requestId)
+    assertThat(cluster.readsServed(leader.id()))
+        .extracting(ReadState::requestId)
         .containsExactly(42L);
     assertThat(cluster.inFlight()).noneMatch(m -> m instanceof Heartbeat);
   }
@@ -211,8 +227,8 @@ class ReadIndexTest {
   /** The lease ends clockDriftTicks before the election timeout; then reads need a round. */
   @Test
   void expiredLeaseFallsBackToHeartbeatRound_6_4_1() {
-    InMemoryCluster cluster = InMemoryCluster.create(3, 8, b -> b.leaseReads(true),
-        id -> CoreLog.SILENT);
+    InMemoryCluster cluster =
+        InMemoryCluster.create(3, 8, b -> b.leaseReads(true), id -> CoreLog.SILENT);
     RaftNode leader = cluster.awaitLeader(100);
     cluster.round(1000);
     cluster.isolate(leader.id());
@@ -227,14 +243,14 @@ class ReadIndexTest {
   }
 
   /**
-   * The lease lasts exactly electionTimeout - 1 - clockDrift ticks after the heartbeat that
-   * renewed it was sent (10 - 1 - 2 = 7 here): one tick of tick quantization is not margin.
+   * The lease lasts exactly electionTimeout - 1 - clockDrift ticks after the heartbeat that renewed
+   * it was sent (10 - 1 - 2 = 7 here): one tick of tick quantization is not margin.
    */
   @Test
   void leaseLastsElectionTimeoutMinusOneMinusDriftTicks_6_4_1() {
     for (int ticksSinceRenewal = 5; ticksSinceRenewal <= 8; ticksSinceRenewal++) {
-      InMemoryCluster cluster = InMemoryCluster.create(3, 8, b -> b.leaseReads(true),
-          id -> CoreLog.SILENT);
+      InMemoryCluster cluster =
+          InMemoryCluster.create(3, 8, b -> b.leaseReads(true), id -> CoreLog.SILENT);
       RaftNode leader = cluster.awaitLeader(100);
       cluster.round(1000);
       cluster.round(1000); // renewed: this round's heartbeat was sent and acknowledged
@@ -245,22 +261,24 @@ class ReadIndexTest {
       leader.readIndex(ticksSinceRenewal);
       cluster.process(leader.id());
       boolean servedByLease = !cluster.readsServed(leader.id()).isEmpty();
-      assertThat(servedByLease).as("%d ticks since renewal", ticksSinceRenewal)
+      assertThat(servedByLease)
+          .as("%d ticks since renewal", ticksSinceRenewal)
           .isEqualTo(ticksSinceRenewal < 7);
     }
   }
 
   /**
    * Thesis §6.4.1, the case leases exist for: the leader is cut off, the majority elects a new
-   * leader and commits a write, and the old leader, still believing it leads, is asked to read.
-   * It must not serve that read from its lease (clocks tick in lockstep here, so the drift bound
+   * leader and commits a write, and the old leader, still believing it leads, is asked to read. It
+   * must not serve that read from its lease (clocks tick in lockstep here, so the drift bound
    * holds). Runs several seeds and insists the dangerous window actually occurred.
    */
   @Test
   void deposedLeaderNeverServesStaleLeaseRead_6_4_1() {
     int windows = deposedLeaderReadWindows(40, java.util.Set.of());
     windows += deposedLeaderReadWindows(40, java.util.Set.of(), true);
-    assertThat(windows).as("runs where a deposed leader was asked after a newer write")
+    assertThat(windows)
+        .as("runs where a deposed leader was asked after a newer write")
         .isPositive();
   }
 
@@ -269,16 +287,16 @@ class ReadIndexTest {
   }
 
   /**
-   * The scenario above over {@code seeds} seeds, with {@code bugs}; returns how often the
-   * dangerous window occurred. A stale read fails the run through the harness. With
-   * {@code drift}, every node but the old leader gains an extra tick every 9 rounds: clocks
-   * running ~11% fast, inside the configured bound of 2 ticks per 10.
+   * The scenario above over {@code seeds} seeds, with {@code bugs}; returns how often the dangerous
+   * window occurred. A stale read fails the run through the harness. With {@code drift}, every node
+   * but the old leader gains an extra tick every 9 rounds: clocks running ~11% fast, inside the
+   * configured bound of 2 ticks per 10.
    */
   static int deposedLeaderReadWindows(int seeds, java.util.Set<CoreBug> bugs, boolean drift) {
     int windows = 0;
     for (long seed = 1; seed <= seeds; seed++) {
-      InMemoryCluster cluster = InMemoryCluster.create(3, seed, b -> b.leaseReads(true),
-          id -> CoreLog.SILENT, bugs);
+      InMemoryCluster cluster =
+          InMemoryCluster.create(3, seed, b -> b.leaseReads(true), id -> CoreLog.SILENT, bugs);
       RaftNode old = cluster.awaitLeader(100);
       cluster.round(1000);
       cluster.isolate(old.id());
@@ -293,8 +311,8 @@ class ReadIndexTest {
         if (newer.isEmpty()) {
           continue;
         }
-        ProposeResult.Accepted write = (ProposeResult.Accepted) newer.get().propose(
-            ("w" + round).getBytes());
+        ProposeResult.Accepted write =
+            (ProposeResult.Accepted) newer.get().propose(("w" + round).getBytes());
         cluster.settle(1000);
         if (cluster.isCommitted(write.lastIndex(), write.term()) && old.role() == Role.LEADER) {
           windows++;

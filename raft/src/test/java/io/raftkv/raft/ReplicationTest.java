@@ -18,8 +18,8 @@ class ReplicationTest {
   @Test
   void followerRejectsAppendFailingConsistencyCheck_5_3() {
     RaftNode follower = Nodes.node(2, 3, b -> b, Nodes.logWithTerms(2, 1, 1, 2));
-    follower.step(new AppendEntries(3, n(1), n(2), 3, 3, List.of(Entry.command(3, 4,
-        new byte[] {1})), 0));
+    follower.step(
+        new AppendEntries(3, n(1), n(2), 3, 3, List.of(Entry.command(3, 4, new byte[] {1})), 0));
     AppendReply reply = only(AppendReply.class, drain(follower)).get(0);
     assertThat(reply.success()).isFalse();
     assertThat(reply.rejectedIndex()).isEqualTo(3);
@@ -58,15 +58,15 @@ class ReplicationTest {
   @Test
   void staleAppendDoesNotTruncateMatchingEntries_5_3() {
     RaftNode follower = Nodes.node(2, 3, b -> b, Nodes.logWithTerms(2, 1, 2, 2));
-    follower.step(new AppendEntries(2, n(1), n(2), 1, 1,
-        List.of(Entry.command(2, 2, "e2@2".getBytes())), 0));
+    follower.step(
+        new AppendEntries(2, n(1), n(2), 1, 1, List.of(Entry.command(2, 2, "e2@2".getBytes())), 0));
     drain(follower);
     assertThat(follower.lastIndex()).isEqualTo(3);
   }
 
   /**
-   * Fast backtracking: a follower whose log diverges from the leader's over K terms is repaired
-   * in O(K) AppendEntries round trips, not one per entry.
+   * Fast backtracking: a follower whose log diverges from the leader's over K terms is repaired in
+   * O(K) AppendEntries round trips, not one per entry.
    */
   @Test
   void divergentFollowerIsRepairedInRoundTripsProportionalToTerms() {
@@ -81,12 +81,12 @@ class ReplicationTest {
       }
     }
     long term = 3L + 2 * terms;
-    RaftNode leader = Nodes.node(1, 3, b -> b.preVote(false),
-        Nodes.logWithTerms(term, toArray(leaderTerms)));
-    RaftNode helper = Nodes.node(2, 3, b -> b.preVote(false),
-        Nodes.logWithTerms(term, toArray(leaderTerms)));
-    RaftNode diverged = Nodes.node(3, 3, b -> b.preVote(false),
-        Nodes.logWithTerms(term, toArray(followerTerms)));
+    RaftNode leader =
+        Nodes.node(1, 3, b -> b.preVote(false), Nodes.logWithTerms(term, toArray(leaderTerms)));
+    RaftNode helper =
+        Nodes.node(2, 3, b -> b.preVote(false), Nodes.logWithTerms(term, toArray(leaderTerms)));
+    RaftNode diverged =
+        Nodes.node(3, 3, b -> b.preVote(false), Nodes.logWithTerms(term, toArray(followerTerms)));
     Wire wire = new Wire(leader, helper, diverged);
     leader.campaign();
     wire.run();
@@ -107,13 +107,13 @@ class ReplicationTest {
    */
   @Test
   void appendsRespectEntryByteAndInflightBounds() {
-    RaftNode leader = electedLeaderOfThree(b -> b.appendEntriesMax(4).appendBytesMax(300)
-        .inflightAppendsMax(3));
+    RaftNode leader =
+        electedLeaderOfThree(b -> b.appendEntriesMax(4).appendBytesMax(300).inflightAppendsMax(3));
     for (int i = 0; i < 100; i++) {
       leader.propose(new byte[100]);
     }
-    List<AppendEntries> toFollower = only(AppendEntries.class, drain(leader)).stream()
-        .filter(m -> m.to().equals(n(2))).toList();
+    List<AppendEntries> toFollower =
+        only(AppendEntries.class, drain(leader)).stream().filter(m -> m.to().equals(n(2))).toList();
     assertThat(toFollower).hasSize(3);
     for (AppendEntries append : toFollower) {
       long bytes = append.entries().stream().mapToLong(Entry::sizeBytes).sum();
@@ -122,9 +122,10 @@ class ReplicationTest {
     }
     // One acknowledgement frees one slot: exactly one more append goes out.
     AppendEntries first = toFollower.get(0);
-    leader.step(new AppendReply(leader.currentTerm(), n(2), n(1), true, first.lastIndex(), 0, 0,
-        0));
-    assertThat(only(AppendEntries.class, drain(leader))).filteredOn(m -> m.to().equals(n(2)))
+    leader.step(
+        new AppendReply(leader.currentTerm(), n(2), n(1), true, first.lastIndex(), 0, 0, 0));
+    assertThat(only(AppendEntries.class, drain(leader)))
+        .filteredOn(m -> m.to().equals(n(2)))
         .hasSize(1);
   }
 
@@ -137,24 +138,29 @@ class ReplicationTest {
     RaftNode leader = electedLeaderOfThree(b -> b.inflightAppendsMax(8));
     leader.propose("a".getBytes());
     leader.propose("b".getBytes());
-    List<AppendEntries> pipelined = only(AppendEntries.class, drain(leader)).stream()
-        .filter(m -> m.to().equals(n(2))).toList();
+    List<AppendEntries> pipelined =
+        only(AppendEntries.class, drain(leader)).stream().filter(m -> m.to().equals(n(2))).toList();
     assertThat(pipelined).extracting(AppendEntries::prevLogIndex).containsExactly(1L, 2L);
     leader.step(new AppendReply(leader.currentTerm(), n(2), n(1), false, 0, 2, 0, 2));
-    List<AppendEntries> probes = only(AppendEntries.class, drain(leader)).stream()
-        .filter(m -> m.to().equals(n(2))).toList();
-    assertThat(probes).singleElement().satisfies(probe -> {
-      assertThat(probe.prevLogIndex()).isEqualTo(1);
-      assertThat(probe.entries()).extracting(Entry::index).containsExactly(2L, 3L);
-    });
+    List<AppendEntries> probes =
+        only(AppendEntries.class, drain(leader)).stream().filter(m -> m.to().equals(n(2))).toList();
+    assertThat(probes)
+        .singleElement()
+        .satisfies(
+            probe -> {
+              assertThat(probe.prevLogIndex()).isEqualTo(1);
+              assertThat(probe.entries()).extracting(Entry::index).containsExactly(2L, 3L);
+            });
     for (int i = 0; i < 5; i++) {
       leader.propose("more".getBytes());
     }
     assertThat(only(AppendEntries.class, drain(leader))).noneMatch(m -> m.to().equals(n(2)));
     // The probe's success returns the follower to pipelined replication of the rest.
     leader.step(new AppendReply(leader.currentTerm(), n(2), n(1), true, 3, 0, 0, 0));
-    assertThat(only(AppendEntries.class, drain(leader))).filteredOn(m -> m.to().equals(n(2)))
-        .singleElement().satisfies(m -> assertThat(m.prevLogIndex()).isEqualTo(3));
+    assertThat(only(AppendEntries.class, drain(leader)))
+        .filteredOn(m -> m.to().equals(n(2)))
+        .singleElement()
+        .satisfies(m -> assertThat(m.prevLogIndex()).isEqualTo(3));
   }
 
   /** The pipelined path end to end: many proposals in one batch all commit everywhere. */
@@ -173,8 +179,8 @@ class ReplicationTest {
     assertThat(leader.commitIndex()).isEqualTo(accepted.lastIndex());
     Nodes.tick(leader, 1); // the heartbeat carries the commit index to followers
     wire.run();
-    assertThat(wire.nodes.values()).allSatisfy(node ->
-        assertThat(node.commitIndex()).isEqualTo(accepted.lastIndex()));
+    assertThat(wire.nodes.values())
+        .allSatisfy(node -> assertThat(node.commitIndex()).isEqualTo(accepted.lastIndex()));
   }
 
   static RaftNode electedLeaderOfThree(java.util.function.UnaryOperator<RaftConfig.Builder> tune) {

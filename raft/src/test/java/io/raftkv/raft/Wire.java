@@ -7,8 +7,8 @@ import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
- * Hand-built nodes connected in memory for scenario tests: delivers messages in send order,
- * drops those a filter refuses, and records every delivered message so tests can count them.
+ * Hand-built nodes connected in memory for scenario tests: delivers messages in send order, drops
+ * those a filter refuses, and records every delivered message so tests can count them.
  */
 final class Wire {
   final Map<NodeId, RaftNode> nodes = new TreeMap<>();

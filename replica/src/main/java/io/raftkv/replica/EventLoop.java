@@ -3,10 +3,10 @@ package io.raftkv.replica;
 import java.time.Duration;
 
 /**
- * The one thread of control a replica runs on (ARCHITECTURE.md, threading model). Every handler
- * of the replica runs through it; the replica starts no thread and never blocks. Production
- * gives a real single-threaded loop; the simulator gives its deterministic scheduler, which also
- * decides what {@link #nanoTime()} says (skew, drift, pauses).
+ * The one thread of control a replica runs on (ARCHITECTURE.md, threading model). Every handler of
+ * the replica runs through it; the replica starts no thread and never blocks. Production gives a
+ * real single-threaded loop; the simulator gives its deterministic scheduler, which also decides
+ * what {@link #nanoTime()} says (skew, drift, pauses).
  */
 public interface EventLoop {
   /** Runs {@code task} on the loop after everything already queued. Callable from any thread. */
@@ -17,8 +17,8 @@ public interface EventLoop {
 
   /**
    * Runs {@code work} somewhere other than the loop: CPU-heavy work that would otherwise stall
-   * heartbeats and elections (writing a snapshot image). It must not touch what the loop owns;
-   * it hands its result back through {@link #execute}. Production: a worker pool shared by the
+   * heartbeats and elections (writing a snapshot image). It must not touch what the loop owns; it
+   * hands its result back through {@link #execute}. Production: a worker pool shared by the
    * process; the simulator: a later event of its own.
    */
   void offload(Runnable work);

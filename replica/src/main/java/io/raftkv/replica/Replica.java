@@ -23,10 +23,10 @@ import io.raftkv.raft.NodeId;
 import io.raftkv.raft.ProposeResult;
 import io.raftkv.raft.RaftNode;
 import io.raftkv.raft.RaftStatus;
-import io.raftkv.raft.Role;
 import io.raftkv.raft.ReadState;
 import io.raftkv.raft.Ready;
 import io.raftkv.raft.Rng;
+import io.raftkv.raft.Role;
 import io.raftkv.raft.Snapshot;
 import io.raftkv.storage.PersistBatch;
 import java.io.ByteArrayInputStream;
@@ -45,15 +45,15 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One node: drives the Raft core, the durable log and the key-value state machine, and talks to
- * the world only through its seams ({@link EventLoop}, {@link Transport}, {@link DurableLog}).
- * Every method hops onto the event loop; every future completes on it.
+ * One node: drives the Raft core, the durable log and the key-value state machine, and talks to the
+ * world only through its seams ({@link EventLoop}, {@link Transport}, {@link DurableLog}). Every
+ * method hops onto the event loop; every future completes on it.
  *
- * <p>The write path: {@link #write} proposes the encoded command; the core's appends leave at
- * once while the leader's own copy goes to the durable log; once durable, acknowledgements leave
- * and committed entries are applied in order; the future of the entry at its index completes with
- * the state machine's response. Reads: linearizable through ReadIndex or the lease (the core
- * decides), then served once applied through the read index; serializable from local state.
+ * <p>The write path: {@link #write} proposes the encoded command; the core's appends leave at once
+ * while the leader's own copy goes to the durable log; once durable, acknowledgements leave and
+ * committed entries are applied in order; the future of the entry at its index completes with the
+ * state machine's response. Reads: linearizable through ReadIndex or the lease (the core decides),
+ * then served once applied through the read index; serializable from local state.
  */
 public final class Replica {
   /** How current a read must be. */
@@ -85,21 +85,33 @@ public final class Replica {
   private long lastSnapshotIndex;
   private long nextReadId;
   private EventLoop.Cancellable ticker;
+
   /** When the core's last tick was due by the loop's clock. */
   private long lastTickNanos;
+
   /** The leader's lessor: deadlines off the log, expiry onto it. Null unless leader. */
   private LeaseDeadlines leaseDeadlines;
+
   /** Leases whose revoke this leader proposed and has not seen applied yet. */
   private final Set<Long> revokesInFlight = new HashSet<>();
+
   /** Proposed writes by the index of their entry. */
   private final TreeMap<Long, PendingWrite> pendingWrites = new TreeMap<>();
+
   /** Linearizable reads waiting for the core to confirm a read index, by request id. */
   private final Map<Long, PendingRead> readsAwaitingIndex = new HashMap<>();
+
   /** Confirmed reads waiting for the state machine to apply through their read index. */
   private final TreeMap<Long, List<PendingRead>> readsAwaitingApply = new TreeMap<>();
 
-  private Replica(ReplicaConfig config, EventLoop loop, Transport transport,
-      DurableLog durableLog, Rng rng, CoreLog coreLog, Set<CoreBug> coreBugs,
+  private Replica(
+      ReplicaConfig config,
+      EventLoop loop,
+      Transport transport,
+      DurableLog durableLog,
+      Rng rng,
+      CoreLog coreLog,
+      Set<CoreBug> coreBugs,
       Set<ReplicaBug> bugs) {
     this.bugs = bugs.isEmpty() ? EnumSet.noneOf(ReplicaBug.class) : EnumSet.copyOf(bugs);
     this.config = config;
@@ -108,20 +120,24 @@ public final class Replica {
     this.durableLog = durableLog;
     this.id = config.raft().id();
     DurableState durable = durableLog.recovered();
-    this.kv = durable.snapshot().map(this::restoreState)
-        .orElseGet(() -> new KvStore(config.kvLimits()));
+    this.kv =
+        durable.snapshot().map(this::restoreState).orElseGet(() -> new KvStore(config.kvLimits()));
     this.lastSnapshotIndex = durable.snapshot().map(Snapshot::index).orElse(0L);
     this.node = new RaftNode(config.raft(), durable, rng, coreLog, coreBugs);
-    this.watches = new WatchStreams(
-        this.bugs.contains(ReplicaBug.WATCH_SKIPS_RESTORED_REVISIONS));
+    this.watches = new WatchStreams(this.bugs.contains(ReplicaBug.WATCH_SKIPS_RESTORED_REVISIONS));
   }
 
   /**
-   * Builds the replica from what {@code durableLog} recovered and starts its tick timer on
-   * {@code loop}.
+   * Builds the replica from what {@code durableLog} recovered and starts its tick timer on {@code
+   * loop}.
    */
-  public static Replica start(ReplicaConfig config, EventLoop loop, Transport transport,
-      DurableLog durableLog, Rng rng, CoreLog coreLog) {
+  public static Replica start(
+      ReplicaConfig config,
+      EventLoop loop,
+      Transport transport,
+      DurableLog durableLog,
+      Rng rng,
+      CoreLog coreLog) {
     return startWithBugs(config, loop, transport, durableLog, rng, coreLog, Set.of(), Set.of());
   }
 
@@ -129,15 +145,22 @@ public final class Replica {
    * A replica with deliberate bugs in its core and in itself, for the simulator's proof that it
    * catches them. Never used by a server.
    */
-  public static Replica startWithBugs(ReplicaConfig config, EventLoop loop, Transport transport,
-      DurableLog durableLog, Rng rng, CoreLog coreLog, Set<CoreBug> coreBugs,
+  public static Replica startWithBugs(
+      ReplicaConfig config,
+      EventLoop loop,
+      Transport transport,
+      DurableLog durableLog,
+      Rng rng,
+      CoreLog coreLog,
+      Set<CoreBug> coreBugs,
       Set<ReplicaBug> bugs) {
-    Replica replica = new Replica(config, loop, transport, durableLog, rng, coreLog, coreBugs,
-        bugs);
-    loop.execute(() -> {
-      replica.lastTickNanos = loop.nanoTime();
-      replica.scheduleTick();
-    });
+    Replica replica =
+        new Replica(config, loop, transport, durableLog, rng, coreLog, coreBugs, bugs);
+    loop.execute(
+        () -> {
+          replica.lastTickNanos = loop.nanoTime();
+          replica.scheduleTick();
+        });
     return replica;
   }
 
@@ -149,12 +172,13 @@ public final class Replica {
 
   /** A message from a peer. */
   public void receive(Message message) {
-    loop.execute(() -> {
-      if (!stopped) {
-        node.step(message);
-        drive();
-      }
-    });
+    loop.execute(
+        () -> {
+          if (!stopped) {
+            node.step(message);
+            drive();
+          }
+        });
   }
 
   /**
@@ -181,12 +205,17 @@ public final class Replica {
       return;
     }
     if (pendingWrites.size() >= config.pendingWritesMax()) {
-      future.completeExceptionally(new ReplicaException(ReplicaException.Kind.OVERLOADED,
-          node.leader(), id + ": " + pendingWrites.size() + " writes pending"));
+      future.completeExceptionally(
+          new ReplicaException(
+              ReplicaException.Kind.OVERLOADED,
+              node.leader(),
+              id + ": " + pendingWrites.size() + " writes pending"));
       return;
     }
-    Command proposed = bugs.contains(ReplicaBug.SKIP_SESSION_CHECK)
-        ? new Command(0, 0, command.request()) : command;
+    Command proposed =
+        bugs.contains(ReplicaBug.SKIP_SESSION_CHECK)
+            ? new Command(0, 0, command.request())
+            : command;
     ProposeResult result = node.propose(CommandCodec.encode(proposed));
     switch (result) {
       case ProposeResult.Accepted accepted -> {
@@ -214,8 +243,12 @@ public final class Replica {
       return;
     }
     if (readsAwaitingIndex.size() >= config.pendingReadsMax()) {
-      read.future().completeExceptionally(new ReplicaException(
-          ReplicaException.Kind.OVERLOADED, node.leader(), id + ": too many reads pending"));
+      read.future()
+          .completeExceptionally(
+              new ReplicaException(
+                  ReplicaException.Kind.OVERLOADED,
+                  node.leader(),
+                  id + ": too many reads pending"));
       return;
     }
     // A lease is judged against the clock as it is now, not as of the last timer that fired.
@@ -232,61 +265,65 @@ public final class Replica {
 
   /**
    * Watches a key or range from this replica's applied state (etcd's Watch, served by the member
-   * the client is connected to): from {@code request.startRevision()} (a past one replays
-   * history), or from the next write when it is 0. {@code observer} hears, on the loop, every
-   * revision of the range in order as entries apply, and once how the stream ended: compacted,
-   * stopped, canceled or refused ({@link WatchEnd}). A follower's stream lags its applies.
+   * the client is connected to): from {@code request.startRevision()} (a past one replays history),
+   * or from the next write when it is 0. {@code observer} hears, on the loop, every revision of the
+   * range in order as entries apply, and once how the stream ended: compacted, stopped, canceled or
+   * refused ({@link WatchEnd}). A follower's stream lags its applies.
    */
   public WatchStream watch(WatchRequest request, WatchObserver observer) {
     WatchStream stream = new WatchStream(request, observer, loop, watches);
-    loop.execute(() -> {
-      if (stopped) {
-        stream.end(watchStopped());
-      } else {
-        watches.open(kv, stream);
-      }
-    });
+    loop.execute(
+        () -> {
+          if (stopped) {
+            stream.end(watchStopped());
+          } else {
+            watches.open(kv, stream);
+          }
+        });
     return stream;
   }
 
   /** Asks the core to hand leadership to {@code target} (thesis §3.10). */
   public CompletableFuture<Void> transferLeadership(NodeId target) {
     CompletableFuture<Void> future = new CompletableFuture<>();
-    loop.execute(() -> {
-      Optional<ProposeResult.Rejected> rejected = node.transferLeadership(target);
-      if (rejected.isPresent()) {
-        future.completeExceptionally(toException(rejected.get()));
-      } else {
-        drive();
-        future.complete(null);
-      }
-    });
+    loop.execute(
+        () -> {
+          Optional<ProposeResult.Rejected> rejected = node.transferLeadership(target);
+          if (rejected.isPresent()) {
+            future.completeExceptionally(toException(rejected.get()));
+          } else {
+            drive();
+            future.complete(null);
+          }
+        });
     return future;
   }
 
   /**
-   * Stops the replica: no more ticks or messages; everything in flight fails as indeterminate.
-   * What is durable stays durable; a new replica on the same {@link DurableLog} recovers it.
+   * Stops the replica: no more ticks or messages; everything in flight fails as indeterminate. What
+   * is durable stays durable; a new replica on the same {@link DurableLog} recovers it.
    */
   public void stop() {
-    loop.execute(() -> {
-      if (stopped) {
-        return;
-      }
-      stopped = true;
-      if (ticker != null) {
-        ticker.cancel();
-      }
-      ReplicaException failure = stoppedException();
-      pendingWrites.values().forEach(w -> w.future().completeExceptionally(failure));
-      pendingWrites.clear();
-      readsAwaitingIndex.values().forEach(r -> r.future().completeExceptionally(failure));
-      readsAwaitingIndex.clear();
-      readsAwaitingApply.values().forEach(list ->
-          list.forEach(r -> r.future().completeExceptionally(failure)));
-      readsAwaitingApply.clear();
-      watches.endAll(watchStopped());
-    });
+    loop.execute(
+        () -> {
+          if (stopped) {
+            return;
+          }
+          stopped = true;
+          if (ticker != null) {
+            ticker.cancel();
+          }
+          ReplicaException failure = stoppedException();
+          pendingWrites.values().forEach(w -> w.future().completeExceptionally(failure));
+          pendingWrites.clear();
+          readsAwaitingIndex.values().forEach(r -> r.future().completeExceptionally(failure));
+          readsAwaitingIndex.clear();
+          readsAwaitingApply
+              .values()
+              .forEach(list -> list.forEach(r -> r.future().completeExceptionally(failure)));
+          readsAwaitingApply.clear();
+          watches.endAll(watchStopped());
+        });
   }
 
   /** The core's view of this node. Call on the event loop (tests and the simulator do). */
@@ -295,9 +332,9 @@ public final class Replica {
   }
 
   /**
-   * The Raft core itself, for the simulator's invariant checks (SafetyChecker: election safety,
-   * log matching, committed entries never change). Read it between events only; never mutate
-   * it, never call its inputs ({@code step}, {@code tick}, {@code propose}, ...).
+   * The Raft core itself, for the simulator's invariant checks (SafetyChecker: election safety, log
+   * matching, committed entries never change). Read it between events only; never mutate it, never
+   * call its inputs ({@code step}, {@code tick}, {@code propose}, ...).
    */
   public RaftNode coreForInspection() {
     return node;
@@ -332,22 +369,24 @@ public final class Replica {
     if (stopped) {
       return;
     }
-    ticker = loop.schedule(config.tick(), () -> {
-      if (!stopped) {
-        catchUpTicks();
-        drive();
-        expireLeases();
-        scheduleTick();
-      }
-    });
+    ticker =
+        loop.schedule(
+            config.tick(),
+            () -> {
+              if (!stopped) {
+                catchUpTicks();
+                drive();
+                expireLeases();
+                scheduleTick();
+              }
+            });
   }
 
   /**
-   * Gives the core every tick the monotonic clock says is due. A timer that fires late (a GC
-   * pause, a stalled loop) must not slow the core's clock down: leases and check-quorum are
-   * counted in ticks, and a leader that lost time would think its lease still valid
-   * (simulator, seed 20). Beyond a few election timeouts more ticks change nothing, so the
-   * catch-up is bounded.
+   * Gives the core every tick the monotonic clock says is due. A timer that fires late (a GC pause,
+   * a stalled loop) must not slow the core's clock down: leases and check-quorum are counted in
+   * ticks, and a leader that lost time would think its lease still valid (simulator, seed 20).
+   * Beyond a few election timeouts more ticks change nothing, so the catch-up is bounded.
    */
   private void catchUpTicks() {
     long tickNanos = config.tick().toNanos();
@@ -392,13 +431,13 @@ public final class Replica {
   /** etcd's LeaseTimeToLive, from the leader's lessor. */
   public CompletableFuture<LeaseTimeToLive> leaseTimeToLive(long leaseId, boolean withKeys) {
     CompletableFuture<LeaseTimeToLive> future = new CompletableFuture<>();
-    loop.execute(() -> withLessor(future, lessor -> lessor.timeToLive(leaseId, withKeys,
-        loop.nanoTime())));
+    loop.execute(
+        () -> withLessor(future, lessor -> lessor.timeToLive(leaseId, withKeys, loop.nanoTime())));
     return future;
   }
 
-  private <T> void withLessor(CompletableFuture<T> future,
-      java.util.function.Function<LeaseDeadlines, T> action) {
+  private <T> void withLessor(
+      CompletableFuture<T> future, java.util.function.Function<LeaseDeadlines, T> action) {
     if (stopped) {
       future.completeExceptionally(stoppedException());
     } else if (node.role() != Role.LEADER || leaseDeadlines == null) {
@@ -425,13 +464,15 @@ public final class Replica {
         durableLog.persist(PersistBatch.of(ready), () -> {});
       } else if (ready.needsPersistence()) {
         persisting = true;
-        durableLog.persist(PersistBatch.of(ready), () -> {
-          persisting = false;
-          if (!stopped) {
-            completeReady(ready);
-            drive();
-          }
-        });
+        durableLog.persist(
+            PersistBatch.of(ready),
+            () -> {
+              persisting = false;
+              if (!stopped) {
+                completeReady(ready);
+                drive();
+              }
+            });
         return;
       }
       completeReady(ready);
@@ -448,8 +489,7 @@ public final class Replica {
     for (ReadState confirmed : ready.readsReady()) {
       PendingRead read = readsAwaitingIndex.remove(confirmed.requestId());
       if (read != null) {
-        readsAwaitingApply.computeIfAbsent(confirmed.readIndex(), i -> new ArrayList<>())
-            .add(read);
+        readsAwaitingApply.computeIfAbsent(confirmed.readIndex(), i -> new ArrayList<>()).add(read);
       }
     }
     for (long aborted : ready.readsAborted()) {
@@ -464,8 +504,8 @@ public final class Replica {
   }
 
   private void apply(Entry entry) {
-    Response response = entry.type() == EntryType.COMMAND
-        ? kv.apply(entry.index(), entry.data()) : null;
+    Response response =
+        entry.type() == EntryType.COMMAND ? kv.apply(entry.index(), entry.data()) : null;
     PendingWrite pending = pendingWrites.remove(entry.index());
     if (pending == null) {
       return;
@@ -473,9 +513,19 @@ public final class Replica {
     if (pending.term() == entry.term() && response != null) {
       pending.future().complete(response);
     } else {
-      pending.future().completeExceptionally(new ReplicaException(
-          ReplicaException.Kind.DROPPED, node.leader(), id + ": entry " + entry.index()
-              + " of term " + pending.term() + " was replaced by one of term " + entry.term()));
+      pending
+          .future()
+          .completeExceptionally(
+              new ReplicaException(
+                  ReplicaException.Kind.DROPPED,
+                  node.leader(),
+                  id
+                      + ": entry "
+                      + entry.index()
+                      + " of term "
+                      + pending.term()
+                      + " was replaced by one of term "
+                      + entry.term()));
     }
   }
 
@@ -504,9 +554,15 @@ public final class Replica {
     lastSnapshotIndex = snapshot.index();
     // Writes whose entries the snapshot covers may or may not be in it: we cannot tell.
     while (!pendingWrites.isEmpty() && pendingWrites.firstKey() <= snapshot.index()) {
-      pendingWrites.pollFirstEntry().getValue().future().completeExceptionally(
-          new ReplicaException(ReplicaException.Kind.OUTCOME_UNKNOWN, node.leader(),
-              id + ": a snapshot through " + snapshot.index() + " replaced the log"));
+      pendingWrites
+          .pollFirstEntry()
+          .getValue()
+          .future()
+          .completeExceptionally(
+              new ReplicaException(
+                  ReplicaException.Kind.OUTCOME_UNKNOWN,
+                  node.leader(),
+                  id + ": a snapshot through " + snapshot.index() + " replaced the log"));
     }
   }
 
@@ -514,8 +570,8 @@ public final class Replica {
     try {
       return KvStore.restore(new ByteArrayInputStream(snapshot.data()), config.kvLimits());
     } catch (IOException e) {
-      throw new UncheckedIOException(id + ": snapshot " + snapshot.index()
-          + " does not restore", e);
+      throw new UncheckedIOException(
+          id + ": snapshot " + snapshot.index() + " does not restore", e);
     }
   }
 
@@ -541,21 +597,23 @@ public final class Replica {
     long term = last.get().term();
     Configuration configuration = node.configuration();
     snapshotting = true;
-    loop.offload(() -> {
-      byte[] bytes;
-      try {
-        bytes = encode(image);
-      } catch (RuntimeException e) {
-        // A worker's failure belongs to the loop: left on the worker, it would only leave
-        // snapshotting set, and this replica would never snapshot again.
-        loop.execute(() -> {
-          snapshotting = false;
-          throw e;
+    loop.offload(
+        () -> {
+          byte[] bytes;
+          try {
+            bytes = encode(image);
+          } catch (RuntimeException e) {
+            // A worker's failure belongs to the loop: left on the worker, it would only leave
+            // snapshotting set, and this replica would never snapshot again.
+            loop.execute(
+                () -> {
+                  snapshotting = false;
+                  throw e;
+                });
+            return;
+          }
+          loop.execute(() -> saveSnapshot(new Snapshot(applied, term, configuration, bytes)));
         });
-        return;
-      }
-      loop.execute(() -> saveSnapshot(new Snapshot(applied, term, configuration, bytes)));
-    });
   }
 
   private void saveSnapshot(Snapshot snapshot) {
@@ -564,13 +622,15 @@ public final class Replica {
       snapshotting = false;
       return;
     }
-    durableLog.saveSnapshot(snapshot, () -> {
-      snapshotting = false;
-      if (!stopped && snapshot.index() > node.snapshot().map(Snapshot::index).orElse(0L)) {
-        node.compact(snapshot.index(), snapshot.data());
-        lastSnapshotIndex = snapshot.index();
-      }
-    });
+    durableLog.saveSnapshot(
+        snapshot,
+        () -> {
+          snapshotting = false;
+          if (!stopped && snapshot.index() > node.snapshot().map(Snapshot::index).orElse(0L)) {
+            node.compact(snapshot.index(), snapshot.data());
+            lastSnapshotIndex = snapshot.index();
+          }
+        });
   }
 
   private byte[] encode(KvSnapshot image) {
@@ -588,16 +648,22 @@ public final class Replica {
   private ReplicaException toException(ProposeResult.Rejected rejected) {
     return switch (rejected.reason()) {
       case NOT_LEADER -> ReplicaException.notLeader(id, rejected.leaderHint());
-      case TRANSFERRING_LEADERSHIP -> new ReplicaException(
-          ReplicaException.Kind.TRANSFERRING_LEADERSHIP, rejected.leaderHint(),
-          id + ": leadership is being transferred");
-      case OVERLOADED -> new ReplicaException(ReplicaException.Kind.OVERLOADED,
-          rejected.leaderHint(), id + ": overloaded");
-      case TOO_LARGE -> new ReplicaException(ReplicaException.Kind.TOO_LARGE,
-          rejected.leaderHint(), id + ": entry larger than " + config.raft().entryBytesMax()
-              + " bytes");
-      case UNKNOWN_NODE -> new ReplicaException(ReplicaException.Kind.NOT_LEADER,
-          rejected.leaderHint(), id + ": unknown node");
+      case TRANSFERRING_LEADERSHIP ->
+          new ReplicaException(
+              ReplicaException.Kind.TRANSFERRING_LEADERSHIP,
+              rejected.leaderHint(),
+              id + ": leadership is being transferred");
+      case OVERLOADED ->
+          new ReplicaException(
+              ReplicaException.Kind.OVERLOADED, rejected.leaderHint(), id + ": overloaded");
+      case TOO_LARGE ->
+          new ReplicaException(
+              ReplicaException.Kind.TOO_LARGE,
+              rejected.leaderHint(),
+              id + ": entry larger than " + config.raft().entryBytesMax() + " bytes");
+      case UNKNOWN_NODE ->
+          new ReplicaException(
+              ReplicaException.Kind.NOT_LEADER, rejected.leaderHint(), id + ": unknown node");
     };
   }
 

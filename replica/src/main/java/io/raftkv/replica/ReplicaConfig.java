@@ -14,23 +14,29 @@ import java.time.Duration;
  * @param pendingReadsMax linearizable reads waiting; beyond it reads are refused
  * @param kvLimits the state machine's bounds
  */
-public record ReplicaConfig(RaftConfig raft, Duration tick, long snapshotEveryEntries,
-    int pendingWritesMax, int pendingReadsMax, KvLimits kvLimits) {
+public record ReplicaConfig(
+    RaftConfig raft,
+    Duration tick,
+    long snapshotEveryEntries,
+    int pendingWritesMax,
+    int pendingReadsMax,
+    KvLimits kvLimits) {
 
   public ReplicaConfig {
     if (tick.isNegative() || tick.isZero()) {
       throw new IllegalArgumentException("replica config: tick must be positive, got " + tick);
     }
     if (snapshotEveryEntries < 1 || pendingWritesMax < 1 || pendingReadsMax < 1) {
-      throw new IllegalArgumentException("replica config: snapshotEveryEntries, "
-          + "pendingWritesMax and pendingReadsMax must be >= 1");
+      throw new IllegalArgumentException(
+          "replica config: snapshotEveryEntries, "
+              + "pendingWritesMax and pendingReadsMax must be >= 1");
     }
   }
 
   /** A 10 ms tick (so a 100-200 ms election timeout with the core's defaults). */
   public static ReplicaConfig defaults(RaftConfig raft) {
-    return new ReplicaConfig(raft, Duration.ofMillis(10), 10_000, 10_000, 10_000,
-        KvLimits.defaults());
+    return new ReplicaConfig(
+        raft, Duration.ofMillis(10), 10_000, 10_000, 10_000, KvLimits.defaults());
   }
 
   public ReplicaConfig withSnapshotEveryEntries(long entries) {

@@ -44,8 +44,8 @@ public final class ReplicaException extends RuntimeException {
   static ReplicaException notLeader(NodeId self, NodeId leaderHint) {
     return leaderHint.isNone()
         ? new ReplicaException(Kind.NO_LEADER, leaderHint, self + ": no leader")
-        : new ReplicaException(Kind.NOT_LEADER, leaderHint,
-            self + ": not leader (leader is " + leaderHint + ")");
+        : new ReplicaException(
+            Kind.NOT_LEADER, leaderHint, self + ": not leader (leader is " + leaderHint + ")");
   }
 
   public Kind kind() {

@@ -1,9 +1,9 @@
 package io.raftkv.replica;
 
 /**
- * Why a watch stream ended. A client resumes on this or another replica with a new watch from
- * the revision after the last event it received, except after {@link Reason#COMPACTED}, where
- * history before {@code compactRevision} is gone and the watch can only start from there.
+ * Why a watch stream ended. A client resumes on this or another replica with a new watch from the
+ * revision after the last event it received, except after {@link Reason#COMPACTED}, where history
+ * before {@code compactRevision} is gone and the watch can only start from there.
  *
  * @param reason why
  * @param compactRevision with {@link Reason#COMPACTED}: the oldest revision still kept (etcd's
@@ -13,8 +13,8 @@ package io.raftkv.replica;
 public record WatchEnd(Reason reason, long compactRevision, String message) {
   public enum Reason {
     /**
-     * The revision the stream needed next was compacted away (etcd cancels the watch with
-     * {@code compact_revision} set); events before {@code compactRevision} cannot be delivered.
+     * The revision the stream needed next was compacted away (etcd cancels the watch with {@code
+     * compact_revision} set); events before {@code compactRevision} cannot be delivered.
      */
     COMPACTED,
     /** The replica stopped (shut down, or a disk failure). */
@@ -27,8 +27,8 @@ public record WatchEnd(Reason reason, long compactRevision, String message) {
 
   public WatchEnd {
     if ((reason == Reason.COMPACTED) != (compactRevision > 0)) {
-      throw new IllegalArgumentException("watch end " + reason + " with compactRevision "
-          + compactRevision);
+      throw new IllegalArgumentException(
+          "watch end " + reason + " with compactRevision " + compactRevision);
     }
   }
 }

@@ -9,8 +9,8 @@ import java.util.List;
  */
 public interface WatchObserver {
   /**
-   * Events of one or more whole revisions, oldest first. Across calls the revisions only grow:
-   * none is delivered twice, none of the watched range is skipped.
+   * Events of one or more whole revisions, oldest first. Across calls the revisions only grow: none
+   * is delivered twice, none of the watched range is skipped.
    */
   void onEvents(List<Event> events);
 

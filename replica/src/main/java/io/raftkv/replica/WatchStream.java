@@ -10,18 +10,19 @@ import java.util.List;
 
 /**
  * One client's watch on a replica, served from the replica's own applied state, as etcd serves a
- * watch from the member the client is connected to: a follower's stream lags its applies, never
- * the order. It reads a kv {@link Watch} (whose bounded buffer and catch-up from history do the
- * real work) and pushes what it polls to its {@link WatchObserver}. When a leader's snapshot
- * replaces the state machine, the stream reopens on the new one from the revision it needs next,
- * as etcd's watchable store moves its watchers to unsynced on restore: no revision repeats, none
- * is skipped, and a compaction in between ends the stream with {@link WatchEnd.Reason#COMPACTED}.
+ * watch from the member the client is connected to: a follower's stream lags its applies, never the
+ * order. It reads a kv {@link Watch} (whose bounded buffer and catch-up from history do the real
+ * work) and pushes what it polls to its {@link WatchObserver}. When a leader's snapshot replaces
+ * the state machine, the stream reopens on the new one from the revision it needs next, as etcd's
+ * watchable store moves its watchers to unsynced on restore: no revision repeats, none is skipped,
+ * and a compaction in between ends the stream with {@link WatchEnd.Reason#COMPACTED}.
  *
  * <p>Everything but {@link #cancel()} runs on the replica's event loop.
  */
 public final class WatchStream {
   /** Events per poll; a catch-up is read in slices of about this many. */
   private static final int EVENTS_PER_POLL = 256;
+
   /** Polls per loop task before the rest waits behind the loop's other work. */
   private static final int POLLS_PER_TASK = 4;
 
@@ -29,17 +30,20 @@ public final class WatchStream {
   private final WatchObserver observer;
   private final EventLoop loop;
   private final WatchStreams owner;
+
   /** The kv watcher of the current state machine. */
   private Watch watch;
+
   /** For messages: the stream's number on its replica, 0 until opened. */
   private long id;
+
   /** The first revision not yet delivered: where the stream reopens after a restore. */
   private long nextRevision;
+
   private boolean pollQueued;
   private boolean ended;
 
-  WatchStream(WatchRequest request, WatchObserver observer, EventLoop loop,
-      WatchStreams owner) {
+  WatchStream(WatchRequest request, WatchObserver observer, EventLoop loop, WatchStreams owner) {
     this.request = request;
     this.observer = observer;
     this.loop = loop;
@@ -48,8 +52,7 @@ public final class WatchStream {
 
   /** Ends the stream with {@link WatchEnd.Reason#CANCELED}. Callable from any thread. */
   public void cancel() {
-    loop.execute(() -> end(new WatchEnd(WatchEnd.Reason.CANCELED, 0, "watch " + id
-        + " canceled")));
+    loop.execute(() -> end(new WatchEnd(WatchEnd.Reason.CANCELED, 0, "watch " + id + " canceled")));
   }
 
   /** Registers on {@code kv}: from the start revision asked, or from the next write. */
@@ -97,9 +100,16 @@ public final class WatchStream {
     for (int polls = 0; polls < POLLS_PER_TASK && !ended; polls++) {
       WatchBatch batch = watch.poll(EVENTS_PER_POLL);
       if (batch.canceled()) {
-        end(new WatchEnd(WatchEnd.Reason.COMPACTED, batch.compactRevision(), "watch " + id
-            + ": revision " + nextRevision + " is compacted; history starts at "
-            + batch.compactRevision()));
+        end(
+            new WatchEnd(
+                WatchEnd.Reason.COMPACTED,
+                batch.compactRevision(),
+                "watch "
+                    + id
+                    + ": revision "
+                    + nextRevision
+                    + " is compacted; history starts at "
+                    + batch.compactRevision()));
         return;
       }
       List<Event> events = batch.events();

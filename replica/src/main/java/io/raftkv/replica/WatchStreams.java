@@ -9,8 +9,10 @@ import java.util.Set;
 /** The open watch streams of one replica, in the order they were opened. On the loop only. */
 final class WatchStreams {
   private final boolean skipOnRestore;
+
   /** Insertion-ordered, so that restores and stops visit streams in a replayable order. */
   private final Set<WatchStream> open = new LinkedHashSet<>();
+
   private long nextId = 1;
 
   /** {@code skipOnRestore}: {@link ReplicaBug#WATCH_SKIPS_RESTORED_REVISIONS}. */

@@ -23,12 +23,11 @@ import java.util.function.UnaryOperator;
 
 /**
  * Replicas on one deterministic virtual-time queue, a 1 ms network and a 1 ms disk (real
- * RaftStorage on an in-memory FaultyFileSystem). Enough to test the replica's paths; the
- * simulator (sim module) is where faults and histories live.
+ * RaftStorage on an in-memory FaultyFileSystem). Enough to test the replica's paths; the simulator
+ * (sim module) is where faults and histories live.
  */
 final class LocalCluster {
-  private record Task(long timeNanos, long sequence, Runnable action)
-      implements Comparable<Task> {
+  private record Task(long timeNanos, long sequence, Runnable action) implements Comparable<Task> {
     @Override
     public int compareTo(Task other) {
       int byTime = Long.compare(timeNanos, other.timeNanos);
@@ -66,40 +65,43 @@ final class LocalCluster {
     }
   }
 
-  private final EventLoop loop = new EventLoop() {
-    @Override
-    public void execute(Runnable task) {
-      at(nowNanos, task);
-    }
-
-    @Override
-    public Cancellable schedule(Duration delay, Runnable task) {
-      boolean[] cancelled = {false};
-      at(nowNanos + delay.toNanos(), () -> {
-        if (!cancelled[0]) {
-          task.run();
+  private final EventLoop loop =
+      new EventLoop() {
+        @Override
+        public void execute(Runnable task) {
+          at(nowNanos, task);
         }
-      });
-      return () -> cancelled[0] = true;
-    }
 
-    @Override
-    public void offload(Runnable work) {
-      // finishes a hop later, so that applies and messages go on while it runs
-      offloaded++;
-      at(nowNanos + HOP_NANOS, work);
-    }
+        @Override
+        public Cancellable schedule(Duration delay, Runnable task) {
+          boolean[] cancelled = {false};
+          at(
+              nowNanos + delay.toNanos(),
+              () -> {
+                if (!cancelled[0]) {
+                  task.run();
+                }
+              });
+          return () -> cancelled[0] = true;
+        }
 
-    @Override
-    public long nanoTime() {
-      return nowNanos;
-    }
+        @Override
+        public void offload(Runnable work) {
+          // finishes a hop later, so that applies and messages go on while it runs
+          offloaded++;
+          at(nowNanos + HOP_NANOS, work);
+        }
 
-    @Override
-    public boolean inLoop() {
-      return true;
-    }
-  };
+        @Override
+        public long nanoTime() {
+          return nowNanos;
+        }
+
+        @Override
+        public boolean inLoop() {
+          return true;
+        }
+      };
 
   private void at(long timeNanos, Runnable action) {
     queue.add(new Task(timeNanos, sequence++, action));
@@ -116,13 +118,21 @@ final class LocalCluster {
   }
 
   void start(NodeId id) {
-    RaftStorage storage = RaftStorage.open(disks.get(id), Path.of("/node"),
-        StorageOptions.defaults());
+    RaftStorage storage =
+        RaftStorage.open(disks.get(id), Path.of("/node"), StorageOptions.defaults());
     storages.put(id, storage);
     Transport transport = message -> at(nowNanos + HOP_NANOS, () -> deliver(message));
-    replicas.put(id, Replica.startWithBugs(configs.get(id), loop, transport,
-        new DiskLog(id, storage), Rng.seeded(id.value() * 7919L + starts++), CoreLog.SILENT, java.util.Set.of(),
-        bugs));
+    replicas.put(
+        id,
+        Replica.startWithBugs(
+            configs.get(id),
+            loop,
+            transport,
+            new DiskLog(id, storage),
+            Rng.seeded(id.value() * 7919L + starts++),
+            CoreLog.SILENT,
+            java.util.Set.of(),
+            bugs));
   }
 
   /** Stops a replica; its disk keeps what was synced. */
@@ -221,22 +231,26 @@ final class LocalCluster {
 
     @Override
     public void persist(PersistBatch batch, Runnable onDurable) {
-      at(nowNanos + HOP_NANOS, () -> {
-        if (current()) {
-          storage.persist(batch);
-          onDurable.run();
-        }
-      });
+      at(
+          nowNanos + HOP_NANOS,
+          () -> {
+            if (current()) {
+              storage.persist(batch);
+              onDurable.run();
+            }
+          });
     }
 
     @Override
     public void saveSnapshot(Snapshot snapshot, Runnable onDurable) {
-      at(nowNanos + HOP_NANOS, () -> {
-        if (current()) {
-          storage.compact(snapshot);
-          onDurable.run();
-        }
-      });
+      at(
+          nowNanos + HOP_NANOS,
+          () -> {
+            if (current()) {
+              storage.compact(snapshot);
+              onDurable.run();
+            }
+          });
     }
   }
 }

@@ -48,12 +48,12 @@ class ReplicaTest {
   void writeCommitsAppliesAndIsReadBackLinearizably() {
     LocalCluster cluster = new LocalCluster(3, c -> c);
     Replica leader = cluster.awaitLeader();
-    Response put = await(cluster, leader.write(Command.of(PutRequest.of(bytes("k"),
-        bytes("v1")))));
+    Response put = await(cluster, leader.write(Command.of(PutRequest.of(bytes("k"), bytes("v1")))));
     assertThat(put).isInstanceOf(PutResponse.class);
-    RangeResponse read = await(cluster, leader.read(RangeRequest.of(bytes("k")),
-        Replica.Consistency.LINEARIZABLE));
-    assertThat(read.kvs()).singleElement()
+    RangeResponse read =
+        await(cluster, leader.read(RangeRequest.of(bytes("k")), Replica.Consistency.LINEARIZABLE));
+    assertThat(read.kvs())
+        .singleElement()
         .satisfies(kv -> assertThat(kv.value()).isEqualTo(bytes("v1")));
   }
 
@@ -63,14 +63,17 @@ class ReplicaTest {
     Replica leader = cluster.awaitLeader();
     cluster.run(Duration.ofMillis(100)); // followers hear a heartbeat and learn the leader
     Replica follower = cluster.follower();
-    Throwable write = failure(cluster, follower.write(Command.of(PutRequest.of(bytes("k"),
-        bytes("v")))));
-    assertThat(write).isInstanceOfSatisfying(ReplicaException.class, e -> {
-      assertThat(e.kind()).isEqualTo(ReplicaException.Kind.NOT_LEADER);
-      assertThat(e.leaderHint()).isEqualTo(leader.id());
-      assertThat(e.definite()).isTrue();
-      assertThat(e).hasMessageContaining("not leader (leader is " + leader.id() + ")");
-    });
+    Throwable write =
+        failure(cluster, follower.write(Command.of(PutRequest.of(bytes("k"), bytes("v")))));
+    assertThat(write)
+        .isInstanceOfSatisfying(
+            ReplicaException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(ReplicaException.Kind.NOT_LEADER);
+              assertThat(e.leaderHint()).isEqualTo(leader.id());
+              assertThat(e.definite()).isTrue();
+              assertThat(e).hasMessageContaining("not leader (leader is " + leader.id() + ")");
+            });
   }
 
   /** Thesis §6.4: a follower serves a linearizable read at the leader's read index. */
@@ -83,9 +86,11 @@ class ReplicaTest {
     await(cluster, leader.write(Command.of(PutRequest.of(bytes("k"), bytes("v2")))));
     // Acknowledged by the leader; the follower may not have applied it yet, but its
     // linearizable read must see it.
-    RangeResponse read = await(cluster, follower.read(RangeRequest.of(bytes("k")),
-        Replica.Consistency.LINEARIZABLE));
-    assertThat(read.kvs()).singleElement()
+    RangeResponse read =
+        await(
+            cluster, follower.read(RangeRequest.of(bytes("k")), Replica.Consistency.LINEARIZABLE));
+    assertThat(read.kvs())
+        .singleElement()
         .satisfies(kv -> assertThat(kv.value()).isEqualTo(bytes("v2")));
   }
 
@@ -95,8 +100,10 @@ class ReplicaTest {
     Replica leader = cluster.awaitLeader();
     await(cluster, leader.write(Command.of(PutRequest.of(bytes("k"), bytes("v")))));
     cluster.run(Duration.ofMillis(100));
-    RangeResponse read = await(cluster, cluster.follower().read(RangeRequest.of(bytes("k")),
-        Replica.Consistency.SERIALIZABLE));
+    RangeResponse read =
+        await(
+            cluster,
+            cluster.follower().read(RangeRequest.of(bytes("k")), Replica.Consistency.SERIALIZABLE));
     assertThat(read.kvs()).hasSize(1);
   }
 
@@ -105,8 +112,8 @@ class ReplicaTest {
     LocalCluster cluster = new LocalCluster(3, c -> c);
     Replica leader = cluster.awaitLeader();
     long before = leader.raftStatus().lastIndex();
-    Throwable failure = failure(cluster, leader.write(Command.of(PutRequest.of(Bytes.empty(),
-        bytes("v")))));
+    Throwable failure =
+        failure(cluster, leader.write(Command.of(PutRequest.of(Bytes.empty(), bytes("v")))));
     assertThat(failure).isInstanceOf(KvException.class);
     assertThat(leader.raftStatus().lastIndex()).isEqualTo(before);
   }
@@ -116,8 +123,8 @@ class ReplicaTest {
   void retriedSessionWriteAppliesOnce() {
     LocalCluster cluster = new LocalCluster(3, c -> c);
     Replica leader = cluster.awaitLeader();
-    SessionOpenResponse session = (SessionOpenResponse) await(cluster,
-        leader.write(Command.of(new SessionOpenRequest())));
+    SessionOpenResponse session =
+        (SessionOpenResponse) await(cluster, leader.write(Command.of(new SessionOpenRequest())));
     Command put = new Command(session.clientId(), 1, PutRequest.of(bytes("k"), bytes("v")));
     PutResponse first = (PutResponse) await(cluster, leader.write(put));
     PutResponse retry = (PutResponse) await(cluster, leader.write(put));
@@ -128,11 +135,11 @@ class ReplicaTest {
   /** The switch the simulator must catch: without the session, a retry applies twice. */
   @Test
   void skipSessionCheckBugAppliesARetriedWriteTwice() {
-    LocalCluster cluster = new LocalCluster(3, c -> c, java.util.Set.of(
-        ReplicaBug.SKIP_SESSION_CHECK));
+    LocalCluster cluster =
+        new LocalCluster(3, c -> c, java.util.Set.of(ReplicaBug.SKIP_SESSION_CHECK));
     Replica leader = cluster.awaitLeader();
-    SessionOpenResponse session = (SessionOpenResponse) await(cluster,
-        leader.write(Command.of(new SessionOpenRequest())));
+    SessionOpenResponse session =
+        (SessionOpenResponse) await(cluster, leader.write(Command.of(new SessionOpenRequest())));
     Command put = new Command(session.clientId(), 1, PutRequest.of(bytes("k"), bytes("v")));
     PutResponse first = (PutResponse) await(cluster, leader.write(put));
     PutResponse retry = (PutResponse) await(cluster, leader.write(put));
@@ -155,10 +162,11 @@ class ReplicaTest {
     }
     cluster.start(restarted);
     // Before any message arrives, its log is what its own disk held.
-    assertThat(cluster.replica(restarted).raftStatus().lastIndex())
-        .isEqualTo(lastIndexBeforeStop);
-    cluster.runUntil("restarted node caught up", () ->
-        cluster.replica(restarted).revision() == leader.revision(), SECOND.multipliedBy(5));
+    assertThat(cluster.replica(restarted).raftStatus().lastIndex()).isEqualTo(lastIndexBeforeStop);
+    cluster.runUntil(
+        "restarted node caught up",
+        () -> cluster.replica(restarted).revision() == leader.revision(),
+        SECOND.multipliedBy(5));
   }
 
   /** Snapshot policy, and a lagging node brought back by InstallSnapshot. */
@@ -174,17 +182,23 @@ class ReplicaTest {
     cluster.run(Duration.ofMillis(50));
     assertThat(leader.raftStatus().snapshotIndex()).isGreaterThanOrEqualTo(25);
     cluster.start(lagging);
-    cluster.runUntil("lagging node restored and caught up", () ->
-        cluster.replica(lagging).revision() == leader.revision(), SECOND.multipliedBy(5));
+    cluster.runUntil(
+        "lagging node restored and caught up",
+        () -> cluster.replica(lagging).revision() == leader.revision(),
+        SECOND.multipliedBy(5));
     assertThat(cluster.replica(lagging).raftStatus().snapshotIndex()).isPositive();
-    RangeResponse all = await(cluster, cluster.replica(lagging).read(
-        RangeRequest.prefix(bytes("k")), Replica.Consistency.SERIALIZABLE));
+    RangeResponse all =
+        await(
+            cluster,
+            cluster
+                .replica(lagging)
+                .read(RangeRequest.prefix(bytes("k")), Replica.Consistency.SERIALIZABLE));
     assertThat(all.kvs()).hasSize(30);
   }
 
   /**
-   * The snapshot image is written off the loop while writes keep applying; what a restart
-   * recovers from it and the log is still every write, each with its own value.
+   * The snapshot image is written off the loop while writes keep applying; what a restart recovers
+   * from it and the log is still every write, each with its own value.
    */
   @Test
   void snapshotsWrittenOffTheLoopWhileWritesApplyRecoverEveryWrite() {
@@ -202,14 +216,24 @@ class ReplicaTest {
     ids.forEach(cluster::stop);
     ids.forEach(cluster::start);
     Replica restarted = cluster.awaitLeader();
-    cluster.runUntil("every node caught up", () -> ids.stream()
-        .allMatch(id -> cluster.replica(id).revision() == restarted.revision()),
+    cluster.runUntil(
+        "every node caught up",
+        () -> ids.stream().allMatch(id -> cluster.replica(id).revision() == restarted.revision()),
         SECOND.multipliedBy(5));
     for (NodeId id : ids) {
-      RangeResponse all = await(cluster, cluster.replica(id).read(
-          RangeRequest.prefix(bytes("k")), Replica.Consistency.SERIALIZABLE));
-      assertThat(all.kvs()).as("%s", id).hasSize(40).allSatisfy(kv -> assertThat(
-          kv.value().toStringUtf8()).isEqualTo("v" + kv.key().toStringUtf8().substring(1)));
+      RangeResponse all =
+          await(
+              cluster,
+              cluster
+                  .replica(id)
+                  .read(RangeRequest.prefix(bytes("k")), Replica.Consistency.SERIALIZABLE));
+      assertThat(all.kvs())
+          .as("%s", id)
+          .hasSize(40)
+          .allSatisfy(
+              kv ->
+                  assertThat(kv.value().toStringUtf8())
+                      .isEqualTo("v" + kv.key().toStringUtf8().substring(1)));
     }
   }
 
@@ -217,12 +241,12 @@ class ReplicaTest {
   void stoppedReplicaFailsInFlightWritesAsIndeterminate() {
     LocalCluster cluster = new LocalCluster(3, c -> c);
     Replica leader = cluster.awaitLeader();
-    CompletableFuture<Response> write = leader.write(Command.of(PutRequest.of(bytes("k"),
-        bytes("v"))));
+    CompletableFuture<Response> write =
+        leader.write(Command.of(PutRequest.of(bytes("k"), bytes("v"))));
     leader.stop();
     Throwable failure = failure(cluster, write);
-    assertThat(failure).isInstanceOfSatisfying(ReplicaException.class,
-        e -> assertThat(e.definite()).isFalse());
+    assertThat(failure)
+        .isInstanceOfSatisfying(ReplicaException.class, e -> assertThat(e.definite()).isFalse());
   }
 
   /** Lease expiry reaches the log as the leader's revoke: the attached key disappears. */
@@ -237,15 +261,29 @@ class ReplicaTest {
       cluster.run(Duration.ofSeconds(1));
       assertThat(await(cluster, leader.leaseKeepAlive(7))).isEqualTo(2);
     }
-    assertThat(await(cluster, leader.read(RangeRequest.of(bytes("k")),
-        Replica.Consistency.LINEARIZABLE)).kvs()).hasSize(1);
+    assertThat(
+            await(
+                    cluster,
+                    leader.read(RangeRequest.of(bytes("k")), Replica.Consistency.LINEARIZABLE))
+                .kvs())
+        .hasSize(1);
     // ...then it lapses, and every replica deletes the key when the revoke applies.
     cluster.run(Duration.ofSeconds(3));
-    assertThat(await(cluster, leader.read(RangeRequest.of(bytes("k")),
-        Replica.Consistency.LINEARIZABLE)).kvs()).isEmpty();
+    assertThat(
+            await(
+                    cluster,
+                    leader.read(RangeRequest.of(bytes("k")), Replica.Consistency.LINEARIZABLE))
+                .kvs())
+        .isEmpty();
     cluster.run(Duration.ofMillis(100));
-    assertThat(await(cluster, cluster.follower().read(RangeRequest.of(bytes("k")),
-        Replica.Consistency.SERIALIZABLE)).kvs()).isEmpty();
+    assertThat(
+            await(
+                    cluster,
+                    cluster
+                        .follower()
+                        .read(RangeRequest.of(bytes("k")), Replica.Consistency.SERIALIZABLE))
+                .kvs())
+        .isEmpty();
     Throwable unknown = failure(cluster, leader.leaseKeepAlive(7));
     assertThat(unknown).isInstanceOf(KvException.class);
   }
@@ -257,14 +295,19 @@ class ReplicaTest {
     await(cluster, leader.write(Command.of(new io.raftkv.kv.LeaseGrantRequest(7, 10))));
     cluster.run(Duration.ofMillis(100));
     Throwable failure = failure(cluster, cluster.follower().leaseKeepAlive(7));
-    assertThat(failure).isInstanceOfSatisfying(ReplicaException.class,
-        e -> assertThat(e.leaderHint()).isEqualTo(leader.id()));
+    assertThat(failure)
+        .isInstanceOfSatisfying(
+            ReplicaException.class, e -> assertThat(e.leaderHint()).isEqualTo(leader.id()));
   }
 
   @Test
   void badConfigurationIsRefused() {
-    assertThatThrownBy(() -> ReplicaConfig.defaults(io.raftkv.raft.RaftConfig.defaults(
-        NodeId.of(1), io.raftkv.raft.Configuration.ofIds(1))).withSnapshotEveryEntries(0))
+    assertThatThrownBy(
+            () ->
+                ReplicaConfig.defaults(
+                        io.raftkv.raft.RaftConfig.defaults(
+                            NodeId.of(1), io.raftkv.raft.Configuration.ofIds(1)))
+                    .withSnapshotEveryEntries(0))
         .hasMessageContaining("snapshotEveryEntries");
   }
 }

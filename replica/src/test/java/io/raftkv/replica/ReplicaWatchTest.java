@@ -48,8 +48,8 @@ class ReplicaWatchTest {
   }
 
   private static long put(LocalCluster cluster, Replica leader, String key, String value) {
-    CompletableFuture<Response> write = leader.write(Command.of(PutRequest.of(Bytes.utf8(key),
-        Bytes.utf8(value))));
+    CompletableFuture<Response> write =
+        leader.write(Command.of(PutRequest.of(Bytes.utf8(key), Bytes.utf8(value))));
     cluster.runUntil("the write is acknowledged", write::isDone, SECOND);
     return write.join().revision();
   }
@@ -79,8 +79,7 @@ class ReplicaWatchTest {
     }
     cluster.runUntil("the follower delivers 5 events", () -> seen.events.size() >= 5, SECOND);
     assertThat(seen.values()).containsExactlyElementsOf(values(1, 5));
-    assertThat(seen.revisions()).containsExactly(first, first + 1, first + 2, first + 3,
-        first + 4);
+    assertThat(seen.revisions()).containsExactly(first, first + 1, first + 2, first + 3, first + 4);
     assertThat(seen.end).isNull();
   }
 
@@ -185,8 +184,8 @@ class ReplicaWatchTest {
   }
 
   /**
-   * A follower watches, is cut off while 29 writes go by and the leader's log is compacted
-   * behind snapshots, then is brought back by InstallSnapshot, and one more write follows.
+   * A follower watches, is cut off while 29 writes go by and the leader's log is compacted behind
+   * snapshots, then is brought back by InstallSnapshot, and one more write follows.
    */
   private static Recorder watchAcrossARestore(Set<ReplicaBug> bugs) {
     LocalCluster cluster = new LocalCluster(3, c -> c.withSnapshotEveryEntries(5), bugs);
@@ -202,15 +201,19 @@ class ReplicaWatchTest {
     }
     cluster.run(Duration.ofMillis(50));
     long leaderRevision = leader.revision();
-    assertThat(leader.raftStatus().snapshotIndex()).isGreaterThan(
-        follower.raftStatus().lastIndex());
+    assertThat(leader.raftStatus().snapshotIndex())
+        .isGreaterThan(follower.raftStatus().lastIndex());
     cluster.heal();
-    cluster.runUntil("the follower restored", () -> follower.revision() == leaderRevision,
+    cluster.runUntil(
+        "the follower restored",
+        () -> follower.revision() == leaderRevision,
         SECOND.multipliedBy(5));
     assertThat(follower.raftStatus().snapshotIndex()).isPositive();
     put(cluster, cluster.awaitLeader(), "k1", "v30");
-    cluster.runUntil("the last write delivered", () -> !seen.events.isEmpty()
-        && seen.values().getLast().equals("v30"), SECOND);
+    cluster.runUntil(
+        "the last write delivered",
+        () -> !seen.events.isEmpty() && seen.values().getLast().equals("v30"),
+        SECOND);
     assertThat(seen.revisions()).isSorted().doesNotHaveDuplicates();
     return seen;
   }

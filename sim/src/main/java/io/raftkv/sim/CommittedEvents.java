@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one true sequence of events: every committed entry, in index order, applied to a fresh
- * state machine (the same deterministic {@link KvStore} the replicas run), watched on each range
- * asked for. It depends on no node's state, so it judges every node alike.
+ * The one true sequence of events: every committed entry, in index order, applied to a fresh state
+ * machine (the same deterministic {@link KvStore} the replicas run), watched on each range asked
+ * for. It depends on no node's state, so it judges every node alike.
  */
 final class CommittedEvents {
   private static final int EVENTS_PER_POLL = 1024;
@@ -23,26 +23,25 @@ final class CommittedEvents {
   private CommittedEvents() {}
 
   /**
-   * The events of each of {@code ranges} (their start revisions are ignored: all of them). A gap
-   * in the committed log would make them wrong; it is an error of the simulator (every commit is
-   * seen after the event that made it), not of the cluster, so it throws.
+   * The events of each of {@code ranges} (their start revisions are ignored: all of them). A gap in
+   * the committed log would make them wrong; it is an error of the simulator (every commit is seen
+   * after the event that made it), not of the cluster, so it throws.
    */
-  static List<List<Event>> replay(Map<Long, Entry> committed, KvLimits limits,
-      List<WatchRequest> ranges) {
+  static List<List<Event>> replay(
+      Map<Long, Entry> committed, KvLimits limits, List<WatchRequest> ranges) {
     // The replicas' limits: with others, session eviction (sessionsMax) could answer otherwise.
     KvStore store = new KvStore(limits);
     List<Watch> watches = new ArrayList<>();
     List<List<Event>> events = new ArrayList<>();
     for (WatchRequest range : ranges) {
-      watches.add(store.watch(range.from(0), w -> { }));
+      watches.add(store.watch(range.from(0), w -> {}));
       events.add(new ArrayList<>());
     }
     long last = committed.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
     for (long index = 1; index <= last; index++) {
       Entry entry = committed.get(index);
       if (entry == null) {
-        throw new IllegalStateException("the committed log has no entry " + index + " of "
-            + last);
+        throw new IllegalStateException("the committed log has no entry " + index + " of " + last);
       }
       if (entry.type() == EntryType.COMMAND) {
         store.apply(index, entry.data());

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The clients' history as the checker's JSONL (docs/history-format.md). The simulator is one
- * thread, so the order lines are recorded in is real-time order, which is what the format means
- * by line order. Values are JSON numbers (every write's value is unique) or null.
+ * thread, so the order lines are recorded in is real-time order, which is what the format means by
+ * line order. Values are JSON numbers (every write's value is unique) or null.
  */
 final class HistoryRecorder {
   private final Scheduler scheduler;
@@ -46,16 +46,23 @@ final class HistoryRecorder {
     add(process, "info", f, key, value, error);
   }
 
-  private void add(int process, String type, String f, String key, String value,
-      String error) {
+  private void add(int process, String type, String f, String key, String value, String error) {
     StringBuilder line = new StringBuilder(96);
-    line.append("{\"process\":").append(process).append(",\"type\":\"").append(type)
-        .append("\",\"f\":\"").append(f).append("\",\"key\":\"").append(key).append('"');
+    line.append("{\"process\":")
+        .append(process)
+        .append(",\"type\":\"")
+        .append(type)
+        .append("\",\"f\":\"")
+        .append(f)
+        .append("\",\"key\":\"")
+        .append(key)
+        .append('"');
     if (value != null) {
       line.append(",\"value\":").append(value);
     }
     if (error != null) {
-      line.append(",\"error\":\"").append(error.replace("\\", "\\\\").replace("\"", "'"))
+      line.append(",\"error\":\"")
+          .append(error.replace("\\", "\\\\").replace("\"", "'"))
           .append('"');
     }
     line.append(",\"time\":").append(scheduler.nowNanos()).append('}');

@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The safety phase's attacker: at random intervals it starts one of the faults this seed has on
- * (a partition into random halves or around the leader, a crash with a restart some time later,
- * a long pause), each healing itself after a random while. At most a minority is down or paused
- * at once, so the cluster can make progress between faults; the network's drops and duplicates
- * run all along.
+ * The safety phase's attacker: at random intervals it starts one of the faults this seed has on (a
+ * partition into random halves or around the leader, a crash with a restart some time later, a long
+ * pause), each healing itself after a random while. At most a minority is down or paused at once,
+ * so the cluster can make progress between faults; the network's drops and duplicates run all
+ * along.
  */
 final class Nemesis {
   private static final long MS = 1_000_000;
@@ -27,8 +27,12 @@ final class Nemesis {
   private int partitionsCount;
   private int fullDisksCount;
 
-  Nemesis(Scheduler scheduler, SplittableRandom random, SimParameters parameters,
-      List<SimNode> nodes, SimNetwork network) {
+  Nemesis(
+      Scheduler scheduler,
+      SplittableRandom random,
+      SimParameters parameters,
+      List<SimNode> nodes,
+      SimNetwork network) {
     this.scheduler = scheduler;
     this.random = random;
     this.parameters = parameters;
@@ -45,28 +49,31 @@ final class Nemesis {
   }
 
   /**
-   * A crash point, reached when a node sends a message of an enabled kind; it fires with the
-   * site's probability, in one of two ways. Half the time power fails just after the send, if
-   * a write of the node is then staged but not synced: correct Raft only ever sends early what
-   * does not depend on that write; a node that promised what it had not made durable (a vote,
-   * an acknowledgement) breaks that promise after the restart. Otherwise the process dies just
-   * before the send: this message and whatever else the node would send in the same event are
-   * lost (the socket buffers die with it). A leader that dies so has appended entries nobody
-   * else holds, or committed an entry whose successors never left.
+   * A crash point, reached when a node sends a message of an enabled kind; it fires with the site's
+   * probability, in one of two ways. Half the time power fails just after the send, if a write of
+   * the node is then staged but not synced: correct Raft only ever sends early what does not depend
+   * on that write; a node that promised what it had not made durable (a vote, an acknowledgement)
+   * breaks that promise after the restart. Otherwise the process dies just before the send: this
+   * message and whatever else the node would send in the same event are lost (the socket buffers
+   * die with it). A leader that dies so has appended entries nobody else holds, or committed an
+   * entry whose successors never left.
    *
    * @return true when the message must not leave
    */
   private boolean crashPoint(SimNode node, io.raftkv.raft.Message sent) {
     double probability = parameters.crashPointProbability(sent);
-    if (!running || probability == 0 || random.nextDouble() >= probability
-        || impaired() >= impairedMax() || scheduler.nowNanos() < crashPointQuietUntilNanos) {
+    if (!running
+        || probability == 0
+        || random.nextDouble() >= probability
+        || impaired() >= impairedMax()
+        || scheduler.nowNanos() < crashPointQuietUntilNanos) {
       return false;
     }
     // At most one crash point per election timeout: leaders reach a site at every append, and
     // a cluster restarting (and replaying its WAL) thousands of times a second tests nothing
     // more and costs minutes.
-    crashPointQuietUntilNanos = scheduler.nowNanos()
-        + parameters.electionTimeoutTicks() * parameters.tickNanos();
+    crashPointQuietUntilNanos =
+        scheduler.nowNanos() + parameters.electionTimeoutTicks() * parameters.tickNanos();
     boolean before = random.nextBoolean();
     String what = sent.getClass().getSimpleName();
     if (before) {
@@ -74,15 +81,23 @@ final class Nemesis {
     }
     // After the event: the replica hands the same Ready's writes to the disk after sending
     // what may leave at once.
-    scheduler.after(0, "nemesis crash point", () -> {
-      if (running && node.up() && (before || node.diskUnsynced())) {
-        scheduler.note("nemesis: " + node.id() + " crashes " + (before ? "before sending "
-            + what : "right after sending " + what + ", a write unsynced"));
-        crash(node, true);
-      } else if (before) {
-        node.survived(); // the safety phase ended meanwhile: the node lives on and sends
-      }
-    });
+    scheduler.after(
+        0,
+        "nemesis crash point",
+        () -> {
+          if (running && node.up() && (before || node.diskUnsynced())) {
+            scheduler.note(
+                "nemesis: "
+                    + node.id()
+                    + " crashes "
+                    + (before
+                        ? "before sending " + what
+                        : "right after sending " + what + ", a write unsynced"));
+            crash(node, true);
+          } else if (before) {
+            node.survived(); // the safety phase ended meanwhile: the node lives on and sends
+          }
+        });
     return before;
   }
 
@@ -92,22 +107,31 @@ final class Nemesis {
   }
 
   String summary() {
-    return "partitions=" + partitionsCount + " crashes=" + crashesCount + " pauses="
-        + pausesCount + " full_disks=" + fullDisksCount;
+    return "partitions="
+        + partitionsCount
+        + " crashes="
+        + crashesCount
+        + " pauses="
+        + pausesCount
+        + " full_disks="
+        + fullDisksCount;
   }
 
   private void scheduleNext() {
     if (!running) {
       return;
     }
-    long delay = SimParameters.latencyNanos(random, scaled(10 * MS),
-        scaled(parameters.nemesisMeanNanos()));
-    scheduler.after(delay, "nemesis", () -> {
-      if (running) {
-        strike();
-        scheduleNext();
-      }
-    });
+    long delay =
+        SimParameters.latencyNanos(random, scaled(10 * MS), scaled(parameters.nemesisMeanNanos()));
+    scheduler.after(
+        delay,
+        "nemesis",
+        () -> {
+          if (running) {
+            strike();
+            scheduleNext();
+          }
+        });
   }
 
   private void strike() {
@@ -197,14 +221,15 @@ final class Nemesis {
   }
 
   /**
-   * The lease-breaking case: the leader stops (a long GC pause) while cut off, the others elect
-   * a new leader and write, and the old one wakes still cut off, with its ticks (and so its
-   * lease and its check-quorum count) behind the time that passed.
+   * The lease-breaking case: the leader stops (a long GC pause) while cut off, the others elect a
+   * new leader and write, and the old one wakes still cut off, with its ticks (and so its lease and
+   * its check-quorum count) behind the time that passed.
    */
   private void pauseIsolatedLeader() {
     SimNode leader = null;
     for (SimNode node : nodes) {
-      if (node.up() && node.core().role() == Role.LEADER
+      if (node.up()
+          && node.core().role() == Role.LEADER
           && node.clock().pausedUntilNanos() <= scheduler.nowNanos()) {
         leader = node;
       }
@@ -217,10 +242,12 @@ final class Nemesis {
     long pauseNanos = scaled(random.nextLong(200 * MS, 1200 * MS));
     network.partition(List.of(leader.id().value()));
     leader.clock().pauseUntil(scheduler.nowNanos() + pauseNanos);
-    scheduler.note("nemesis: " + leader.id() + " (leader) cut off and paused for "
-        + pauseNanos / MS + " ms");
-    scheduler.after(pauseNanos + scaled(random.nextLong(50 * MS, 600 * MS)),
-        "nemesis heal partition", network::healPartition);
+    scheduler.note(
+        "nemesis: " + leader.id() + " (leader) cut off and paused for " + pauseNanos / MS + " ms");
+    scheduler.after(
+        pauseNanos + scaled(random.nextLong(50 * MS, 600 * MS)),
+        "nemesis heal partition",
+        network::healPartition);
   }
 
   private void partition(List<Integer> side, String how) {
@@ -267,7 +294,8 @@ final class Nemesis {
       return;
     }
     for (SimNode node : nodes) {
-      if (node.up() && node.core().role() == Role.LEADER
+      if (node.up()
+          && node.core().role() == Role.LEADER
           && node.clock().pausedUntilNanos() <= scheduler.nowNanos()) {
         scheduler.note("nemesis: " + node.id() + " (leader) crashes");
         crash(node);
@@ -284,23 +312,24 @@ final class Nemesis {
   private void crash(SimNode node, boolean atCrashPoint) {
     crashesCount++;
     node.crash();
-    long downtime = atCrashPoint && parameters.quickRestarts() ? quickDowntimeNanos()
-        : downtimeNanos();
-    scheduler.after(downtime, node.id() + " restart", () -> {
-      if (!node.up()) {
-        node.start();
-      }
-    });
+    long downtime =
+        atCrashPoint && parameters.quickRestarts() ? quickDowntimeNanos() : downtimeNanos();
+    scheduler.after(
+        downtime,
+        node.id() + " restart",
+        () -> {
+          if (!node.up()) {
+            node.start();
+          }
+        });
   }
 
   /**
    * How long a crashed node stays down: with quick restarts, half the crashes come back within
-   * 0.1-20 ms (log-uniform), a supervisor's restart while the election the node left still
-   * runs.
+   * 0.1-20 ms (log-uniform), a supervisor's restart while the election the node left still runs.
    */
   private long downtimeNanos() {
-    return parameters.quickRestarts() && random.nextBoolean() ? quickDowntimeNanos()
-        : faultNanos();
+    return parameters.quickRestarts() && random.nextBoolean() ? quickDowntimeNanos() : faultNanos();
   }
 
   private long quickDowntimeNanos() {
@@ -308,8 +337,8 @@ final class Nemesis {
   }
 
   /**
-   * The node's disk fills up (another tenant's log, say): a few KiB stay free, so the node runs
-   * on for a moment, then a write fails with ENOSPC and the node stops. Space comes back after a
+   * The node's disk fills up (another tenant's log, say): a few KiB stay free, so the node runs on
+   * for a moment, then a write fails with ENOSPC and the node stops. Space comes back after a
    * while; until then every restart fails again in recovery or at its first write.
    */
   private void fillDisk() {
@@ -321,10 +350,13 @@ final class Nemesis {
     long headroom = random.nextLong(0, 8 << 10);
     node.fillDisk(headroom);
     scheduler.note("nemesis: " + node.id() + " disk full (" + headroom + " bytes left)");
-    scheduler.after(faultNanos(), "nemesis free disk", () -> {
-      scheduler.note("nemesis: " + node.id() + " disk has space again");
-      node.freeDisk();
-    });
+    scheduler.after(
+        faultNanos(),
+        "nemesis free disk",
+        () -> {
+          scheduler.note("nemesis: " + node.id() + " disk has space again");
+          node.freeDisk();
+        });
   }
 
   private void pauseOne() {
@@ -335,7 +367,7 @@ final class Nemesis {
     pausesCount++;
     long until = scheduler.nowNanos() + faultNanos();
     node.clock().pauseUntil(until);
-    scheduler.note("nemesis: " + node.id() + " paused for "
-        + (until - scheduler.nowNanos()) / MS + " ms");
+    scheduler.note(
+        "nemesis: " + node.id() + " paused for " + (until - scheduler.nowNanos()) / MS + " ms");
   }
 }

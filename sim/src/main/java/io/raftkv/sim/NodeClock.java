@@ -25,8 +25,10 @@ final class NodeClock {
 
   /** Simulated time for {@code localDelayNanos} of the node's clock to pass. */
   long simDelayNanos(long localDelayNanos) {
-    return Math.max(0, localDelayNanos / (PPM + driftPpm) * PPM
-        + localDelayNanos % (PPM + driftPpm) * PPM / (PPM + driftPpm));
+    return Math.max(
+        0,
+        localDelayNanos / (PPM + driftPpm) * PPM
+            + localDelayNanos % (PPM + driftPpm) * PPM / (PPM + driftPpm));
   }
 
   void pauseUntil(long simNanos) {

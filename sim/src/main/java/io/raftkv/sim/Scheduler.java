@@ -4,10 +4,10 @@ import java.util.PriorityQueue;
 import java.util.function.Consumer;
 
 /**
- * The simulator's one thread of control: a queue of events in simulated time, run one at a time
- * in (time, insertion sequence) order, so that two runs of a seed run the same events in the
- * same order. Every event folds its time and description into a trace hash; equal hashes mean
- * the runs did the same thing, which is what the determinism test asserts.
+ * The simulator's one thread of control: a queue of events in simulated time, run one at a time in
+ * (time, insertion sequence) order, so that two runs of a seed run the same events in the same
+ * order. Every event folds its time and description into a trace hash; equal hashes mean the runs
+ * did the same thing, which is what the determinism test asserts.
  */
 final class Scheduler {
   private static final long FNV_PRIME = 0x100000001b3L;
@@ -22,8 +22,10 @@ final class Scheduler {
   }
 
   private final PriorityQueue<Event> queue = new PriorityQueue<>();
+
   /** Prints each event as it runs ({@code raftkv sim --trace}); null when tracing is off. */
   private final Consumer<String> trace;
+
   private long nowNanos;
   private long sequence;
   private long eventCount;

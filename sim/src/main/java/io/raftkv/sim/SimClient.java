@@ -22,18 +22,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
 
 /**
- * A workload client, as a real one behaves: it opens a session, sends each operation to the
- * node it believes leads, follows NOT_LEADER hints, waits a little and tries another node on
- * NO_LEADER or silence, and retries a write with the SAME session sequence until it has an
- * answer, so the session makes the retry exactly-once. Each operation goes to the history:
- * {@code ok}, {@code fail} only when it certainly did not take effect, else {@code info}, after
- * which the client carries on under a new process number (docs/history-format.md).
+ * A workload client, as a real one behaves: it opens a session, sends each operation to the node it
+ * believes leads, follows NOT_LEADER hints, waits a little and tries another node on NO_LEADER or
+ * silence, and retries a write with the SAME session sequence until it has an answer, so the
+ * session makes the retry exactly-once. Each operation goes to the history: {@code ok}, {@code
+ * fail} only when it certainly did not take effect, else {@code info}, after which the client
+ * carries on under a new process number (docs/history-format.md).
  */
 final class SimClient {
   private static final long MS = 1_000_000;
   private static final long ATTEMPT_TIMEOUT_NANOS = 400 * MS;
 
-  enum Kind { SESSION, READ, WRITE, CAS }
+  enum Kind {
+    SESSION,
+    READ,
+    WRITE,
+    CAS
+  }
 
   /** One operation in flight: its history fields, its command and what is known of it. */
   private static final class Op {
@@ -43,8 +48,10 @@ final class SimClient {
     Long from;
     Command command;
     long deadlineNanos;
+
     /** Some attempt may have reached a leader: a give-up is {@code info}, not {@code fail}. */
     boolean maybeApplied;
+
     String lastError = "";
   }
 
@@ -68,8 +75,15 @@ final class SimClient {
   private boolean probeSucceeded;
   private boolean readsOnly;
 
-  SimClient(String name, Scheduler scheduler, SplittableRandom random, IntFunction<SimNode> nodes,
-      int nodeCount, Workload workload, HistoryRecorder history, long opTimeoutNanos) {
+  SimClient(
+      String name,
+      Scheduler scheduler,
+      SplittableRandom random,
+      IntFunction<SimNode> nodes,
+      int nodeCount,
+      Workload workload,
+      HistoryRecorder history,
+      long opTimeoutNanos) {
     this.name = name;
     this.scheduler = scheduler;
     this.random = random;
@@ -89,8 +103,8 @@ final class SimClient {
   }
 
   /**
-   * Runs exactly one write (the liveness probe; opening a session first if need be), then
-   * calls {@code whenDone}; {@link #probeSucceeded()} tells whether it was acknowledged.
+   * Runs exactly one write (the liveness probe; opening a session first if need be), then calls
+   * {@code whenDone}; {@link #probeSucceeded()} tells whether it was acknowledged.
    */
   void runOneWrite(Runnable whenDone) {
     this.onFinished = whenDone;
@@ -129,18 +143,21 @@ final class SimClient {
     op.from = workload.lastWritten(keyIndex);
     op.kind = kind == Kind.CAS && op.from == null ? Kind.WRITE : kind;
     op.deadlineNanos = scheduler.nowNanos() + opTimeoutNanos;
-    Request request = switch (op.kind) {
-      case SESSION -> new SessionOpenRequest();
-      case READ -> null;
-      case WRITE -> {
-        op.value = workload.nextValue(keyIndex);
-        yield PutRequest.of(Bytes.utf8(op.key), bytes(op.value));
-      }
-      case CAS -> cas(op, keyIndex);
-    };
+    Request request =
+        switch (op.kind) {
+          case SESSION -> new SessionOpenRequest();
+          case READ -> null;
+          case WRITE -> {
+            op.value = workload.nextValue(keyIndex);
+            yield PutRequest.of(Bytes.utf8(op.key), bytes(op.value));
+          }
+          case CAS -> cas(op, keyIndex);
+        };
     if (request != null) {
-      op.command = op.kind == Kind.SESSION ? Command.of(request)
-          : new Command(sessionId, ++sequence, request);
+      op.command =
+          op.kind == Kind.SESSION
+              ? Command.of(request)
+              : new Command(sessionId, ++sequence, request);
     }
     return op;
   }
@@ -148,8 +165,10 @@ final class SimClient {
   private TxnRequest cas(Op op, int keyIndex) {
     op.value = workload.nextValue(keyIndex);
     Bytes key = Bytes.utf8(op.key);
-    return new TxnRequest(List.of(Compare.value(key, Compare.Result.EQUAL, bytes(op.from))),
-        List.of(PutRequest.of(key, bytes(op.value))), List.of());
+    return new TxnRequest(
+        List.of(Compare.value(key, Compare.Result.EQUAL, bytes(op.from))),
+        List.of(PutRequest.of(key, bytes(op.value))),
+        List.of());
   }
 
   private static Bytes bytes(long value) {
@@ -159,7 +178,7 @@ final class SimClient {
   private void begin(Op op) {
     current = op;
     switch (op.kind) {
-      case SESSION -> { }
+      case SESSION -> {}
       case READ -> {
         // As etcd's clients balance over endpoints: a third of the reads go to any node,
         // which is what finds a deposed leader that still serves.
@@ -189,18 +208,23 @@ final class SimClient {
       retryElsewhere(true);
       return;
     }
-    CompletableFuture<?> future = op.kind == Kind.READ
-        ? replica.read(RangeRequest.of(Bytes.utf8(op.key)), Replica.Consistency.LINEARIZABLE)
-        : replica.write(op.command);
-    future.whenComplete((response, error) -> scheduler.after(0, name + " reply",
-        () -> onReply(id, response, error)));
-    scheduler.after(ATTEMPT_TIMEOUT_NANOS, name + " attempt timeout", () -> {
-      if (id == attempt) {
-        op.maybeApplied |= op.kind != Kind.READ;
-        op.lastError = "timeout at " + node.id();
-        retryElsewhere(true);
-      }
-    });
+    CompletableFuture<?> future =
+        op.kind == Kind.READ
+            ? replica.read(RangeRequest.of(Bytes.utf8(op.key)), Replica.Consistency.LINEARIZABLE)
+            : replica.write(op.command);
+    future.whenComplete(
+        (response, error) ->
+            scheduler.after(0, name + " reply", () -> onReply(id, response, error)));
+    scheduler.after(
+        ATTEMPT_TIMEOUT_NANOS,
+        name + " attempt timeout",
+        () -> {
+          if (id == attempt) {
+            op.maybeApplied |= op.kind != Kind.READ;
+            op.lastError = "timeout at " + node.id();
+            retryElsewhere(true);
+          }
+        });
   }
 
   /** Tries another node after a short wait (a fresh election takes a few hundred ms). */
@@ -219,8 +243,8 @@ final class SimClient {
     }
     attempt++;
     Op op = current;
-    Throwable cause = error instanceof java.util.concurrent.CompletionException
-        ? error.getCause() : error;
+    Throwable cause =
+        error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
     if (cause == null) {
       complete(op, response);
     } else if (cause instanceof ReplicaException e) {
@@ -246,8 +270,9 @@ final class SimClient {
         sequence = 0;
         finish(op, null, null);
       }
-      case RangeResponse range -> finish(op, "ok", range.kvs().isEmpty() ? "null"
-          : range.kvs().get(0).value().toStringUtf8());
+      case RangeResponse range ->
+          finish(
+              op, "ok", range.kvs().isEmpty() ? "null" : range.kvs().get(0).value().toStringUtf8());
       case TxnResponse txn when txn.succeeded() -> {
         workload.acknowledged(op.key, op.value, txn.revision());
         finish(op, "ok", null);
@@ -281,14 +306,15 @@ final class SimClient {
   }
 
   private void finish(Op op, String type, String detail) {
-    String f = switch (op.kind) {
-      case SESSION -> null;
-      case READ -> "read";
-      case WRITE -> "write";
-      case CAS -> "cas";
-    };
-    String value = op.kind == Kind.CAS ? "[" + op.from + "," + op.value + "]"
-        : Long.toString(op.value);
+    String f =
+        switch (op.kind) {
+          case SESSION -> null;
+          case READ -> "read";
+          case WRITE -> "write";
+          case CAS -> "cas";
+        };
+    String value =
+        op.kind == Kind.CAS ? "[" + op.from + "," + op.value + "]" : Long.toString(op.value);
     if (f != null) {
       probeSucceeded |= probe && "ok".equals(type);
       switch (type) {

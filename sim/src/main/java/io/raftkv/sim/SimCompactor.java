@@ -7,11 +7,11 @@ import io.raftkv.replica.Replica;
 import java.util.List;
 
 /**
- * Compaction in the workload, as etcd's auto-compaction (revision mode) runs on the leader:
- * every {@code compactEveryNanos} the node that believes it leads proposes a compaction of all
- * but the last {@code compactRetainRevisions} revisions. Its outcome is not recorded: a
- * compaction changes no value, only what history is left, which the watchers and the checks
- * that read old revisions account for.
+ * Compaction in the workload, as etcd's auto-compaction (revision mode) runs on the leader: every
+ * {@code compactEveryNanos} the node that believes it leads proposes a compaction of all but the
+ * last {@code compactRetainRevisions} revisions. Its outcome is not recorded: a compaction changes
+ * no value, only what history is left, which the watchers and the checks that read old revisions
+ * account for.
  */
 final class SimCompactor {
   private final Scheduler scheduler;
@@ -44,7 +44,8 @@ final class SimCompactor {
     }
     for (SimNode node : nodes) {
       Replica replica = node.replica();
-      if (replica != null && node.core().role() == Role.LEADER
+      if (replica != null
+          && node.core().role() == Role.LEADER
           && replica.revision() > retainRevisions + 1) {
         long revision = replica.revision() - retainRevisions;
         proposed++;

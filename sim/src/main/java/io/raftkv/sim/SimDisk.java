@@ -12,12 +12,12 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
- * One incarnation's durable log: the real {@link RaftStorage} on the node's
- * {@code FaultyFileSystem}, with fsyncs that take simulated time. A batch is written (staged) as
- * soon as the disk takes it and fsynced when its latency has passed; only then does the replica
- * hear it is durable. A crash in between therefore finds the bytes written but unsynced, and the
- * file system loses them or keeps a torn prefix, as a real power loss would; nothing was
- * acknowledged on them. Operations run one at a time in submission order, as the contract says.
+ * One incarnation's durable log: the real {@link RaftStorage} on the node's {@code
+ * FaultyFileSystem}, with fsyncs that take simulated time. A batch is written (staged) as soon as
+ * the disk takes it and fsynced when its latency has passed; only then does the replica hear it is
+ * durable. A crash in between therefore finds the bytes written but unsynced, and the file system
+ * loses them or keeps a torn prefix, as a real power loss would; nothing was acknowledged on them.
+ * Operations run one at a time in submission order, as the contract says.
  */
 final class SimDisk implements DurableLog {
   private record Operation(String name, Runnable write, Runnable sync, Runnable onDurable) {}
@@ -28,15 +28,24 @@ final class SimDisk implements DurableLog {
   private final SplittableRandom random;
   private final SimParameters parameters;
   private final Bug bug;
+
   /** Called once when the disk fails: the node must stop (STYLE.md §6). */
   private final Consumer<String> onFatal;
+
   private final String name;
   private final ArrayDeque<Operation> queue = new ArrayDeque<>();
   private boolean busy;
   private boolean failed;
 
-  SimDisk(Scheduler scheduler, SimLoop loop, RaftStorage storage, SplittableRandom random,
-      SimParameters parameters, Bug bug, String name, Consumer<String> onFatal) {
+  SimDisk(
+      Scheduler scheduler,
+      SimLoop loop,
+      RaftStorage storage,
+      SplittableRandom random,
+      SimParameters parameters,
+      Bug bug,
+      String name,
+      Consumer<String> onFatal) {
     this.scheduler = scheduler;
     this.loop = loop;
     this.storage = storage;
@@ -65,13 +74,13 @@ final class SimDisk implements DurableLog {
   @Override
   public void saveSnapshot(Snapshot snapshot, Runnable onDurable) {
     // compact writes, renames and syncs in one call: a crash before it leaves the old state.
-    submit(new Operation("snapshot", () -> { }, () -> storage.compact(snapshot), onDurable));
+    submit(new Operation("snapshot", () -> {}, () -> storage.compact(snapshot), onDurable));
   }
 
   private void submit(Operation operation) {
     if (bug.diskAcksBeforeFsync()) {
       loop.execute(operation.onDurable());
-      operation = new Operation(operation.name(), operation.write(), operation.sync(), () -> { });
+      operation = new Operation(operation.name(), operation.write(), operation.sync(), () -> {});
     }
     queue.add(operation);
     if (!busy) {
@@ -89,15 +98,18 @@ final class SimDisk implements DurableLog {
     if (!attempt(operation.write())) {
       return;
     }
-    long latency = SimParameters.latencyNanos(random, parameters.fsyncMinNanos(),
-        parameters.fsyncMeanNanos());
-    scheduler.after(latency, name + " fsync " + operation.name(), () -> {
-      if (!loop.alive() || failed || !attempt(operation.sync())) {
-        return;
-      }
-      loop.execute(operation.onDurable());
-      startNext();
-    });
+    long latency =
+        SimParameters.latencyNanos(random, parameters.fsyncMinNanos(), parameters.fsyncMeanNanos());
+    scheduler.after(
+        latency,
+        name + " fsync " + operation.name(),
+        () -> {
+          if (!loop.alive() || failed || !attempt(operation.sync())) {
+            return;
+          }
+          loop.execute(operation.onDurable());
+          startNext();
+        });
   }
 
   /** Runs a storage step; a failed fsync or a full disk stops the node. */

@@ -4,9 +4,9 @@ import io.raftkv.replica.EventLoop;
 import java.time.Duration;
 
 /**
- * The event loop of one incarnation of a node, on the simulator's scheduler. A paused node's
- * tasks wait until the pause ends, in the order they came due; a crashed incarnation's tasks
- * are dropped (killing the loop is what losing the process's memory looks like).
+ * The event loop of one incarnation of a node, on the simulator's scheduler. A paused node's tasks
+ * wait until the pause ends, in the order they came due; a crashed incarnation's tasks are dropped
+ * (killing the loop is what losing the process's memory looks like).
  */
 final class SimLoop implements EventLoop {
   private final Scheduler scheduler;
@@ -15,8 +15,10 @@ final class SimLoop implements EventLoop {
   private final String timerName;
   private final String resumedName;
   private final String offloadName;
+
   /** How long offloaded work (a snapshot image being written) takes, in simulated time. */
   static final long OFFLOAD_NANOS = 2_000_000;
+
   private boolean alive = true;
 
   SimLoop(Scheduler scheduler, NodeClock clock, String name) {
@@ -36,11 +38,14 @@ final class SimLoop implements EventLoop {
   @Override
   public Cancellable schedule(Duration delay, Runnable task) {
     boolean[] cancelled = {false};
-    scheduler.after(clock.simDelayNanos(delay.toNanos()), timerName, () -> {
-      if (!cancelled[0]) {
-        run(task);
-      }
-    });
+    scheduler.after(
+        clock.simDelayNanos(delay.toNanos()),
+        timerName,
+        () -> {
+          if (!cancelled[0]) {
+            run(task);
+          }
+        });
     return () -> cancelled[0] = true;
   }
 

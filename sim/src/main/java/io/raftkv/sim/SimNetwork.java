@@ -9,26 +9,31 @@ import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 
 /**
- * The network between nodes: every message gets its own delay (so messages reorder), may be
- * dropped or delivered twice, and never crosses a partition. A partition is a set of cut links
- * (not always transitive: in a bridge or a ring, a can reach b and b reach c while a cannot reach
- * c); a message leaves only over a link that is up and is delivered only if it still is when the
- * message arrives.
+ * The network between nodes: every message gets its own delay (so messages reorder), may be dropped
+ * or delivered twice, and never crosses a partition. A partition is a set of cut links (not always
+ * transitive: in a bridge or a ring, a can reach b and b reach c while a cannot reach c); a message
+ * leaves only over a link that is up and is delivered only if it still is when the message arrives.
  */
 final class SimNetwork {
   private final Scheduler scheduler;
   private final SplittableRandom random;
   private final SimParameters parameters;
   private final IntFunction<SimNode> nodes;
+
   /** {@code cut[a][b]}: messages from node a to node b are lost. */
   private final boolean[][] cut;
+
   private double dropProbability;
   private double duplicateProbability;
   private long sentCount;
   private long droppedCount;
 
-  SimNetwork(Scheduler scheduler, SplittableRandom random, SimParameters parameters,
-      int nodeCount, IntFunction<SimNode> nodes) {
+  SimNetwork(
+      Scheduler scheduler,
+      SplittableRandom random,
+      SimParameters parameters,
+      int nodeCount,
+      IntFunction<SimNode> nodes) {
     this.scheduler = scheduler;
     this.random = random;
     this.parameters = parameters;
@@ -57,17 +62,26 @@ final class SimNetwork {
   }
 
   private void deliverLater(Message message) {
-    long delay = SimParameters.latencyNanos(random, parameters.delayMinNanos(),
-        parameters.delayMeanNanos());
-    String description = message.to() + " <- " + message.from() + " "
-        + message.getClass().getSimpleName() + " term=" + message.term();
-    scheduler.after(delay, description, () -> {
-      if (connected(message.from(), message.to())) {
-        nodes.apply(message.to().value()).deliver(message);
-      } else {
-        droppedCount++;
-      }
-    });
+    long delay =
+        SimParameters.latencyNanos(random, parameters.delayMinNanos(), parameters.delayMeanNanos());
+    String description =
+        message.to()
+            + " <- "
+            + message.from()
+            + " "
+            + message.getClass().getSimpleName()
+            + " term="
+            + message.term();
+    scheduler.after(
+        delay,
+        description,
+        () -> {
+          if (connected(message.from(), message.to())) {
+            nodes.apply(message.to().value()).deliver(message);
+          } else {
+            droppedCount++;
+          }
+        });
   }
 
   private boolean connected(NodeId from, NodeId to) {
@@ -85,8 +99,8 @@ final class SimNetwork {
   }
 
   /**
-   * Two halves that cannot talk, and one node, {@code bridge}, that talks to both: each half
-   * may elect a leader the other never hears of, and the bridge votes for both.
+   * Two halves that cannot talk, and one node, {@code bridge}, that talks to both: each half may
+   * elect a leader the other never hears of, and the bridge votes for both.
    */
   void bridge(Collection<Integer> side, int bridge) {
     partition(side);

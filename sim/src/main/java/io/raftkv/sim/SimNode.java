@@ -37,19 +37,29 @@ final class SimNode {
   private SimLoop loop;
   private SimDisk disk;
   private Replica replica;
+
   /**
-   * Asked at each message this node sends (the nemesis's crash points): true when the process
-   * dies before it leaves. None by default.
+   * Asked at each message this node sends (the nemesis's crash points): true when the process dies
+   * before it leaves. None by default.
    */
   private java.util.function.BiPredicate<SimNode, Message> crashPoints = (node, message) -> false;
+
   /** The process is dying within the current event: nothing more leaves it. */
   private boolean dying;
+
   private int incarnation;
   private int crashCount;
   private String lastFatal;
 
-  SimNode(NodeId id, ReplicaConfig config, Scheduler scheduler, SplittableRandom random,
-      SimParameters parameters, SimNetwork network, Bug bug, NodeClock clock) {
+  SimNode(
+      NodeId id,
+      ReplicaConfig config,
+      Scheduler scheduler,
+      SplittableRandom random,
+      SimParameters parameters,
+      SimNetwork network,
+      Bug bug,
+      NodeClock clock) {
     this.id = id;
     this.config = config;
     this.scheduler = scheduler;
@@ -63,8 +73,10 @@ final class SimNode {
     // Small segments: rotation and segment deletion happen within a run, and the faulty file
     // system's fsync (which copies the whole file) stays cheap. The fatal handler only records:
     // storage throws FatalDiskError right after it, which SimDisk turns into a crash.
-    this.storageOptions = StorageOptions.defaults().withSegmentBytesMax(16 << 10)
-        .withFatalHandler(error -> lastFatal = error.getMessage());
+    this.storageOptions =
+        StorageOptions.defaults()
+            .withSegmentBytesMax(16 << 10)
+            .withFatalHandler(error -> lastFatal = error.getMessage());
   }
 
   NodeId id() {
@@ -126,17 +138,32 @@ final class SimNode {
       scheduleRestart();
       return;
     }
-    disk = new SimDisk(scheduler, loop, storage, random.split(), parameters, bug,
-        name, reason -> diskFailed(reason));
+    disk =
+        new SimDisk(
+            scheduler,
+            loop,
+            storage,
+            random.split(),
+            parameters,
+            bug,
+            name,
+            reason -> diskFailed(reason));
     io.raftkv.replica.Transport transport = network.transport();
     dying = false;
-    replica = Replica.startWithBugs(config, loop, message -> {
-      if (!dying && !crashPoints.test(this, message)) {
-        transport.send(message);
-      }
-    }, disk,
-        Rng.seeded(random.nextLong()), scheduler.tracing() ? traceLog() : CoreLog.SILENT,
-        bug.coreBugs(), bug.replicaBugs());
+    replica =
+        Replica.startWithBugs(
+            config,
+            loop,
+            message -> {
+              if (!dying && !crashPoints.test(this, message)) {
+                transport.send(message);
+              }
+            },
+            disk,
+            Rng.seeded(random.nextLong()),
+            scheduler.tracing() ? traceLog() : CoreLog.SILENT,
+            bug.coreBugs(),
+            bug.replicaBugs());
     scheduler.note(name + " started: " + replica.raftStatus());
   }
 
@@ -161,9 +188,9 @@ final class SimNode {
   }
 
   /**
-   * Power loss: the process dies with everything in memory (its queued tasks, its pending
-   * client requests, which their clients will time out on) and the disk keeps only what was
-   * synced, perhaps with a torn tail.
+   * Power loss: the process dies with everything in memory (its queued tasks, its pending client
+   * requests, which their clients will time out on) and the disk keeps only what was synced,
+   * perhaps with a torn tail.
    */
   void crash() {
     if (replica == null) {
@@ -184,11 +211,14 @@ final class SimNode {
   }
 
   private void scheduleRestart() {
-    scheduler.after(parameters.nemesisMeanNanos(), id + " restart after disk failure", () -> {
-      if (replica == null) {
-        start();
-      }
-    });
+    scheduler.after(
+        parameters.nemesisMeanNanos(),
+        id + " restart after disk failure",
+        () -> {
+          if (replica == null) {
+            start();
+          }
+        });
   }
 
   /** A message arrives from the network; a node that is down loses it. */

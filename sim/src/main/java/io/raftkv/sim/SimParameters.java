@@ -6,9 +6,9 @@ import java.util.SplittableRandom;
 
 /**
  * Everything a seed decides before the run starts: the fault mix (swarm testing: each seed turns
- * each fault on or off and draws its rate, so that over many seeds every combination is tried),
- * the network's and the disk's behaviour, and every node's clock. Printed at the start of a
- * replay so that a failing seed says under which conditions it failed.
+ * each fault on or off and draws its rate, so that over many seeds every combination is tried), the
+ * network's and the disk's behaviour, and every node's clock. Printed at the start of a replay so
+ * that a failing seed says under which conditions it failed.
  */
 record SimParameters(
     long seed,
@@ -42,9 +42,19 @@ record SimParameters(
   private static final long MS = 1_000_000;
 
   /** The crash points' sites: the kinds of message a node sends, by simple class name. */
-  static final List<String> CRASH_SITES = List.of("RequestVote", "VoteReply", "AppendEntries",
-      "AppendReply", "Heartbeat", "HeartbeatReply", "InstallSnapshot", "SnapshotReply",
-      "TimeoutNow", "ReadIndexRequest", "ReadIndexReply");
+  static final List<String> CRASH_SITES =
+      List.of(
+          "RequestVote",
+          "VoteReply",
+          "AppendEntries",
+          "AppendReply",
+          "Heartbeat",
+          "HeartbeatReply",
+          "InstallSnapshot",
+          "SnapshotReply",
+          "TimeoutNow",
+          "ReadIndexRequest",
+          "ReadIndexReply");
 
   /** The probability that sending {@code message} while a write is unsynced is a crash. */
   double crashPointProbability(io.raftkv.raft.Message message) {
@@ -65,8 +75,10 @@ record SimParameters(
   static SimParameters draw(long seed, SimOptions options, SplittableRandom random) {
     List<long[]> clocks = new ArrayList<>();
     for (int i = 0; i < options.nodes(); i++) {
-      long drift = options.clockDriftPpmMax() == 0 ? 0
-          : random.nextLong(-options.clockDriftPpmMax(), options.clockDriftPpmMax() + 1);
+      long drift =
+          options.clockDriftPpmMax() == 0
+              ? 0
+              : random.nextLong(-options.clockDriftPpmMax(), options.clockDriftPpmMax() + 1);
       clocks.add(new long[] {random.nextLong(0, 1_000_000 * MS), drift});
     }
     long[] snapshotChoices = {40, 200, 10_000};
@@ -74,17 +86,19 @@ record SimParameters(
     long snapshotEveryEntries = snapshotChoices[random.nextInt(snapshotChoices.length)];
     long delayMinNanos = random.nextLong(MS / 10, 2 * MS);
     long delayMeanNanos = random.nextLong(MS, 10 * MS);
-    double dropProbability = on(options, "drops", random.nextBoolean())
-        ? random.nextDouble(0.001, 0.1) : 0;
-    double duplicateProbability = on(options, "duplicates", random.nextBoolean())
-        ? random.nextDouble(0.001, 0.05) : 0;
+    double dropProbability =
+        on(options, "drops", random.nextBoolean()) ? random.nextDouble(0.001, 0.1) : 0;
+    double duplicateProbability =
+        on(options, "duplicates", random.nextBoolean()) ? random.nextDouble(0.001, 0.05) : 0;
     long fsyncMinNanos = random.nextLong(MS / 10, MS);
     long fsyncMeanNanos = random.nextLong(MS / 2, 5 * MS);
     boolean partitions = on(options, "partitions", random.nextInt(4) != 0);
     boolean crashes = on(options, "crashes", random.nextInt(4) != 0);
     boolean pauses = on(options, "pauses", random.nextInt(4) != 0);
-    double fsyncFailureProbability = on(options, "fsync-failures", random.nextInt(4) == 0)
-        ? random.nextDouble(0.0005, 0.005) : 0;
+    double fsyncFailureProbability =
+        on(options, "fsync-failures", random.nextInt(4) == 0)
+            ? random.nextDouble(0.0005, 0.005)
+            : 0;
     long nemesisMeanNanos = random.nextLong(50 * MS, 800 * MS);
     // Drawn after everything above, so that the parameters above stay what they were.
     // Churn (1 seed in 4): election timeouts short next to replication, one entry per append,
@@ -118,8 +132,8 @@ record SimParameters(
     double[] crashPointProbabilities = new double[CRASH_SITES.size()];
     if (crashes && (random.nextInt(3) != 0 || options.forces("crashes"))) {
       for (int site = 0; site < crashPointProbabilities.length; site++) {
-        crashPointProbabilities[site] = random.nextBoolean()
-            ? Math.exp(random.nextDouble(Math.log(0.01), Math.log(0.5))) : 0;
+        crashPointProbabilities[site] =
+            random.nextBoolean() ? Math.exp(random.nextDouble(Math.log(0.01), Math.log(0.5))) : 0;
       }
     }
     // Quick restarts (1 seed in 2 that has crashes): a supervisor restarts a crashed process
@@ -180,8 +194,8 @@ record SimParameters(
   }
 
   /**
-   * Whether a fault is on: drawn, or forced ({@code --always}), and allowed. The draw is made
-   * by the caller whatever the options say, so that they shift no other parameter.
+   * Whether a fault is on: drawn, or forced ({@code --always}), and allowed. The draw is made by
+   * the caller whatever the options say, so that they shift no other parameter.
    */
   private static boolean on(SimOptions options, String kind, boolean drawn) {
     return options.allows(kind) && (drawn || options.forces(kind));
@@ -235,28 +249,51 @@ record SimParameters(
   /** One key=value line, as TigerBeetle's VOPR prints what it drew. */
   String describe() {
     StringBuilder line = new StringBuilder();
-    line.append(String.format("seed=%d tick_ms=%d election_timeout_ticks=%d lease_reads=%b "
-        + "snapshot_every_entries=%d delay_min_ms=%.2f delay_mean_ms=%.2f drop=%.4f "
-        + "duplicate=%.4f fsync_min_ms=%.2f fsync_mean_ms=%.2f partitions=%b crashes=%b "
-        + "pauses=%b fsync_failure=%.4f nemesis_mean_ms=%.0f append_entries_max=%d "
-        + "inflight_appends_max=%d drift_near_bound=%b slow_disks=%b quick_restarts=%b readers=%d "
-        + "full_disks=%b compact_every_ms=%d compact_retain_revisions=%d",
-        seed, tickNanos / MS, electionTimeoutTicks, leaseReads, snapshotEveryEntries,
-        delayMinNanos / 1e6,
-        delayMeanNanos / 1e6, dropProbability, duplicateProbability, fsyncMinNanos / 1e6,
-        fsyncMeanNanos / 1e6, partitions, crashes, pauses, fsyncFailureProbability,
-        nemesisMeanNanos / 1e6, appendEntriesMax, inflightAppendsMax, driftNearBound,
-        slowDisks, quickRestarts, readers, fullDisks, compactEveryNanos / MS,
-        compactRetainRevisions));
+    line.append(
+        String.format(
+            "seed=%d tick_ms=%d election_timeout_ticks=%d lease_reads=%b "
+                + "snapshot_every_entries=%d delay_min_ms=%.2f delay_mean_ms=%.2f drop=%.4f "
+                + "duplicate=%.4f fsync_min_ms=%.2f fsync_mean_ms=%.2f partitions=%b crashes=%b "
+                + "pauses=%b fsync_failure=%.4f nemesis_mean_ms=%.0f append_entries_max=%d "
+                + "inflight_appends_max=%d drift_near_bound=%b slow_disks=%b quick_restarts=%b readers=%d "
+                + "full_disks=%b compact_every_ms=%d compact_retain_revisions=%d",
+            seed,
+            tickNanos / MS,
+            electionTimeoutTicks,
+            leaseReads,
+            snapshotEveryEntries,
+            delayMinNanos / 1e6,
+            delayMeanNanos / 1e6,
+            dropProbability,
+            duplicateProbability,
+            fsyncMinNanos / 1e6,
+            fsyncMeanNanos / 1e6,
+            partitions,
+            crashes,
+            pauses,
+            fsyncFailureProbability,
+            nemesisMeanNanos / 1e6,
+            appendEntriesMax,
+            inflightAppendsMax,
+            driftNearBound,
+            slowDisks,
+            quickRestarts,
+            readers,
+            fullDisks,
+            compactEveryNanos / MS,
+            compactRetainRevisions));
     for (int site = 0; site < CRASH_SITES.size(); site++) {
       if (crashPointProbabilities[site] > 0) {
-        line.append(String.format(" crash_after_%s=%.4f", CRASH_SITES.get(site),
-            crashPointProbabilities[site]));
+        line.append(
+            String.format(
+                " crash_after_%s=%.4f", CRASH_SITES.get(site), crashPointProbabilities[site]));
       }
     }
     for (int i = 0; i < clocks.size(); i++) {
-      line.append(String.format(" n%d_clock_offset_ms=%d n%d_drift_ppm=%d", i + 1,
-          clocks.get(i)[0] / MS, i + 1, clocks.get(i)[1]));
+      line.append(
+          String.format(
+              " n%d_clock_offset_ms=%d n%d_drift_ppm=%d",
+              i + 1, clocks.get(i)[0] / MS, i + 1, clocks.get(i)[1]));
     }
     return line.toString();
   }

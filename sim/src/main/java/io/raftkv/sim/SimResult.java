@@ -20,9 +20,22 @@ import java.util.List;
  * @param faults the faults that struck (counts)
  * @param report the HTML report of a violation, or null
  */
-public record SimResult(long seed, String parameters, List<String> violations,
-    String linearizability, int ops, int ok, int fail, int info, long watchEvents, long simNanos,
-    long events, long traceHash, List<String> faultsOn, String faults, Path report) {
+public record SimResult(
+    long seed,
+    String parameters,
+    List<String> violations,
+    String linearizability,
+    int ops,
+    int ok,
+    int fail,
+    int info,
+    long watchEvents,
+    long simNanos,
+    long events,
+    long traceHash,
+    List<String> faultsOn,
+    String faults,
+    Path report) {
 
   public SimResult {
     violations = List.copyOf(violations);

@@ -17,14 +17,16 @@ import java.util.function.IntFunction;
  * A watch client, as a real one behaves: it watches a key or the workload's whole prefix from a
  * drawn revision on one node, and when that node's process dies, the stream ends, or it simply
  * reconnects elsewhere (as clients balancing over endpoints do), it opens a new watch on another
- * node from the revision after the last event it received. A compacted start revision is
- * recorded and the watch resumes from the compact revision the error names. What it received
- * goes to {@link WatchChecker}, which compares it with the committed log.
+ * node from the revision after the last event it received. A compacted start revision is recorded
+ * and the watch resumes from the compact revision the error names. What it received goes to {@link
+ * WatchChecker}, which compares it with the committed log.
  */
 final class SimWatcher {
   private static final long MS = 1_000_000;
+
   /** How often it looks whether its node's process is still the one it watches on. */
   private static final long CHECK_EVERY_NANOS = 50 * MS;
+
   /** Per check: the chance it reconnects to another node although nothing went wrong. */
   private static final int RECONNECT_ONE_IN = 40;
 
@@ -43,21 +45,33 @@ final class SimWatcher {
   private final String rangeName;
   private final List<Received> received = new ArrayList<>();
   private final List<Compacted> compacted = new ArrayList<>();
+
   /** The revision the first watch asked for; 0 = from the next write. */
   private long startRevision;
+
   /** What the next watch asks for: the revision after the last event received. */
   private long resumeFrom;
+
   private int target;
+
   /** The process watched on, to notice a crash (its loop just vanishes); null between watches. */
   private Replica watching;
+
   private WatchStream stream;
+
   /** Numbers the watches, so that a late event or end of an abandoned one is ignored. */
   private long streamNumber;
+
   private int streams;
   private boolean stopped;
 
-  SimWatcher(String name, Scheduler scheduler, SplittableRandom random,
-      IntFunction<SimNode> nodes, int nodeCount, int keyCount) {
+  SimWatcher(
+      String name,
+      Scheduler scheduler,
+      SplittableRandom random,
+      IntFunction<SimNode> nodes,
+      int nodeCount,
+      int keyCount) {
     this.name = name;
     this.scheduler = scheduler;
     this.random = random;
@@ -75,15 +89,18 @@ final class SimWatcher {
   }
 
   /**
-   * Opens the first watch after a drawn delay, up to 3 s into the safety phase: late enough, in
-   * a seed with compactions, that a watch from revision 1 meets the compacted error at once.
+   * Opens the first watch after a drawn delay, up to 3 s into the safety phase: late enough, in a
+   * seed with compactions, that a watch from revision 1 meets the compacted error at once.
    */
   void start() {
-    scheduler.after(random.nextLong(0, 3000 * MS), name + " start", () -> {
-      startRevision = drawStartRevision();
-      resumeFrom = startRevision;
-      open();
-    });
+    scheduler.after(
+        random.nextLong(0, 3000 * MS),
+        name + " start",
+        () -> {
+          startRevision = drawStartRevision();
+          resumeFrom = startRevision;
+          open();
+        });
     scheduler.after(CHECK_EVERY_NANOS, name + " check", this::check);
   }
 
@@ -109,8 +126,14 @@ final class SimWatcher {
   }
 
   String describe() {
-    return name + " (" + rangeName + " from " + (startRevision == 0 ? "the next write"
-        : "revision " + startRevision) + ", " + streams + " watches)";
+    return name
+        + " ("
+        + rangeName
+        + " from "
+        + (startRevision == 0 ? "the next write" : "revision " + startRevision)
+        + ", "
+        + streams
+        + " watches)";
   }
 
   long startRevision() {
@@ -170,9 +193,8 @@ final class SimWatcher {
         compacted.add(new Compacted(resumeFrom, end.compactRevision(), node));
         resumeFrom = end.compactRevision();
       }
-      case STOPPED, CANCELED -> { }
-      case REFUSED -> throw new IllegalStateException(name + ": watch refused: "
-          + end.message());
+      case STOPPED, CANCELED -> {}
+      case REFUSED -> throw new IllegalStateException(name + ": watch refused: " + end.message());
     }
     abandon();
     reconnectElsewhere();

@@ -11,13 +11,13 @@ import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
 /**
- * One seed, end to end, in the style of TigerBeetle's VOPR: draw every parameter from the seed,
- * run the real replicas on simulated seams through a safety phase under faults, heal everything
- * and require progress within a bounded number of election timeouts (the liveness phase), then
- * judge: Raft invariants (checked after every event), no acknowledged write lost, the
- * linearizability of what the clients saw, and the watchers' streams against the committed
- * log. Everything random descends from the seed by {@link SplittableRandom#split()}, one
- * stream per component, so a seed replays bit for bit.
+ * One seed, end to end, in the style of TigerBeetle's VOPR: draw every parameter from the seed, run
+ * the real replicas on simulated seams through a safety phase under faults, heal everything and
+ * require progress within a bounded number of election timeouts (the liveness phase), then judge:
+ * Raft invariants (checked after every event), no acknowledged write lost, the linearizability of
+ * what the clients saw, and the watchers' streams against the committed log. Everything random
+ * descends from the seed by {@link SplittableRandom#split()}, one stream per component, so a seed
+ * replays bit for bit.
  */
 public final class Simulation {
   private static final long MS = 1_000_000;
@@ -45,14 +45,22 @@ public final class Simulation {
     this.options = options;
     this.parameters = SimParameters.draw(seed, options, root.split());
     this.scheduler = new Scheduler(options.trace());
-    this.network = new SimNetwork(scheduler, root.split(), parameters, options.nodes(),
-        n -> nodes.get(n - 1));
+    this.network =
+        new SimNetwork(scheduler, root.split(), parameters, options.nodes(), n -> nodes.get(n - 1));
     SplittableRandom nodeRandom = root.split();
     Configuration voters = Configuration.of(ids(options.nodes()));
     for (NodeId id : ids(options.nodes())) {
       long[] clock = parameters.clocks().get(id.value() - 1);
-      nodes.add(new SimNode(id, replicaConfig(id, voters), scheduler, nodeRandom.split(),
-          parameters, network, options.bug(), new NodeClock(clock[0], clock[1])));
+      nodes.add(
+          new SimNode(
+              id,
+              replicaConfig(id, voters),
+              scheduler,
+              nodeRandom.split(),
+              parameters,
+              network,
+              options.bug(),
+              new NodeClock(clock[0], clock[1])));
     }
     this.nemesis = new Nemesis(scheduler, root.split(), parameters, nodes, network);
     this.history = new HistoryRecorder(scheduler);
@@ -62,11 +70,18 @@ public final class Simulation {
     // Split last, so that adding watchers shifted no other component's draws.
     SplittableRandom watcherRandom = root.split();
     for (int i = 0; i < options.watchers(); i++) {
-      watchers.add(new SimWatcher("w" + (i + 1), scheduler, watcherRandom.split(),
-          n -> nodes.get(n - 1), options.nodes(), options.keys()));
+      watchers.add(
+          new SimWatcher(
+              "w" + (i + 1),
+              scheduler,
+              watcherRandom.split(),
+              n -> nodes.get(n - 1),
+              options.nodes(),
+              options.keys()));
     }
-    this.compactor = new SimCompactor(scheduler, nodes, parameters.compactEveryNanos(),
-        parameters.compactRetainRevisions());
+    this.compactor =
+        new SimCompactor(
+            scheduler, nodes, parameters.compactEveryNanos(), parameters.compactRetainRevisions());
   }
 
   /** Runs one seed and returns its verdict; never throws for what the cluster does. */
@@ -83,18 +98,26 @@ public final class Simulation {
   }
 
   private ReplicaConfig replicaConfig(NodeId id, Configuration voters) {
-    RaftConfig raft = RaftConfig.builder(id, voters)
-        .electionTimeoutTicks(parameters.electionTimeoutTicks())
-        .clockDriftTicks(clockDriftTicksFor(parameters.electionTimeoutTicks(),
-            options.clockDriftPpmMax(), RaftConfig.CLOCK_DRIFT_TICKS_DEFAULT))
-        .leaseReads(parameters.leaseReads())
-        .appendEntriesMax(parameters.appendEntriesMax())
-        .inflightAppendsMax(parameters.inflightAppendsMax())
-        .build();
+    RaftConfig raft =
+        RaftConfig.builder(id, voters)
+            .electionTimeoutTicks(parameters.electionTimeoutTicks())
+            .clockDriftTicks(
+                clockDriftTicksFor(
+                    parameters.electionTimeoutTicks(),
+                    options.clockDriftPpmMax(),
+                    RaftConfig.CLOCK_DRIFT_TICKS_DEFAULT))
+            .leaseReads(parameters.leaseReads())
+            .appendEntriesMax(parameters.appendEntriesMax())
+            .inflightAppendsMax(parameters.inflightAppendsMax())
+            .build();
     ReplicaConfig defaults = ReplicaConfig.defaults(raft);
-    return new ReplicaConfig(raft, java.time.Duration.ofNanos(parameters.tickNanos()),
-        parameters.snapshotEveryEntries(), defaults.pendingWritesMax(),
-        defaults.pendingReadsMax(), kvLimits());
+    return new ReplicaConfig(
+        raft,
+        java.time.Duration.ofNanos(parameters.tickNanos()),
+        parameters.snapshotEveryEntries(),
+        defaults.pendingWritesMax(),
+        defaults.pendingReadsMax(),
+        kvLimits());
   }
 
   /** The state machine's limits on every node, and on the watch check's reference replay. */
@@ -104,9 +127,9 @@ public final class Simulation {
 
   /**
    * The lease margin a drift bound b needs, as an operator would configure it (docs/raft.md,
-   * leases): a lease of L ticks on a clock 1 - b slow must end before a voter whose clock runs
-   * 1 + b fast has counted electionTimeout - 1 ticks, so L <= (electionTimeout - 1)(1 - b) /
-   * (1 + b). Never below the core's default, so that small bounds test the shipped setting.
+   * leases): a lease of L ticks on a clock 1 - b slow must end before a voter whose clock runs 1 +
+   * b fast has counted electionTimeout - 1 ticks, so L <= (electionTimeout - 1)(1 - b) / (1 + b).
+   * Never below the core's default, so that small bounds test the shipped setting.
    */
   static int clockDriftTicksFor(int electionTimeoutTicks, long driftPpmMax, int defaultTicks) {
     double bound = driftPpmMax / 1e6;
@@ -145,8 +168,12 @@ public final class Simulation {
     int frames = 0;
     for (StackTraceElement frame : e.getStackTrace()) {
       if (frame.getClassName().startsWith("io.raftkv.") && frames++ < 3) {
-        at.append(" at ").append(frame.getClassName().replace("io.raftkv.", ""))
-            .append('.').append(frame.getMethodName()).append(':').append(frame.getLineNumber());
+        at.append(" at ")
+            .append(frame.getClassName().replace("io.raftkv.", ""))
+            .append('.')
+            .append(frame.getMethodName())
+            .append(':')
+            .append(frame.getLineNumber());
       }
     }
     return at.toString();
@@ -173,8 +200,15 @@ public final class Simulation {
 
   /** A workload client on its own split of the clients' random stream. */
   private SimClient client(String name, long opTimeoutNanos) {
-    return new SimClient(name, scheduler, clientRandom.split(), n -> nodes.get(n - 1),
-        options.nodes(), workload, history, opTimeoutNanos);
+    return new SimClient(
+        name,
+        scheduler,
+        clientRandom.split(),
+        n -> nodes.get(n - 1),
+        options.nodes(),
+        workload,
+        history,
+        opTimeoutNanos);
   }
 
   private void start(SimClient client) {
@@ -184,8 +218,8 @@ public final class Simulation {
   }
 
   /**
-   * Heal every fault and restart every node; a leader must then commit a write within
-   * {@code livenessElectionTimeouts} election timeouts, and every node catch up with it.
+   * Heal every fault and restart every node; a leader must then commit a write within {@code
+   * livenessElectionTimeouts} election timeouts, and every node catch up with it.
    */
   private void livenessPhase() {
     network.healAll();
@@ -204,15 +238,20 @@ public final class Simulation {
     long deadline = scheduler.nowNanos() + bound;
     runUntil(() -> probeDone[0], deadline);
     if (!probe.probeSucceeded()) {
-      violations.add("liveness: no write committed within " + options.livenessElectionTimeouts()
-          + " election timeouts after healing");
+      violations.add(
+          "liveness: no write committed within "
+              + options.livenessElectionTimeouts()
+              + " election timeouts after healing");
       return;
     }
-    runUntil(() -> clientsRunning == 0 && converged(), scheduler.nowNanos() + OP_TIMEOUT_NANOS
-        + bound);
+    runUntil(
+        () -> clientsRunning == 0 && converged(), scheduler.nowNanos() + OP_TIMEOUT_NANOS + bound);
     if (clientsRunning > 0 || !converged()) {
-      violations.add("liveness: " + (clientsRunning > 0 ? clientsRunning + " clients stuck; "
-          : "") + "nodes did not converge: " + appliedIndexes());
+      violations.add(
+          "liveness: "
+              + (clientsRunning > 0 ? clientsRunning + " clients stuck; " : "")
+              + "nodes did not converge: "
+              + appliedIndexes());
     }
   }
 
@@ -236,8 +275,15 @@ public final class Simulation {
   private String appliedIndexes() {
     StringBuilder line = new StringBuilder();
     for (SimNode node : nodes) {
-      line.append(node.id()).append(node.up() ? " commit=" + node.core().commitIndex()
-          + " applied=" + node.core().appliedIndex() : " down").append("; ");
+      line.append(node.id())
+          .append(
+              node.up()
+                  ? " commit="
+                      + node.core().commitIndex()
+                      + " applied="
+                      + node.core().appliedIndex()
+                  : " down")
+          .append("; ");
     }
     return line.toString();
   }

@@ -9,17 +9,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The watchers' verdict: each watcher's streams, concatenated, must equal the events of its
- * range in the one true committed log, from its start revision to the last revision it
- * received: in order, none twice, none skipped, each with the same key, value, revisions and
- * type ({@link CommittedEvents} gives the reference). Revisions a watcher was told were
- * compacted are excused; lag is not an error.
+ * The watchers' verdict: each watcher's streams, concatenated, must equal the events of its range
+ * in the one true committed log, from its start revision to the last revision it received: in
+ * order, none twice, none skipped, each with the same key, value, revisions and type ({@link
+ * CommittedEvents} gives the reference). Revisions a watcher was told were compacted are excused;
+ * lag is not an error.
  */
 final class WatchChecker {
   private WatchChecker() {}
 
   /** Checks every watcher; returns how many received events were checked. */
-  static long check(List<SimWatcher> watchers, Map<Long, Entry> committed, KvLimits limits,
+  static long check(
+      List<SimWatcher> watchers,
+      Map<Long, Entry> committed,
+      KvLimits limits,
       List<String> violations) {
     List<WatchRequest> ranges = new ArrayList<>();
     watchers.forEach(w -> ranges.add(w.range()));
@@ -27,8 +30,9 @@ final class WatchChecker {
     long checked = 0;
     for (int i = 0; i < watchers.size(); i++) {
       SimWatcher watcher = watchers.get(i);
-      String problem = compare(watcher.startRevision(), watcher.received(),
-          watcher.compacted(), expected.get(i));
+      String problem =
+          compare(
+              watcher.startRevision(), watcher.received(), watcher.compacted(), expected.get(i));
       if (problem != null) {
         violations.add("watch: " + watcher.describe() + ": " + problem);
         return checked;
@@ -39,12 +43,15 @@ final class WatchChecker {
   }
 
   /**
-   * The first difference between what a watcher received (from {@code startRevision}, 0 for
-   * "the next write", with the compacted stretches it was told of) and the events of its range
-   * in the log; null if none.
+   * The first difference between what a watcher received (from {@code startRevision}, 0 for "the
+   * next write", with the compacted stretches it was told of) and the events of its range in the
+   * log; null if none.
    */
-  static String compare(long startRevision, List<SimWatcher.Received> received,
-      List<SimWatcher.Compacted> compacted, List<Event> log) {
+  static String compare(
+      long startRevision,
+      List<SimWatcher.Received> received,
+      List<SimWatcher.Compacted> compacted,
+      List<Event> log) {
     if (received.isEmpty()) {
       return null;
     }
@@ -84,8 +91,7 @@ final class WatchChecker {
     long revision = got.event().revision();
     String at = got.node() + " delivered " + describe(got.event());
     if (want == null) {
-      return at + " beyond every committed event of the range (previous revision " + previous
-          + ")";
+      return at + " beyond every committed event of the range (previous revision " + previous + ")";
     }
     if (revision > want.revision()) {
       return at + " but skipped revision " + want.revision() + ": " + describe(want);
@@ -94,15 +100,26 @@ final class WatchChecker {
       return at + " again or out of order after revision " + previous;
     }
     if (revision < want.revision()) {
-      return at + ", a revision the committed log does not have in range (next committed: "
-          + describe(want) + ")";
+      return at
+          + ", a revision the committed log does not have in range (next committed: "
+          + describe(want)
+          + ")";
     }
     return at + " where the committed log has " + describe(want);
   }
 
   private static String describe(Event event) {
-    return event.type() + " " + event.kv().key().toStringUtf8() + "="
-        + event.kv().value().toStringUtf8() + " at revision " + event.revision() + " (create "
-        + event.kv().createRevision() + ", version " + event.kv().version() + ")";
+    return event.type()
+        + " "
+        + event.kv().key().toStringUtf8()
+        + "="
+        + event.kv().value().toStringUtf8()
+        + " at revision "
+        + event.revision()
+        + " (create "
+        + event.kv().createRevision()
+        + ", version "
+        + event.kv().version()
+        + ")";
   }
 }

@@ -4,10 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the clients share: how many operations are left to start, the next unique value (so a
- * read names the write it saw), the last value written to each key (what a cas expects), and
- * every acknowledged write with its revision, for the end-of-run "no acknowledged write lost"
- * check.
+ * What the clients share: how many operations are left to start, the next unique value (so a read
+ * names the write it saw), the last value written to each key (what a cas expects), and every
+ * acknowledged write with its revision, for the end-of-run "no acknowledged write lost" check.
  */
 final class Workload {
   /** A write the cluster acknowledged: at {@code revision}, {@code key} held {@code value}. */

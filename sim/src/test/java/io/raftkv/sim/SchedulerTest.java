@@ -32,7 +32,7 @@ class SchedulerTest {
 
   private static long hashOf(long time, String description) {
     Scheduler scheduler = new Scheduler(null);
-    scheduler.at(time, description, () -> { });
+    scheduler.at(time, description, () -> {});
     scheduler.runNext();
     return scheduler.traceHash();
   }

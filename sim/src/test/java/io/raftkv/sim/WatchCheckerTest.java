@@ -28,22 +28,24 @@ class WatchCheckerTest {
   }
 
   private static Event put(long revision, String value) {
-    return new Event(Event.Type.PUT, new KeyValue(Bytes.utf8("k0"), 2, revision, revision - 1,
-        Bytes.utf8(value), 0), Optional.empty());
+    return new Event(
+        Event.Type.PUT,
+        new KeyValue(Bytes.utf8("k0"), 2, revision, revision - 1, Bytes.utf8(value), 0),
+        Optional.empty());
   }
 
   /** Received events of the given revisions, the first {@code onN1} from n1, the rest n2. */
   private static List<SimWatcher.Received> received(int onN1, long... revisions) {
     List<SimWatcher.Received> received = new ArrayList<>();
     for (int i = 0; i < revisions.length; i++) {
-      received.add(new SimWatcher.Received(put(revisions[i], "v" + revisions[i]),
-          i < onN1 ? N1 : N2));
+      received.add(
+          new SimWatcher.Received(put(revisions[i], "v" + revisions[i]), i < onN1 ? N1 : N2));
     }
     return received;
   }
 
-  private static String check(long start, List<SimWatcher.Received> received,
-      SimWatcher.Compacted... compacted) {
+  private static String check(
+      long start, List<SimWatcher.Received> received, SimWatcher.Compacted... compacted) {
     return WatchChecker.compare(start, received, List.of(compacted), LOG);
   }
 
@@ -56,7 +58,8 @@ class WatchCheckerTest {
 
   @Test
   void aSkippedRevisionIsNamedWithTheNodeThatSkippedIt() {
-    assertThat(check(3, received(2, 3, 4, 6))).contains("n2 delivered PUT k0=v6 at revision 6")
+    assertThat(check(3, received(2, 3, 4, 6)))
+        .contains("n2 delivered PUT k0=v6 at revision 6")
         .contains("skipped revision 5");
   }
 
@@ -68,7 +71,8 @@ class WatchCheckerTest {
 
   @Test
   void aRepeatedRevisionIsNamed() {
-    assertThat(check(3, received(2, 3, 4, 4, 5))).contains("n2 delivered PUT k0=v4 at revision 4")
+    assertThat(check(3, received(2, 3, 4, 4, 5)))
+        .contains("n2 delivered PUT k0=v4 at revision 4")
         .contains("again or out of order after revision 4");
   }
 
@@ -76,7 +80,8 @@ class WatchCheckerTest {
   void aWrongValueIsNamedWithWhatTheLogHas() {
     List<SimWatcher.Received> wrong = new ArrayList<>(received(2, 3, 4));
     wrong.add(new SimWatcher.Received(put(5, "forged"), N2));
-    assertThat(check(3, wrong)).contains("k0=forged at revision 5")
+    assertThat(check(3, wrong))
+        .contains("k0=forged at revision 5")
         .contains("where the committed log has PUT k0=v5");
   }
 

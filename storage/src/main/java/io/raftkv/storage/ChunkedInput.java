@@ -6,9 +6,9 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
- * A snapshot's data read back chunk by chunk (see {@link SnapshotFormat}), each chunk's CRC
- * checked before any of its bytes are handed out, the end record checked against the total
- * length and whole-data CRC. Memory use is one chunk, whatever the snapshot's size.
+ * A snapshot's data read back chunk by chunk (see {@link SnapshotFormat}), each chunk's CRC checked
+ * before any of its bytes are handed out, the end record checked against the total length and
+ * whole-data CRC. Memory use is one chunk, whatever the snapshot's size.
  */
 final class ChunkedInput extends InputStream {
   private final FileSystem.ReadableFile file;
@@ -63,8 +63,10 @@ final class ChunkedInput extends InputStream {
     ByteBuffer data = SnapshotStore.readExactly(file, offset + 8, length, fileName);
     int computed = SnapshotFormat.crc(data.array(), 0, length);
     if (stored != computed) {
-      throw new CorruptStorageException(fileName, offset, String.format(
-          "chunk crc mismatch: stored 0x%08x, computed 0x%08x", stored, computed),
+      throw new CorruptStorageException(
+          fileName,
+          offset,
+          String.format("chunk crc mismatch: stored 0x%08x, computed 0x%08x", stored, computed),
           "data bytes " + total + ".." + (total + length));
     }
     whole.update(data.array(), 0, length);
@@ -80,13 +82,18 @@ final class ChunkedInput extends InputStream {
     long storedTotal = end.getLong();
     int storedCrc = end.getInt();
     if (storedTotal != total || storedCrc != (int) whole.getValue()) {
-      throw new CorruptStorageException(fileName, offset, String.format(
-          "end record: stored %d bytes crc 0x%08x, read %d bytes crc 0x%08x", storedTotal,
-          storedCrc, total, (int) whole.getValue()));
+      throw new CorruptStorageException(
+          fileName,
+          offset,
+          String.format(
+              "end record: stored %d bytes crc 0x%08x, read %d bytes crc 0x%08x",
+              storedTotal, storedCrc, total, (int) whole.getValue()));
     }
     long size = file.sizeBytes();
     if (size != offset + SnapshotFormat.END_BYTES) {
-      throw new CorruptStorageException(fileName, offset + SnapshotFormat.END_BYTES,
+      throw new CorruptStorageException(
+          fileName,
+          offset + SnapshotFormat.END_BYTES,
           (size - offset - SnapshotFormat.END_BYTES) + " unexpected bytes after the end record");
     }
     ended = true;

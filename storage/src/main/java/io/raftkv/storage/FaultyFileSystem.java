@@ -13,17 +13,17 @@ import java.util.Random;
 
 /**
  * An in-memory {@link FileSystem} that behaves like a disk after power loss, for tests and the
- * simulator. Written-but-unsynced bytes are kept apart from synced ones; names created, renamed
- * or deleted since the last {@link #syncDirectory} are kept apart from durable names. A
- * {@link #crash()} throws away what was not durable, or keeps a torn prefix of the unsynced
- * appends and, sector by sector, old or new bytes where unsynced writes overwrote synced ones,
- * chosen by a seeded {@link Random}, so a failing run replays from its seed.
+ * simulator. Written-but-unsynced bytes are kept apart from synced ones; names created, renamed or
+ * deleted since the last {@link #syncDirectory} are kept apart from durable names. A {@link
+ * #crash()} throws away what was not durable, or keeps a torn prefix of the unsynced appends and,
+ * sector by sector, old or new bytes where unsynced writes overwrote synced ones, chosen by a
+ * seeded {@link Random}, so a failing run replays from its seed.
  *
- * <p>Faults on demand: fail the next fsync ({@link #failNextSyncs}), fail fsyncs at random
- * ({@link #syncFailureProbability}), a disk of limited capacity (writes past it write what
- * fits and then fail with "No space left on device"), bit flips on read, and direct byte access
- * for tests that corrupt a file. Directories themselves are assumed durable once created.
- * Thread-safe (one lock), so a group-commit thread and a test can share it.
+ * <p>Faults on demand: fail the next fsync ({@link #failNextSyncs}), fail fsyncs at random ({@link
+ * #syncFailureProbability}), a disk of limited capacity (writes past it write what fits and then
+ * fail with "No space left on device"), bit flips on read, and direct byte access for tests that
+ * corrupt a file. Directories themselves are assumed durable once created. Thread-safe (one lock),
+ * so a group-commit thread and a test can share it.
  */
 public final class FaultyFileSystem implements FileSystem {
   /** The message of the IOException a full disk gives, as Linux words ENOSPC. */
@@ -71,9 +71,9 @@ public final class FaultyFileSystem implements FileSystem {
   }
 
   /**
-   * The power fails just before mutating operation number {@code count} (counted from now:
-   * write, sync, truncate, create, rename, delete, directory sync): that call throws
-   * {@link PowerLoss} without doing anything. Call {@link #crash()} next, then reopen.
+   * The power fails just before mutating operation number {@code count} (counted from now: write,
+   * sync, truncate, create, rename, delete, directory sync): that call throws {@link PowerLoss}
+   * without doing anything. Call {@link #crash()} next, then reopen.
    */
   public synchronized void powerLossAfterOperations(long count) {
     powerLossAtOperation = operationCount + count;
@@ -107,9 +107,9 @@ public final class FaultyFileSystem implements FileSystem {
   }
 
   /**
-   * Power loss. Every name reverts to its durable state; every file to its synced bytes, plus,
-   * at random, a prefix of the bytes appended since its last sync (a torn write) and, for each
-   * sector an unsynced write overwrote, its new bytes or its old. Open handles become invalid.
+   * Power loss. Every name reverts to its durable state; every file to its synced bytes, plus, at
+   * random, a prefix of the bytes appended since its last sync (a torn write) and, for each sector
+   * an unsynced write overwrote, its new bytes or its old. Open handles become invalid.
    */
   public synchronized void crash() {
     epoch++;
@@ -241,8 +241,8 @@ public final class FaultyFileSystem implements FileSystem {
   }
 
   /**
-   * The unit in which a crash keeps or loses an unsynced overwrite: a disk sector, the most a
-   * drive promises to write whole, finer than the 4 KiB pages the kernel writes back.
+   * The unit in which a crash keeps or loses an unsynced overwrite: a disk sector, the most a drive
+   * promises to write whole, finer than the 4 KiB pages the kernel writes back.
    */
   static final int SECTOR_BYTES = 512;
 
@@ -251,6 +251,7 @@ public final class FaultyFileSystem implements FileSystem {
     byte[] data = new byte[0];
     int length;
     byte[] durable = new byte[0];
+
     /** Lowest offset changed since the last sync; bytes below it equal {@code durable}. */
     int dirtyFrom = Integer.MAX_VALUE;
 
@@ -269,8 +270,9 @@ public final class FaultyFileSystem implements FileSystem {
       byte[] survived = Arrays.copyOf(durable, keep);
       System.arraycopy(data, durableLength, survived, durableLength, keep - durableLength);
       // Overwritten sectors reach the disk in no order: each keeps its old or its new bytes.
-      for (int sector = dirtyFrom / SECTOR_BYTES * SECTOR_BYTES; sector < Math.min(durableLength,
-          length); sector += SECTOR_BYTES) {
+      for (int sector = dirtyFrom / SECTOR_BYTES * SECTOR_BYTES;
+          sector < Math.min(durableLength, length);
+          sector += SECTOR_BYTES) {
         if (random.nextBoolean()) {
           int from = Math.max(sector, dirtyFrom);
           int to = Math.min(sector + SECTOR_BYTES, Math.min(durableLength, length));
@@ -327,8 +329,14 @@ public final class FaultyFileSystem implements FileSystem {
       synchronized (FaultyFileSystem.this) {
         checkLive();
         if (newPosition > inode.length) {
-          throw new IOException("position " + newPosition + " is past the end of " + path
-              + " (" + inode.length + " bytes)");
+          throw new IOException(
+              "position "
+                  + newPosition
+                  + " is past the end of "
+                  + path
+                  + " ("
+                  + inode.length
+                  + " bytes)");
         }
         position = newPosition;
       }

@@ -8,12 +8,12 @@ import java.util.List;
 
 /**
  * Every byte storage reads or writes goes through this seam, so that the simulator and the tests
- * can run the code that ships on a disk that loses unsynced data, tears writes, fills up, fails
- * an fsync or flips a bit ({@link FaultyFileSystem}); production uses {@link RealFileSystem}.
+ * can run the code that ships on a disk that loses unsynced data, tears writes, fills up, fails an
+ * fsync or flips a bit ({@link FaultyFileSystem}); production uses {@link RealFileSystem}.
  *
- * <p>The durability model is POSIX's: data written to a file is durable only after
- * {@link WritableFile#sync()}; a created, renamed or deleted name is durable only after
- * {@link #syncDirectory(Path)} on its directory.
+ * <p>The durability model is POSIX's: data written to a file is durable only after {@link
+ * WritableFile#sync()}; a created, renamed or deleted name is durable only after {@link
+ * #syncDirectory(Path)} on its directory.
  */
 public interface FileSystem {
   /** Creates a new empty file, failing if the name exists. */
@@ -40,9 +40,9 @@ public interface FileSystem {
   void syncDirectory(Path directory) throws IOException;
 
   /**
-   * A file open for writing at a position, which starts at the end and moves past what is
-   * written. {@link #sync()} makes writes durable; until then a crash may keep any of the pages
-   * an unsynced write overwrote, old or new, and any prefix of what it appended.
+   * A file open for writing at a position, which starts at the end and moves past what is written.
+   * {@link #sync()} makes writes durable; until then a crash may keep any of the pages an unsynced
+   * write overwrote, old or new, and any prefix of what it appended.
    */
   interface WritableFile extends Closeable {
     /** Writes all remaining bytes of {@code source} at the position, overwriting or growing. */
@@ -58,8 +58,8 @@ public interface FileSystem {
 
     /**
      * Makes the file at least {@code sizeBytes} long by writing zeros after its end, and syncs
-     * them, leaving the position where it was: overwriting blocks that already exist is a
-     * data-only fdatasync, where growing a file also commits its new length to the journal.
+     * them, leaving the position where it was: overwriting blocks that already exist is a data-only
+     * fdatasync, where growing a file also commits its new length to the journal.
      */
     void preallocate(long sizeBytes) throws IOException;
 

@@ -20,7 +20,8 @@ final class Files2 {
           break;
         }
       }
-      return buffer.position() == buffer.capacity() ? buffer.array()
+      return buffer.position() == buffer.capacity()
+          ? buffer.array()
           : java.util.Arrays.copyOf(buffer.array(), buffer.position());
     }
   }

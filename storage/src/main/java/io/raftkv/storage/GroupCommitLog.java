@@ -14,26 +14,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Group commit, pipelined: a WAL thread in front of a {@link RaftStorage} that does nothing but
- * write and fsync. Callers stage their own batches ({@link #submit} encodes into the WAL's
- * buffer under a lock), so while one fsync runs the next batch is already being built; when it
- * returns, the WAL thread takes everything staged meanwhile and writes it with the next single
- * fsync. Each caller's future completes once its batch is durable.
+ * write and fsync. Callers stage their own batches ({@link #submit} encodes into the WAL's buffer
+ * under a lock), so while one fsync runs the next batch is already being built; when it returns,
+ * the WAL thread takes everything staged meanwhile and writes it with the next single fsync. Each
+ * caller's future completes once its batch is durable.
  *
  * <p>Why callers stage: on a 2-core machine the fsync rate falls to a third when the CPU is
  * saturated (docs/benchmarks.md), so the WAL thread must not spend the time between fsyncs
  * encoding, and the per-request hand-off through a queue cost more CPU than the encoding.
  *
- * <p>Requests that do file work of their own (a compaction, a batch that installs a snapshot)
- * are not staged by the caller: they wait in a FIFO for the WAL thread, and everything submitted
- * behind them waits there too, so the durable order is always the submission order.
+ * <p>Requests that do file work of their own (a compaction, a batch that installs a snapshot) are
+ * not staged by the caller: they wait in a FIFO for the WAL thread, and everything submitted behind
+ * them waits there too, so the durable order is always the submission order.
  *
- * <p>Futures complete on a second thread, {@code wal-complete}, in batch order and only after
- * their batch's fsync returned: completing hundreds of futures (and running their callbacks)
- * takes as long as a fast fsync, and done on the WAL thread it would hold the next fsync back.
- * Callers still hand further work to their own executor (the replica posts to its event loop)
- * rather than run it there. What waits for the WAL thread is bounded in requests and bytes;
- * beyond either the future fails with {@link OverloadedException} at once, never blocks. After a
- * {@link FatalDiskError} every pending and later future fails with it.
+ * <p>Futures complete on a second thread, {@code wal-complete}, in batch order and only after their
+ * batch's fsync returned: completing hundreds of futures (and running their callbacks) takes as
+ * long as a fast fsync, and done on the WAL thread it would hold the next fsync back. Callers still
+ * hand further work to their own executor (the replica posts to its event loop) rather than run it
+ * there. What waits for the WAL thread is bounded in requests and bytes; beyond either the future
+ * fails with {@link OverloadedException} at once, never blocks. After a {@link FatalDiskError}
+ * every pending and later future fails with it.
  */
 public final class GroupCommitLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommitLog.class);
@@ -60,18 +60,19 @@ public final class GroupCommitLog implements AutoCloseable {
   private final int requestsMax;
   private final long stagedBytesMax;
   private final Thread thread;
-  private final BlockingQueue<Completion> completions =
-      new ArrayBlockingQueue<>(COMPLETIONS_MAX);
+  private final BlockingQueue<Completion> completions = new ArrayBlockingQueue<>(COMPLETIONS_MAX);
   private final Thread completer;
 
   /** Guards the storage's staging side and every field below up to {@link #fatal}. */
   private final ReentrantLock lock = new ReentrantLock();
+
   private final Condition work = lock.newCondition();
   private List<CompletableFuture<Void>> stagedFutures = new ArrayList<>();
   private long stagedBytes;
   private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
   private boolean closing;
   private volatile Throwable fatal;
+
   /** The group the WAL thread is writing; only that thread touches it. */
   private List<CompletableFuture<Void>> writing = List.of();
 
@@ -79,8 +80,8 @@ public final class GroupCommitLog implements AutoCloseable {
   private volatile long syncNanos;
 
   /**
-   * @param requestsMax requests waiting for the WAL thread beyond which {@link #submit}
-   *     answers Overloaded
+   * @param requestsMax requests waiting for the WAL thread beyond which {@link #submit} answers
+   *     Overloaded
    * @param stagedBytesMax entry bytes waiting for the WAL thread beyond which it does too
    */
   public GroupCommitLog(RaftStorage storage, int requestsMax, long stagedBytesMax) {
@@ -88,15 +89,15 @@ public final class GroupCommitLog implements AutoCloseable {
     this.requestsMax = requestsMax;
     this.stagedBytesMax = stagedBytesMax;
     this.thread = Thread.ofPlatform().name("wal").daemon().unstarted(this::run);
-    this.completer = Thread.ofPlatform().name("wal-complete").daemon()
-        .unstarted(this::completeInOrder);
+    this.completer =
+        Thread.ofPlatform().name("wal-complete").daemon().unstarted(this::completeInOrder);
     completer.start();
     thread.start();
   }
 
   /**
-   * Stages a batch; the future completes once it is durable, or fails with why it is not. A
-   * batch that breaks the log's rules fails at once with {@link IllegalArgumentException}.
+   * Stages a batch; the future completes once it is durable, or fails with why it is not. A batch
+   * that breaks the log's rules fails at once with {@link IllegalArgumentException}.
    */
   public CompletableFuture<Void> submit(PersistBatch batch) {
     CompletableFuture<Void> done = new CompletableFuture<>();
@@ -151,9 +152,13 @@ public final class GroupCommitLog implements AutoCloseable {
       done.completeExceptionally(new IllegalStateException("the wal is closed"));
     } else if (stagedFutures.size() + deferred.size() >= requestsMax
         || (stagedBytes > 0 && stagedBytes + bytes > stagedBytesMax)) {
-      done.completeExceptionally(new OverloadedException("wal full ("
-          + (stagedFutures.size() + deferred.size()) + " requests, " + stagedBytes
-          + " bytes waiting for the disk); retry later"));
+      done.completeExceptionally(
+          new OverloadedException(
+              "wal full ("
+                  + (stagedFutures.size() + deferred.size())
+                  + " requests, "
+                  + stagedBytes
+                  + " bytes waiting for the disk); retry later"));
     } else {
       return false;
     }
@@ -313,10 +318,10 @@ public final class GroupCommitLog implements AutoCloseable {
   }
 
   /**
-   * After a failed fsync: every request not yet durable fails, behind the groups that were
-   * durable before it (the completer keeps that order), and so does every later one: the group
-   * whose fsync failed, what was staged behind it, and the deferred requests (the one that was
-   * running stays at their head).
+   * After a failed fsync: every request not yet durable fails, behind the groups that were durable
+   * before it (the completer keeps that order), and so does every later one: the group whose fsync
+   * failed, what was staged behind it, and the deferred requests (the one that was running stays at
+   * their head).
    */
   private void failEverything(FatalDiskError e) {
     List<CompletableFuture<Void>> futures = new ArrayList<>();

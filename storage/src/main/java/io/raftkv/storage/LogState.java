@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The shape of the log as the WAL's records define it, applied one record at a time: the
- * snapshot it starts after, the hard state, the term of every index (as runs) and, during
- * recovery only, the entries themselves. Recovery and the writer apply the same rules, so what
- * a restart reads back is what the writer believed it had made durable.
+ * The shape of the log as the WAL's records define it, applied one record at a time: the snapshot
+ * it starts after, the hard state, the term of every index (as runs) and, during recovery only, the
+ * entries themselves. Recovery and the writer apply the same rules, so what a restart reads back is
+ * what the writer believed it had made durable.
  *
  * <p>A log whose older segments were compacted away starts with a hole: the first surviving
  * segment's header says the log ran to {@code prevIndex}, but those entries are gone. A later
@@ -19,10 +19,13 @@ final class LogState {
   private long baseIndex;
   private long baseTerm;
   private HardState hardState = HardState.INITIAL;
+
   /** Entries in (baseIndex, holeEnd] are known to exist but are not in the log we have. */
   private long holeEnd;
+
   /** Term runs: runStart[i] is the first index of a run of entries of term runTerm[i]. */
   private final List<long[]> runs = new ArrayList<>();
+
   private long lastIndex;
   private final List<Entry> entries; // null unless recovering
 
@@ -44,8 +47,8 @@ final class LogState {
   }
 
   /**
-   * What a plain append changes (term runs added at the end, the last index, the hard state),
-   * so that a refused batch of them is undone without copying the whole state.
+   * What a plain append changes (term runs added at the end, the last index, the hard state), so
+   * that a refused batch of them is undone without copying the whole state.
    */
   record AppendMark(int runCount, long lastIndex, HardState hardState) {}
 
@@ -115,13 +118,23 @@ final class LogState {
 
   /** A later segment's header must agree with what the records before it built. */
   void checkContinues(WalRecord.SegmentHeader header) {
-    rule(header.baseIndex() == baseIndex && header.baseTerm() == baseTerm,
+    rule(
+        header.baseIndex() == baseIndex && header.baseTerm() == baseTerm,
         "segment header says the log starts after %d@%d, the records before say %d@%d",
-        header.baseIndex(), header.baseTerm(), baseIndex, baseTerm);
-    rule(header.prevIndex() == lastIndex, "segment header says the last index is %d, "
-        + "the records before end at %d", header.prevIndex(), lastIndex);
-    rule(header.hardState().equals(hardState), "segment header hard state %s, "
-        + "the records before say %s", header.hardState(), hardState);
+        header.baseIndex(),
+        header.baseTerm(),
+        baseIndex,
+        baseTerm);
+    rule(
+        header.prevIndex() == lastIndex,
+        "segment header says the last index is %d, " + "the records before end at %d",
+        header.prevIndex(),
+        lastIndex);
+    rule(
+        header.hardState().equals(hardState),
+        "segment header hard state %s, " + "the records before say %s",
+        header.hardState(),
+        hardState);
   }
 
   /** Applies an entry; one at or below the last index first discards the suffix from it. */
@@ -137,7 +150,11 @@ final class LogState {
     }
     long previousTerm = runs.isEmpty() ? (holeEnd > 0 ? -1 : baseTerm) : lastRun()[1];
     if (entry.term() < previousTerm) {
-      rule(false, "entry %d has term %d below the previous term %d", index, entry.term(),
+      rule(
+          false,
+          "entry %d has term %d below the previous term %d",
+          index,
+          entry.term(),
           previousTerm);
     }
     if (runs.isEmpty() || lastRun()[1] != entry.term()) {
@@ -150,18 +167,29 @@ final class LogState {
   }
 
   void hardState(HardState state) {
-    rule(state.currentTerm() >= hardState.currentTerm(), "hard state term %d below %d",
-        state.currentTerm(), hardState.currentTerm());
+    rule(
+        state.currentTerm() >= hardState.currentTerm(),
+        "hard state term %d below %d",
+        state.currentTerm(),
+        hardState.currentTerm());
     hardState = state;
   }
 
   void snapshot(WalRecord.SnapshotMarker marker) {
-    rule(marker.index() >= baseIndex, "snapshot %d below the current snapshot %d",
-        marker.index(), baseIndex);
+    rule(
+        marker.index() >= baseIndex,
+        "snapshot %d below the current snapshot %d",
+        marker.index(),
+        baseIndex);
     if (marker.keepSuffix() && marker.index() <= lastIndex) {
       long term = termAt(marker.index());
-      rule(term == -1 || term == marker.term(), "snapshot %d@%d kept the log, whose term at "
-          + "%d is %d", marker.index(), marker.term(), marker.index(), term);
+      rule(
+          term == -1 || term == marker.term(),
+          "snapshot %d@%d kept the log, whose term at " + "%d is %d",
+          marker.index(),
+          marker.term(),
+          marker.index(),
+          term);
       dropThrough(marker.index());
     } else {
       runs.clear();
@@ -180,8 +208,12 @@ final class LogState {
 
   /** After the last record: the log must run from the snapshot without a hole. */
   void finish() {
-    rule(holeEnd == 0, "entries %d..%d are missing: the segments that held them are gone "
-        + "and no snapshot covers them", baseIndex + 1, holeEnd);
+    rule(
+        holeEnd == 0,
+        "entries %d..%d are missing: the segments that held them are gone "
+            + "and no snapshot covers them",
+        baseIndex + 1,
+        holeEnd);
   }
 
   private void truncateFrom(long index) {

@@ -8,18 +8,17 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What one {@link Ready} asks to make durable, in its order: a snapshot to install, entries
- * (the first of which may overwrite a suffix), the hard state.
+ * What one {@link Ready} asks to make durable, in its order: a snapshot to install, entries (the
+ * first of which may overwrite a suffix), the hard state.
  */
-public record PersistBatch(Optional<Snapshot> snapshotToInstall, List<Entry> entries,
-    Optional<HardState> hardState) {
+public record PersistBatch(
+    Optional<Snapshot> snapshotToInstall, List<Entry> entries, Optional<HardState> hardState) {
   public PersistBatch {
     entries = List.copyOf(entries);
   }
 
   public static PersistBatch of(Ready ready) {
-    return new PersistBatch(ready.snapshotToInstall(), ready.entriesToPersist(),
-        ready.hardState());
+    return new PersistBatch(ready.snapshotToInstall(), ready.entriesToPersist(), ready.hardState());
   }
 
   public static PersistBatch entries(List<Entry> entries) {

@@ -16,14 +16,17 @@ public final class RealFileSystem implements FileSystem {
 
   @Override
   public WritableFile create(Path path) throws IOException {
-    return new ChannelFile(FileChannel.open(path, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE, StandardOpenOption.READ));
+    return new ChannelFile(
+        FileChannel.open(
+            path,
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.READ));
   }
 
   @Override
   public WritableFile openAppend(Path path) throws IOException {
-    FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE,
-        StandardOpenOption.READ);
+    FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.READ);
     channel.position(channel.size());
     return new ChannelFile(channel);
   }
@@ -36,7 +39,10 @@ public final class RealFileSystem implements FileSystem {
   @Override
   public List<String> list(Path directory) throws IOException {
     try (Stream<Path> paths = Files.list(directory)) {
-      return paths.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted()
+      return paths
+          .filter(Files::isRegularFile)
+          .map(p -> p.getFileName().toString())
+          .sorted()
           .toList();
     }
   }
@@ -48,8 +54,7 @@ public final class RealFileSystem implements FileSystem {
 
   @Override
   public void rename(Path source, Path target) throws IOException {
-    Files.move(source, target, StandardCopyOption.ATOMIC_MOVE,
-        StandardCopyOption.REPLACE_EXISTING);
+    Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   @Override
@@ -93,8 +98,8 @@ public final class RealFileSystem implements FileSystem {
     @Override
     public void position(long position) throws IOException {
       if (position > channel.size()) {
-        throw new IOException("position " + position + " is past the end (" + channel.size()
-            + " bytes)");
+        throw new IOException(
+            "position " + position + " is past the end (" + channel.size() + " bytes)");
       }
       channel.position(position);
     }

@@ -8,19 +8,23 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
- * The frame of every WAL record: {@code u32 length | u32 crc32c | u8 type | payload}, big
- * endian, where length counts type and payload and the CRC covers length, type and payload.
- * A segment holds a header record and then batch frames, each the same frame of type
- * {@link WalRecord#BATCH} around the framed records of one write. docs/wal-format.md is the
- * byte-by-byte description; keep the two in step.
+ * The frame of every WAL record: {@code u32 length | u32 crc32c | u8 type | payload}, big endian,
+ * where length counts type and payload and the CRC covers length, type and payload. A segment holds
+ * a header record and then batch frames, each the same frame of type {@link WalRecord#BATCH} around
+ * the framed records of one write. docs/wal-format.md is the byte-by-byte description; keep the two
+ * in step.
  */
 final class RecordCodec {
   static final int FRAME_HEADER_BYTES = 8;
+
   /** Larger lengths are treated as garbage; an entry's data must stay below it. */
   static final int RECORD_BYTES_MAX = 64 << 20;
+
   /** Larger batch lengths are treated as garbage; a write staging more is refused. */
   static final int BATCH_BYTES_MAX = 1 << 30;
+
   static final int HEADER_MAGIC = 0x524B5657; // "RKVW"
+
   /** 2: records go in batch frames, and segments may end in preallocated zeros. */
   static final short FORMAT_VERSION = 2;
 
@@ -59,8 +63,8 @@ final class RecordCodec {
     int length = out.position() - start - FRAME_HEADER_BYTES;
     if (length > RECORD_BYTES_MAX) {
       out.position(start);
-      throw new IllegalArgumentException("record of " + length + " bytes exceeds the maximum "
-          + RECORD_BYTES_MAX);
+      throw new IllegalArgumentException(
+          "record of " + length + " bytes exceeds the maximum " + RECORD_BYTES_MAX);
     }
     out.putInt(start, length);
     out.putInt(start + 4, crc(out.array(), start, length));
@@ -124,24 +128,26 @@ final class RecordCodec {
         default -> throw new IllegalArgumentException("unknown record type " + type);
       };
     } catch (java.nio.BufferUnderflowException e) {
-      throw new IllegalArgumentException("record type " + type + " payload too short: "
-          + (length - 1) + " bytes");
+      throw new IllegalArgumentException(
+          "record type " + type + " payload too short: " + (length - 1) + " bytes");
     }
   }
 
   private static WalRecord decodeHeader(ByteBuffer in) {
     int magic = in.getInt();
     if (magic != HEADER_MAGIC) {
-      throw new IllegalArgumentException(String.format(
-          "segment header magic: expected 0x%08x, found 0x%08x", HEADER_MAGIC, magic));
+      throw new IllegalArgumentException(
+          String.format(
+              "segment header magic: expected 0x%08x, found 0x%08x", HEADER_MAGIC, magic));
     }
     short version = in.getShort();
     if (version != FORMAT_VERSION) {
-      throw new IllegalArgumentException("segment format version: expected " + FORMAT_VERSION
-          + ", found " + version);
+      throw new IllegalArgumentException(
+          "segment format version: expected " + FORMAT_VERSION + ", found " + version);
     }
-    WalRecord.SegmentHeader header = new WalRecord.SegmentHeader(in.getLong(), in.getLong(),
-        in.getLong(), in.getLong(), in.getLong(), hardState(in));
+    WalRecord.SegmentHeader header =
+        new WalRecord.SegmentHeader(
+            in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getLong(), hardState(in));
     return header;
   }
 

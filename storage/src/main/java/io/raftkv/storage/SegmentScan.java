@@ -4,12 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The frames of one segment file, read and CRC-checked: the header, then batch frames, each
- * opened into its records; the good records in order and, if the file does not end cleanly,
- * where and why the first bad frame is, and whether any good batch frame follows it. Zeros
- * running to the end of the file after a good frame are preallocated space, a clean end.
- * Judging the result (a torn tail to drop, or corruption) is the caller's: only the last
- * segment may end torn.
+ * The frames of one segment file, read and CRC-checked: the header, then batch frames, each opened
+ * into its records; the good records in order and, if the file does not end cleanly, where and why
+ * the first bad frame is, and whether any good batch frame follows it. Zeros running to the end of
+ * the file after a good frame are preallocated space, a clean end. Judging the result (a torn tail
+ * to drop, or corruption) is the caller's: only the last segment may end torn.
  */
 final class SegmentScan {
   /** A good record and the byte offset of its frame. */
@@ -18,13 +17,20 @@ final class SegmentScan {
   final String fileName;
   final long fileBytes;
   final List<Found> records = new ArrayList<>();
+
   /** Offsets of the good batch frames, in order. */
   final List<Long> batchOffsets = new ArrayList<>();
+
   /** Offset of the first bad frame, or -1 when the records end cleanly. */
   long badOffset = -1;
+
   String badReason;
-  /** Offset of a good batch frame somewhere after the bad one, or -1: then the bad part is a tail. */
+
+  /**
+   * Offset of a good batch frame somewhere after the bad one, or -1: then the bad part is a tail.
+   */
   long goodFrameAfterBad = -1;
+
   /** Where the good records end: the next batch would be written here. */
   long end;
 
@@ -66,8 +72,10 @@ final class SegmentScan {
         }
       }
       scan.badOffset = offset;
-      scan.badReason = allZero(bytes, offset)
-          ? "zeros to the end of the file (" + (bytes.length - offset) + " bytes)" : problem;
+      scan.badReason =
+          allZero(bytes, offset)
+              ? "zeros to the end of the file (" + (bytes.length - offset) + " bytes)"
+              : problem;
       if (scan.goodFrameAfterBad < 0) {
         scan.goodFrameAfterBad = nextGoodBatch(bytes, offset + 1);
       }
@@ -85,13 +93,17 @@ final class SegmentScan {
     int type = bytes[offset + RecordCodec.FRAME_HEADER_BYTES];
     int expected = offset == 0 ? WalRecord.HEADER : WalRecord.BATCH;
     if (type != expected) {
-      throw new IllegalArgumentException("expected " + (offset == 0 ? "a segment header"
-          : "a batch frame") + ", found record type " + type);
+      throw new IllegalArgumentException(
+          "expected "
+              + (offset == 0 ? "a segment header" : "a batch frame")
+              + ", found record type "
+              + type);
     }
     int body = offset + RecordCodec.FRAME_HEADER_BYTES;
     if (offset == 0) {
-      return List.of(new Found(0, RecordCodec.FRAME_HEADER_BYTES + length,
-          RecordCodec.decode(bytes, body, length)));
+      return List.of(
+          new Found(
+              0, RecordCodec.FRAME_HEADER_BYTES + length, RecordCodec.decode(bytes, body, length)));
     }
     List<Found> found = new ArrayList<>();
     int end = body + length;
@@ -101,8 +113,8 @@ final class SegmentScan {
         throw new IllegalArgumentException("batch record at offset " + at + ": " + problem);
       }
       int recordLength = readInt(bytes, at);
-      WalRecord record = RecordCodec.decode(bytes, at + RecordCodec.FRAME_HEADER_BYTES,
-          recordLength);
+      WalRecord record =
+          RecordCodec.decode(bytes, at + RecordCodec.FRAME_HEADER_BYTES, recordLength);
       if (record instanceof WalRecord.SegmentHeader) {
         throw new IllegalArgumentException("a segment header inside a batch at offset " + at);
       }
@@ -130,8 +142,8 @@ final class SegmentScan {
   }
 
   /**
-   * Why the frame at {@code offset} is bad, or null when its length and CRC check out and it
-   * ends by {@code limit} (the file's end, or its batch's).
+   * Why the frame at {@code offset} is bad, or null when its length and CRC check out and it ends
+   * by {@code limit} (the file's end, or its batch's).
    */
   private static String frameProblem(byte[] bytes, int offset, int limit) {
     int available = limit - offset;
@@ -143,8 +155,13 @@ final class SegmentScan {
       return "impossible record length " + Integer.toUnsignedString(length);
     }
     if (length > available - RecordCodec.FRAME_HEADER_BYTES) {
-      return "record of " + length + " bytes runs past the end of the "
-          + (limit == bytes.length ? "file" : "batch") + " (" + available + " bytes left)";
+      return "record of "
+          + length
+          + " bytes runs past the end of the "
+          + (limit == bytes.length ? "file" : "batch")
+          + " ("
+          + available
+          + " bytes left)";
     }
     int stored = readInt(bytes, offset + 4);
     int computed = RecordCodec.crc(bytes, offset, length);
@@ -156,9 +173,9 @@ final class SegmentScan {
 
   /**
    * Looks for a batch frame with a plausible length and a matching CRC at or after {@code from}.
-   * One means the bad bytes are not a torn tail: something was written after them. (The records
-   * of a torn batch are not looked for: a crash can keep any of its pages.) Random bytes pass
-   * both checks with odds far below 2^-32 per offset.
+   * One means the bad bytes are not a torn tail: something was written after them. (The records of
+   * a torn batch are not looked for: a crash can keep any of its pages.) Random bytes pass both
+   * checks with odds far below 2^-32 per offset.
    */
   private static long nextGoodBatch(byte[] bytes, int from) {
     for (int offset = from; offset + RecordCodec.FRAME_HEADER_BYTES < bytes.length; offset++) {
@@ -177,7 +194,9 @@ final class SegmentScan {
   }
 
   static int readInt(byte[] bytes, int at) {
-    return ((bytes[at] & 0xff) << 24) | ((bytes[at + 1] & 0xff) << 16)
-        | ((bytes[at + 2] & 0xff) << 8) | (bytes[at + 3] & 0xff);
+    return ((bytes[at] & 0xff) << 24)
+        | ((bytes[at + 1] & 0xff) << 16)
+        | ((bytes[at + 2] & 0xff) << 8)
+        | (bytes[at + 3] & 0xff);
   }
 }

@@ -7,11 +7,11 @@ import java.util.TreeSet;
 import java.util.zip.CRC32C;
 
 /**
- * A snapshot file, so that it can be written and read as a stream:
- * {@code header | chunk* | end}. Header: {@code u32 magic "RKVS" | u16 version | u64 index |
- * u64 term | u32 voterCount | u32 voter* | u32 crc32c(all header bytes before it)}. Chunk:
- * {@code u32 length (1..CHUNK_BYTES_MAX) | u32 crc32c(data) | data}. End: {@code u32 0 |
- * u64 totalDataBytes | u32 crc32c(all data)}, and nothing after it.
+ * A snapshot file, so that it can be written and read as a stream: {@code header | chunk* | end}.
+ * Header: {@code u32 magic "RKVS" | u16 version | u64 index | u64 term | u32 voterCount | u32
+ * voter* | u32 crc32c(all header bytes before it)}. Chunk: {@code u32 length (1..CHUNK_BYTES_MAX) |
+ * u32 crc32c(data) | data}. End: {@code u32 0 | u64 totalDataBytes | u32 crc32c(all data)}, and
+ * nothing after it.
  */
 final class SnapshotFormat {
   static final int MAGIC = 0x524B5653; // "RKVS"
@@ -62,13 +62,13 @@ final class SnapshotFormat {
   static SnapshotMeta parseHeader(ByteBuffer in, String fileName) {
     int magic = in.getInt();
     if (magic != MAGIC) {
-      throw new IllegalArgumentException(String.format(
-          "snapshot magic: expected 0x%08x, found 0x%08x", MAGIC, magic));
+      throw new IllegalArgumentException(
+          String.format("snapshot magic: expected 0x%08x, found 0x%08x", MAGIC, magic));
     }
     short version = in.getShort();
     if (version != VERSION) {
-      throw new IllegalArgumentException("snapshot version: expected " + VERSION + ", found "
-          + version);
+      throw new IllegalArgumentException(
+          "snapshot version: expected " + VERSION + ", found " + version);
     }
     long index = in.getLong();
     long term = in.getLong();
@@ -80,8 +80,9 @@ final class SnapshotFormat {
     int computed = crc(in.array(), 0, in.position());
     int stored = in.getInt();
     if (stored != computed) {
-      throw new IllegalArgumentException(String.format(
-          "snapshot header crc mismatch: stored 0x%08x, computed 0x%08x", stored, computed));
+      throw new IllegalArgumentException(
+          String.format(
+              "snapshot header crc mismatch: stored 0x%08x, computed 0x%08x", stored, computed));
     }
     return new SnapshotMeta(index, term, new Configuration(ids), fileName);
   }

@@ -15,8 +15,8 @@ final class SnapshotRecovery {
 
   /**
    * The newest snapshot that is valid and not older than where the log starts. The log's own
-   * snapshot (the one its marker names) must be valid when nothing newer is: the entries before
-   * the log's start are gone, so without it the node would silently lose state.
+   * snapshot (the one its marker names) must be valid when nothing newer is: the entries before the
+   * log's start are gone, so without it the node would silently lose state.
    */
   static Optional<Snapshot> choose(SnapshotStore snapshots, Wal wal) throws IOException {
     List<String> names = snapshots.fileNames();
@@ -44,11 +44,20 @@ final class SnapshotRecovery {
     }
     String expected = SnapshotFormat.fileName(wal.baseIndex(), wal.baseTerm());
     if (baseProblem != null) {
-      throw new CorruptStorageException(baseProblem.fileName(), baseProblem.offset(),
+      throw new CorruptStorageException(
+          baseProblem.fileName(),
+          baseProblem.offset(),
           "the log starts after this snapshot, which is corrupt: " + baseProblem.getMessage());
     }
-    throw new CorruptStorageException(expected, 0, "the log starts after snapshot "
-        + wal.baseIndex() + "@" + wal.baseTerm() + " but its file is missing (found " + names
-        + ")");
+    throw new CorruptStorageException(
+        expected,
+        0,
+        "the log starts after snapshot "
+            + wal.baseIndex()
+            + "@"
+            + wal.baseTerm()
+            + " but its file is missing (found "
+            + names
+            + ")");
   }
 }

@@ -16,9 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Snapshot files in one directory, written and read as streams (a snapshot may be larger than
- * memory comfortably holds). A snapshot becomes visible atomically: it is written under a
- * temporary name, fsynced, renamed, and the directory fsynced. Every chunk carries a CRC, so a
- * corrupt snapshot is reported with its offset instead of restoring garbage.
+ * memory comfortably holds). A snapshot becomes visible atomically: it is written under a temporary
+ * name, fsynced, renamed, and the directory fsynced. Every chunk carries a CRC, so a corrupt
+ * snapshot is reported with its offset instead of restoring garbage.
  */
 public final class SnapshotStore {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotStore.class);
@@ -41,8 +41,8 @@ public final class SnapshotStore {
   }
 
   /**
-   * Writes a snapshot durably. When this returns, the file survives any crash. A full disk
-   * removes the partial temp file and throws {@link DiskFullException}; a failed fsync is fatal.
+   * Writes a snapshot durably. When this returns, the file survives any crash. A full disk removes
+   * the partial temp file and throws {@link DiskFullException}; a failed fsync is fatal.
    */
   public SnapshotMeta write(long index, long term, Configuration configuration, DataWriter data) {
     String name = SnapshotFormat.fileName(index, term);
@@ -64,8 +64,12 @@ public final class SnapshotStore {
     } catch (IOException e) {
       deleteQuietly(temp);
       if (Files2.isDiskFull(e)) {
-        throw new DiskFullException("snapshot " + name + ": disk full; the snapshot is not "
-            + "written, older snapshots and the log are intact", e);
+        throw new DiskFullException(
+            "snapshot "
+                + name
+                + ": disk full; the snapshot is not "
+                + "written, older snapshots and the log are intact",
+            e);
       }
       throw new StorageException("snapshot " + name + ": write failed: " + e.getMessage(), e);
     }
@@ -73,7 +77,10 @@ public final class SnapshotStore {
   }
 
   public SnapshotMeta write(Snapshot snapshot) {
-    return write(snapshot.index(), snapshot.term(), snapshot.configuration(),
+    return write(
+        snapshot.index(),
+        snapshot.term(),
+        snapshot.configuration(),
         out -> out.write(snapshot.data()));
   }
 
@@ -93,8 +100,8 @@ public final class SnapshotStore {
   }
 
   /**
-   * Opens a snapshot's data as a stream that checks every chunk's CRC as it goes and, at the
-   * end, the total length and whole-data CRC; a mismatch throws {@link CorruptStorageException}.
+   * Opens a snapshot's data as a stream that checks every chunk's CRC as it goes and, at the end,
+   * the total length and whole-data CRC; a mismatch throws {@link CorruptStorageException}.
    */
   public InputStream openData(String fileName) throws IOException {
     FileSystem.ReadableFile file = fs.openRead(dir.resolve(fileName));
@@ -128,8 +135,8 @@ public final class SnapshotStore {
   }
 
   /**
-   * Deletes leftover temp files and all but the newest {@code retainCount} snapshots, never one
-   * at or above {@code protectedIndex} (the one the log starts after must stay).
+   * Deletes leftover temp files and all but the newest {@code retainCount} snapshots, never one at
+   * or above {@code protectedIndex} (the one the log starts after must stay).
    */
   public List<String> prune(int retainCount, long protectedIndex) throws IOException {
     List<String> deleted = new ArrayList<>();
@@ -159,15 +166,15 @@ public final class SnapshotStore {
     ByteBuffer fixed = readExactly(file, 0, SnapshotFormat.fixedHeaderBytes(), fileName);
     int voters = fixed.getInt(SnapshotFormat.fixedHeaderBytes() - 4);
     if (voters < 1 || voters > SnapshotFormat.VOTERS_MAX) {
-      throw new CorruptStorageException(fileName, SnapshotFormat.fixedHeaderBytes() - 4,
-          "impossible voter count " + voters);
+      throw new CorruptStorageException(
+          fileName, SnapshotFormat.fixedHeaderBytes() - 4, "impossible voter count " + voters);
     }
     ByteBuffer header = readExactly(file, 0, SnapshotFormat.headerBytes(voters), fileName);
     try {
       SnapshotMeta meta = SnapshotFormat.parseHeader(header, fileName);
       if (!SnapshotFormat.fileName(meta.index(), meta.term()).equals(fileName)) {
-        throw new IllegalArgumentException("header says " + meta.index() + "@" + meta.term()
-            + ", the file name disagrees");
+        throw new IllegalArgumentException(
+            "header says " + meta.index() + "@" + meta.term() + ", the file name disagrees");
       }
       return meta;
     } catch (IllegalArgumentException e) {
@@ -175,13 +182,13 @@ public final class SnapshotStore {
     }
   }
 
-  static ByteBuffer readExactly(FileSystem.ReadableFile file, long offset, int count,
-      String fileName) throws IOException {
+  static ByteBuffer readExactly(
+      FileSystem.ReadableFile file, long offset, int count, String fileName) throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate(count);
     while (buffer.hasRemaining()) {
       if (file.read(buffer, offset + buffer.position()) < 0) {
-        throw new CorruptStorageException(fileName, offset + buffer.position(),
-            "file ends inside a " + count + "-byte read");
+        throw new CorruptStorageException(
+            fileName, offset + buffer.position(), "file ends inside a " + count + "-byte read");
       }
     }
     return buffer.flip();
@@ -195,8 +202,14 @@ public final class SnapshotStore {
     try {
       action.run();
     } catch (IOException e) {
-      FatalDiskError error = new FatalDiskError("fsync of " + what + " failed: "
-          + e.getMessage() + "; stopping, since what reached the disk is unknown", e);
+      FatalDiskError error =
+          new FatalDiskError(
+              "fsync of "
+                  + what
+                  + " failed: "
+                  + e.getMessage()
+                  + "; stopping, since what reached the disk is unknown",
+              e);
       fatalHandler.onFatal(error);
       throw error;
     }

@@ -11,17 +11,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The write-ahead log: records are {@code stage}d into a memory buffer and {@link #sync()}
- * writes them all and fsyncs once. That split is group commit; the simulator calls the two from
- * its scheduler. {@link GroupCommitLog} pipelines it: {@link #sync()} is {@link #seal()} (take
- * the staged bytes) then {@link #write(Sealed)}, and while one thread writes and fsyncs a
- * sealed batch, others stage the next.
+ * The write-ahead log: records are {@code stage}d into a memory buffer and {@link #sync()} writes
+ * them all and fsyncs once. That split is group commit; the simulator calls the two from its
+ * scheduler. {@link GroupCommitLog} pipelines it: {@link #sync()} is {@link #seal()} (take the
+ * staged bytes) then {@link #write(Sealed)}, and while one thread writes and fsyncs a sealed batch,
+ * others stage the next.
  *
- * <p>Thread rules: staging, {@link #seal()}, {@link #discardStaged()} and the staged-state
- * readers are one side, {@link #write(Sealed)} and compaction the other; each side is
- * single-threaded, and the caller orders the two sides wherever they meet (GroupCommitLog's
- * lock). After a {@link FatalDiskError} every call throws it again: the node must stop and
- * recover from what is on disk.
+ * <p>Thread rules: staging, {@link #seal()}, {@link #discardStaged()} and the staged-state readers
+ * are one side, {@link #write(Sealed)} and compaction the other; each side is single-threaded, and
+ * the caller orders the two sides wherever they meet (GroupCommitLog's lock). After a {@link
+ * FatalDiskError} every call throws it again: the node must stop and recover from what is on disk.
  */
 final class Wal implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Wal.class);
@@ -30,8 +29,8 @@ final class Wal implements AutoCloseable {
   private record Segment(long seq, long maxIndex) {}
 
   /**
-   * Staged records taken out for writing: their bytes, the highest entry index among them, and
-   * the log's state once they are durable.
+   * Staged records taken out for writing: their bytes, the highest entry index among them, and the
+   * log's state once they are durable.
    */
   record Sealed(GrowableBuffer bytes, long maxIndex, LogState stateAfter) {}
 
@@ -44,20 +43,29 @@ final class Wal implements AutoCloseable {
   private final FatalDiskHandler fatalHandler;
   private final List<Segment> segments = new ArrayList<>();
   private GrowableBuffer pending = newBatch();
+
   /** A written batch's buffer, handed back across the two sides for the next seal to reuse. */
   private final AtomicReference<GrowableBuffer> spare = new AtomicReference<>();
+
   private FileSystem.WritableFile active;
+
   /** Where the active segment's records end: the next batch is written here. */
   private long activeBytes;
+
   /** The active segment's size on disk; past {@link #activeBytes} it is preallocated zeros. */
   private long activeAllocated;
+
   private volatile LogState durable;
   private LogState staged;
   private long pendingMaxIndex;
   private volatile FatalDiskError failure;
   private volatile long syncCount;
 
-  private Wal(FileSystem fs, Path dir, long segmentBytesMax, long preallocateBytes,
+  private Wal(
+      FileSystem fs,
+      Path dir,
+      long segmentBytesMax,
+      long preallocateBytes,
       FatalDiskHandler fatalHandler) {
     this.fs = fs;
     this.dir = dir;
@@ -67,18 +75,27 @@ final class Wal implements AutoCloseable {
   }
 
   /**
-   * Recovers the log in {@code dir} (dropping a torn tail) and opens it for appending. The
-   * returned state holds every recovered entry; the caller takes them and the WAL forgets them.
+   * Recovers the log in {@code dir} (dropping a torn tail) and opens it for appending. The returned
+   * state holds every recovered entry; the caller takes them and the WAL forgets them.
    */
-  static Wal open(FileSystem fs, Path dir, long segmentBytesMax, long preallocateBytes,
-      FatalDiskHandler fatalHandler, List<Entry> recoveredEntries) {
+  static Wal open(
+      FileSystem fs,
+      Path dir,
+      long segmentBytesMax,
+      long preallocateBytes,
+      FatalDiskHandler fatalHandler,
+      List<Entry> recoveredEntries) {
     Wal wal = new Wal(fs, dir, segmentBytesMax, preallocateBytes, fatalHandler);
     try {
       fs.createDirectories(dir);
       WalRecovery.Result result = WalRecovery.recover(fs, dir, true);
       if (result.torn()) {
-        LOG.warn("wal {}: dropped a torn tail of {} bytes at offset {} ({}); the records before"
-            + " it are kept", result.tornFile(), result.tornBytes(), result.tornOffset(),
+        LOG.warn(
+            "wal {}: dropped a torn tail of {} bytes at offset {} ({}); the records before"
+                + " it are kept",
+            result.tornFile(),
+            result.tornBytes(),
+            result.tornOffset(),
             result.tornReason());
       }
       recoveredEntries.addAll(result.state().entries());
@@ -132,9 +149,9 @@ final class Wal implements AutoCloseable {
   }
 
   /**
-   * Stages one persistence batch: snapshot marker, term and vote, entries, commit index (see
-   * {@link #termAndVoteFirst}). All or nothing: a batch that breaks the log's rules stages
-   * nothing and throws.
+   * Stages one persistence batch: snapshot marker, term and vote, entries, commit index (see {@link
+   * #termAndVoteFirst}). All or nothing: a batch that breaks the log's rules stages nothing and
+   * throws.
    */
   void stage(WalRecord.SnapshotMarker marker, List<Entry> entries, HardState hardState) {
     checkUsable();
@@ -165,8 +182,10 @@ final class Wal implements AutoCloseable {
         RecordCodec.encode(new WalRecord.HardStateRecord(hardState), pending);
       }
       if (pending.position() > RecordCodec.BATCH_BYTES_MAX) {
-        throw new IllegalArgumentException("staged records exceed the largest batch ("
-            + RecordCodec.BATCH_BYTES_MAX + " bytes); sync first");
+        throw new IllegalArgumentException(
+            "staged records exceed the largest batch ("
+                + RecordCodec.BATCH_BYTES_MAX
+                + " bytes); sync first");
       }
     } catch (LogState.LogRuleException | IllegalArgumentException e) {
       if (plain) {
@@ -181,21 +200,21 @@ final class Wal implements AutoCloseable {
   }
 
   /**
-   * The new term and vote with the commit index already staged, when the term or the vote
-   * changes; else null. It goes before the batch's entries, and the new commit index after
-   * them: a torn tail keeps a prefix of the batch, and it must keep neither entries of a term
-   * the surviving hard state has not reached (simulator, seed 18) nor a commit index that
-   * covers entries it lost, which would make a stale entry at that index count as committed
-   * on restart (simulator, seed 1 with a 25% drift bound).
+   * The new term and vote with the commit index already staged, when the term or the vote changes;
+   * else null. It goes before the batch's entries, and the new commit index after them: a torn tail
+   * keeps a prefix of the batch, and it must keep neither entries of a term the surviving hard
+   * state has not reached (simulator, seed 18) nor a commit index that covers entries it lost,
+   * which would make a stale entry at that index count as committed on restart (simulator, seed 1
+   * with a 25% drift bound).
    */
   private HardState termAndVoteFirst(HardState hardState) {
     HardState previous = staged.hardState();
-    if (hardState == null || (hardState.currentTerm() == previous.currentTerm()
-        && hardState.votedFor().equals(previous.votedFor()))) {
+    if (hardState == null
+        || (hardState.currentTerm() == previous.currentTerm()
+            && hardState.votedFor().equals(previous.votedFor()))) {
       return null;
     }
-    return new HardState(hardState.currentTerm(), hardState.votedFor(),
-        previous.commitIndex());
+    return new HardState(hardState.currentTerm(), hardState.votedFor(), previous.commitIndex());
   }
 
   /** Whether {@code entries} run on from {@code lastIndex} one by one, overwriting nothing. */
@@ -214,9 +233,9 @@ final class Wal implements AutoCloseable {
   }
 
   /**
-   * Writes everything staged and fsyncs once. On return it is all durable. A full disk refuses
-   * the whole staged group (nothing of it is durable, its bytes are cut off again) and throws
-   * {@link DiskFullException}; a failed fsync is a {@link FatalDiskError}.
+   * Writes everything staged and fsyncs once. On return it is all durable. A full disk refuses the
+   * whole staged group (nothing of it is durable, its bytes are cut off again) and throws {@link
+   * DiskFullException}; a failed fsync is a {@link FatalDiskError}.
    */
   void sync() {
     Sealed sealed = seal();
@@ -249,9 +268,9 @@ final class Wal implements AutoCloseable {
   }
 
   /**
-   * Writes a sealed batch and fsyncs once; on return it is durable. A full disk refuses it
-   * (its bytes are cut off again) and throws {@link DiskFullException}: what was staged since
-   * builds on it, so the caller must {@link #discardStaged()} too.
+   * Writes a sealed batch and fsyncs once; on return it is durable. A full disk refuses it (its
+   * bytes are cut off again) and throws {@link DiskFullException}: what was staged since builds on
+   * it, so the caller must {@link #discardStaged()} too.
    */
   void write(Sealed sealed) {
     checkUsable();
@@ -260,8 +279,8 @@ final class Wal implements AutoCloseable {
       if (activeBytes >= segmentBytesMax) {
         rollAndWrite(bytes);
       } else {
-        activeAllocated = allocate(active, activeAllocated, activeBytes + bytes.position(),
-            activeSeq());
+        activeAllocated =
+            allocate(active, activeAllocated, activeBytes + bytes.position(), activeSeq());
         writeBytes(active, activeBytes, bytes);
         syncFile(active, "segment " + WalRecovery.segmentName(activeSeq()));
       }
@@ -294,10 +313,10 @@ final class Wal implements AutoCloseable {
   }
 
   /**
-   * Grows a segment's preallocated zeros to cover {@code end}, a chunk at a time, so that a
-   * batch's fdatasync overwrites blocks that exist and needs no journal commit for a new file
-   * length. Returns the segment's new size. A full disk refuses the batch: zeros after the
-   * records are what a reader expects anyway.
+   * Grows a segment's preallocated zeros to cover {@code end}, a chunk at a time, so that a batch's
+   * fdatasync overwrites blocks that exist and needs no journal commit for a new file length.
+   * Returns the segment's new size. A full disk refuses the batch: zeros after the records are what
+   * a reader expects anyway.
    */
   private long allocate(FileSystem.WritableFile file, long allocated, long end, long seq) {
     if (preallocateBytes <= 0 || end <= allocated) {
@@ -309,17 +328,17 @@ final class Wal implements AutoCloseable {
       return target;
     } catch (IOException e) {
       if (Files2.isDiskFull(e)) {
-        throw new DiskFullException("wal " + dir + ": disk full preallocating segment "
-            + WalRecovery.segmentName(seq), e);
+        throw new DiskFullException(
+            "wal " + dir + ": disk full preallocating segment " + WalRecovery.segmentName(seq), e);
       }
       throw fatal("preallocating segment " + WalRecovery.segmentName(seq), e);
     }
   }
 
   /**
-   * Deletes the sealed segments that hold nothing above the durable snapshot index: their
-   * entries are in the snapshot and every later segment's header restates the log's state.
-   * Deleting oldest first keeps every crash point recoverable (docs/wal-format.md).
+   * Deletes the sealed segments that hold nothing above the durable snapshot index: their entries
+   * are in the snapshot and every later segment's header restates the log's state. Deleting oldest
+   * first keeps every crash point recoverable (docs/wal-format.md).
    */
   int deleteCompactedSegments() {
     checkUsable();
@@ -365,11 +384,17 @@ final class Wal implements AutoCloseable {
         // Cut the partial write off again, so the next batch does not follow garbage.
         file.truncate(syncedBytes);
       } catch (IOException truncateFailure) {
-        throw fatal("cutting a failed write off segment " + WalRecovery.segmentName(activeSeq()),
+        throw fatal(
+            "cutting a failed write off segment " + WalRecovery.segmentName(activeSeq()),
             truncateFailure);
       }
-      throw new DiskFullException("wal " + dir + ": disk full writing " + bytes.position()
-          + " bytes; the batch is refused, everything synced before is kept", e);
+      throw new DiskFullException(
+          "wal "
+              + dir
+              + ": disk full writing "
+              + bytes.position()
+              + " bytes; the batch is refused, everything synced before is kept",
+          e);
     }
   }
 
@@ -393,8 +418,8 @@ final class Wal implements AutoCloseable {
     } catch (IOException e) {
       deleteQuietly(path);
       if (Files2.isDiskFull(e)) {
-        throw new DiskFullException("wal " + dir + ": disk full starting segment "
-            + WalRecovery.segmentName(seq), e);
+        throw new DiskFullException(
+            "wal " + dir + ": disk full starting segment " + WalRecovery.segmentName(seq), e);
       }
       throw fatal("starting segment " + WalRecovery.segmentName(seq), e);
     } catch (DiskFullException e) {
@@ -434,8 +459,10 @@ final class Wal implements AutoCloseable {
     GrowableBuffer header = new GrowableBuffer(128);
     long prevIndex = durable.lastIndex();
     long prevTerm = Math.max(0, durable.termAt(prevIndex));
-    RecordCodec.encode(new WalRecord.SegmentHeader(seq, durable.baseIndex(), durable.baseTerm(),
-        prevIndex, prevTerm, durable.hardState()), header);
+    RecordCodec.encode(
+        new WalRecord.SegmentHeader(
+            seq, durable.baseIndex(), durable.baseTerm(), prevIndex, prevTerm, durable.hardState()),
+        header);
     return header;
   }
 
@@ -473,8 +500,14 @@ final class Wal implements AutoCloseable {
   }
 
   private FatalDiskError fatal(String what, IOException cause) {
-    failure = new FatalDiskError("wal: " + what + " failed: " + cause.getMessage()
-        + "; stopping, since what reached the disk is unknown", cause);
+    failure =
+        new FatalDiskError(
+            "wal: "
+                + what
+                + " failed: "
+                + cause.getMessage()
+                + "; stopping, since what reached the disk is unknown",
+            cause);
     fatalHandler.onFatal(failure);
     return failure;
   }

@@ -12,11 +12,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * {@code raftkv wal bench --dir DIR --entries N --size BYTES --writers K [--inflight W]}: K
- * writer threads append N entries through group commit, each keeping up to W appends in flight
- * (as a leader does with concurrent client proposals); the disk's raw rate of 4 KiB
- * write+fsync is measured before and after. The last line is {@code key=value} pairs for
- * scripts.
+ * {@code raftkv wal bench --dir DIR --entries N --size BYTES --writers K [--inflight W]}: K writer
+ * threads append N entries through group commit, each keeping up to W appends in flight (as a
+ * leader does with concurrent client proposals); the disk's raw rate of 4 KiB write+fsync is
+ * measured before and after. The last line is {@code key=value} pairs for scripts.
  */
 public final class WalBench {
   private WalBench() {}
@@ -43,8 +42,9 @@ public final class WalBench {
       options = parse(args);
     } catch (IllegalArgumentException e) {
       out.println(e.getMessage());
-      out.println("usage: raftkv wal bench --dir DIR --entries N --size BYTES --writers K "
-          + "[--inflight W]");
+      out.println(
+          "usage: raftkv wal bench --dir DIR --entries N --size BYTES --writers K "
+              + "[--inflight W]");
       return 2;
     }
     Files.createDirectories(options.dir());
@@ -57,12 +57,13 @@ public final class WalBench {
     long syncNanos;
     // The disk's speed drifts on a shared machine: measure it on both sides of the WAL run.
     double rawBefore = rawFsyncRate(runDir.resolve("raw-before"));
-    try (RaftStorage storage = RaftStorage.open(fs, runDir.resolve("node"),
-        StorageOptions.defaults())) {
+    try (RaftStorage storage =
+        RaftStorage.open(fs, runDir.resolve("node"), StorageOptions.defaults())) {
       // Bounds no writer can reach: Overloaded would fail the bench.
       int inflightMax = options.writers() * options.inflight();
-      GroupCommitLog log = new GroupCommitLog(storage, inflightMax + 16,
-          (long) inflightMax * options.sizeBytes() + 1);
+      GroupCommitLog log =
+          new GroupCommitLog(
+              storage, inflightMax + 16, (long) inflightMax * options.sizeBytes() + 1);
       startNanos = System.nanoTime();
       appendConcurrently(log, options, latencies);
       elapsedNanos = System.nanoTime() - startNanos;
@@ -71,7 +72,11 @@ public final class WalBench {
       log.close();
     }
     double rawAfter = rawFsyncRate(runDir.resolve("raw-after"));
-    report(out, options, latencies, new Run(elapsedNanos, batches, syncNanos),
+    report(
+        out,
+        options,
+        latencies,
+        new Run(elapsedNanos, batches, syncNanos),
         new Raw(rawBefore, rawAfter));
     deleteTree(runDir);
     return 0;
@@ -86,39 +91,48 @@ public final class WalBench {
     Thread[] writers = new Thread[options.writers()];
     int perWriter = options.entries() / options.writers();
     for (int w = 0; w < writers.length; w++) {
-      int count = w == writers.length - 1
-          ? options.entries() - perWriter * (writers.length - 1) : perWriter;
+      int count =
+          w == writers.length - 1
+              ? options.entries() - perWriter * (writers.length - 1)
+              : perWriter;
       byte[] data = new byte[options.sizeBytes()];
       Arrays.fill(data, (byte) w);
-      writers[w] = Thread.ofPlatform().name("writer-" + w).start(() -> {
-        // A client's window: when it is full, wait for the oldest append, as a pipelining
-        // client does.
-        CompletableFuture<?>[] window = new CompletableFuture<?>[options.inflight()];
-        for (int i = 0; i < count; i++) {
-          int slot = i % window.length;
-          if (window[slot] != null) {
-            window[slot].join();
-          }
-          long submitted = System.nanoTime();
-          indexLock.lock();
-          try {
-            long index = nextIndex[0]++;
-            window[slot] = log.submit(PersistBatch.entries(List.of(Entry.command(1, index,
-                data)))).whenComplete((ok, error) -> {
-                  if (error == null) {
-                    latencies[(int) index - 1] = System.nanoTime() - submitted;
-                  }
-                });
-          } finally {
-            indexLock.unlock();
-          }
-        }
-        for (CompletableFuture<?> last : window) {
-          if (last != null) {
-            last.join();
-          }
-        }
-      });
+      writers[w] =
+          Thread.ofPlatform()
+              .name("writer-" + w)
+              .start(
+                  () -> {
+                    // A client's window: when it is full, wait for the oldest append, as a
+                    // pipelining
+                    // client does.
+                    CompletableFuture<?>[] window = new CompletableFuture<?>[options.inflight()];
+                    for (int i = 0; i < count; i++) {
+                      int slot = i % window.length;
+                      if (window[slot] != null) {
+                        window[slot].join();
+                      }
+                      long submitted = System.nanoTime();
+                      indexLock.lock();
+                      try {
+                        long index = nextIndex[0]++;
+                        window[slot] =
+                            log.submit(PersistBatch.entries(List.of(Entry.command(1, index, data))))
+                                .whenComplete(
+                                    (ok, error) -> {
+                                      if (error == null) {
+                                        latencies[(int) index - 1] = System.nanoTime() - submitted;
+                                      }
+                                    });
+                      } finally {
+                        indexLock.unlock();
+                      }
+                    }
+                    for (CompletableFuture<?> last : window) {
+                      if (last != null) {
+                        last.join();
+                      }
+                    }
+                  });
     }
     for (Thread writer : writers) {
       writer.join();
@@ -126,8 +140,8 @@ public final class WalBench {
   }
 
   /**
-   * Fsyncs per second of 4 KiB appends on this disk, for the ratio the target is set in: one
-   * second of writing a new file 4 KiB at a time, each write followed by fdatasync.
+   * Fsyncs per second of 4 KiB appends on this disk, for the ratio the target is set in: one second
+   * of writing a new file 4 KiB at a time, each write followed by fdatasync.
    */
   static double rawFsyncRate(Path file) throws IOException {
     ByteBuffer block = ByteBuffer.allocate(4096);
@@ -144,8 +158,7 @@ public final class WalBench {
     return count / ((System.nanoTime() - start) / 1e9);
   }
 
-  private static void report(PrintStream out, Options options, long[] latencies, Run run,
-      Raw raw) {
+  private static void report(PrintStream out, Options options, long[] latencies, Run run, Raw raw) {
     double seconds = run.elapsedNanos() / 1e9;
     double entriesPerSecond = options.entries() / seconds;
     double megabytesPerSecond = (double) options.entries() * options.sizeBytes() / seconds / 1e6;
@@ -154,21 +167,37 @@ public final class WalBench {
     double p50 = latencies[latencies.length / 2] / 1e6;
     double p99 = latencies[(int) Math.min(latencies.length - 1, latencies.length * 0.99)] / 1e6;
     double ratio = fsyncsPerSecond / raw.mean();
-    out.printf("wal: %d entries of %d bytes, %d writers x %d in flight, %.2f s%n",
+    out.printf(
+        "wal: %d entries of %d bytes, %d writers x %d in flight, %.2f s%n",
         options.entries(), options.sizeBytes(), options.writers(), options.inflight(), seconds);
-    out.printf("wal: %.0f entries/s, %.1f MB/s, %d batches = %.0f fsyncs/s, %.1f entries/batch"
-        + "%n", entriesPerSecond, megabytesPerSecond, run.batches(), fsyncsPerSecond,
+    out.printf(
+        "wal: %.0f entries/s, %.1f MB/s, %d batches = %.0f fsyncs/s, %.1f entries/batch" + "%n",
+        entriesPerSecond,
+        megabytesPerSecond,
+        run.batches(),
+        fsyncsPerSecond,
         (double) options.entries() / run.batches());
-    out.printf("wal: write+fsync %.3f ms per batch, busy %.0f%% of the run%n",
+    out.printf(
+        "wal: write+fsync %.3f ms per batch, busy %.0f%% of the run%n",
         run.syncNanos() / 1e6 / run.batches(), 100.0 * run.syncNanos() / run.elapsedNanos());
     out.printf("wal: time to durable p50 %.3f ms, p99 %.3f ms%n", p50, p99);
-    out.printf("raw: %.0f fsyncs/s (4 KiB write+fsync; %.0f before, %.0f after the wal run); "
-        + "wal batches/raw = %.2f%n", raw.mean(), raw.before(), raw.after(), ratio);
+    out.printf(
+        "raw: %.0f fsyncs/s (4 KiB write+fsync; %.0f before, %.0f after the wal run); "
+            + "wal batches/raw = %.2f%n",
+        raw.mean(), raw.before(), raw.after(), ratio);
     // raw_before and raw_after last: a script keeps only runs whose disk held one speed.
-    out.printf("entries_per_s=%.0f mb_per_s=%.2f fsyncs_per_s=%.0f p50_ms=%.3f p99_ms=%.3f "
-        + "raw_fsyncs_per_s=%.0f ratio=%.3f raw_before=%.0f raw_after=%.0f%n",
-        entriesPerSecond, megabytesPerSecond, fsyncsPerSecond, p50, p99, raw.mean(), ratio,
-        raw.before(), raw.after());
+    out.printf(
+        "entries_per_s=%.0f mb_per_s=%.2f fsyncs_per_s=%.0f p50_ms=%.3f p99_ms=%.3f "
+            + "raw_fsyncs_per_s=%.0f ratio=%.3f raw_before=%.0f raw_after=%.0f%n",
+        entriesPerSecond,
+        megabytesPerSecond,
+        fsyncsPerSecond,
+        p50,
+        p99,
+        raw.mean(),
+        ratio,
+        raw.before(),
+        raw.after());
   }
 
   static Options parse(String[] args) {

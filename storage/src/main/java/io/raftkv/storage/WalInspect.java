@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * {@code raftkv wal inspect DIR}: what a node's storage directory holds, every CRC verified,
- * nothing changed. Exit 0 when sound (a torn log tail is named, and is repaired on the next
- * open), 1 when anything is corrupt, with the file and offset.
+ * nothing changed. Exit 0 when sound (a torn log tail is named, and is repaired on the next open),
+ * 1 when anything is corrupt, with the file and offset.
  */
 public final class WalInspect {
   private WalInspect() {}
@@ -32,21 +32,32 @@ public final class WalInspect {
       }
       WalRecovery.Result result = WalRecovery.recover(fs, walDir, false);
       for (WalRecovery.SegmentInfo s : result.segments()) {
-        out.printf("segment %s bytes=%d records=%d first_index=%d last_index=%d "
-            + "terms=%d..%d preallocated=%d%n", s.fileName(), s.bytes(), s.recordCount(),
-            s.firstIndex(), s.lastIndex(), s.firstTerm(), s.lastTerm(),
+        out.printf(
+            "segment %s bytes=%d records=%d first_index=%d last_index=%d "
+                + "terms=%d..%d preallocated=%d%n",
+            s.fileName(),
+            s.bytes(),
+            s.recordCount(),
+            s.firstIndex(),
+            s.lastIndex(),
+            s.firstTerm(),
+            s.lastTerm(),
             Math.max(0, s.fileBytes() - s.bytes()));
       }
       LogState state = result.state();
-      out.printf("log snapshot_index=%d snapshot_term=%d last_index=%d entries=%d%n",
+      out.printf(
+          "log snapshot_index=%d snapshot_term=%d last_index=%d entries=%d%n",
           state.baseIndex(), state.baseTerm(), state.lastIndex(), state.entries().size());
-      out.printf("hard_state term=%d voted_for=%s commit=%d%n",
-          state.hardState().currentTerm(), state.hardState().votedFor(),
+      out.printf(
+          "hard_state term=%d voted_for=%s commit=%d%n",
+          state.hardState().currentTerm(),
+          state.hardState().votedFor(),
           state.hardState().commitIndex());
       if (result.torn()) {
-        out.printf("TORN TAIL %s offset=%d bytes=%d (%s): a crash mid-write; dropped, keeping "
-            + "every record before it, on the next open%n", result.tornFile(),
-            result.tornOffset(), result.tornBytes(), result.tornReason());
+        out.printf(
+            "TORN TAIL %s offset=%d bytes=%d (%s): a crash mid-write; dropped, keeping "
+                + "every record before it, on the next open%n",
+            result.tornFile(), result.tornOffset(), result.tornBytes(), result.tornReason());
       }
     } catch (CorruptStorageException e) {
       out.println("CORRUPT " + e.getMessage());
@@ -59,15 +70,16 @@ public final class WalInspect {
   }
 
   private static int inspectSnapshots(FileSystem fs, Path snapDir, PrintStream out) {
-    SnapshotStore store = new SnapshotStore(fs, snapDir, error -> { });
+    SnapshotStore store = new SnapshotStore(fs, snapDir, error -> {});
     int status = 0;
     try {
       List<String> names = store.fileNames();
       for (String name : names) {
         try {
           SnapshotMeta meta = store.verify(name);
-          out.printf("snapshot %s index=%d term=%d voters=%s ok%n", name, meta.index(),
-              meta.term(), meta.configuration().voters());
+          out.printf(
+              "snapshot %s index=%d term=%d voters=%s ok%n",
+              name, meta.index(), meta.term(), meta.configuration().voters());
         } catch (CorruptStorageException e) {
           out.println("CORRUPT " + e.getMessage());
           status = 1;

@@ -8,24 +8,38 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * Reads every segment of a WAL directory in order and rebuilds the log, applying the recovery
- * rules of docs/wal-format.md: a torn tail of the last segment is dropped (and, when repairing,
- * cut off the file), anything else that does not check out is a {@link CorruptStorageException}.
- * Read-only unless {@code repair} is set, so {@code raftkv wal inspect} can use it too.
+ * Reads every segment of a WAL directory in order and rebuilds the log, applying the recovery rules
+ * of docs/wal-format.md: a torn tail of the last segment is dropped (and, when repairing, cut off
+ * the file), anything else that does not check out is a {@link CorruptStorageException}. Read-only
+ * unless {@code repair} is set, so {@code raftkv wal inspect} can use it too.
  */
 final class WalRecovery {
   private static final Pattern SEGMENT_NAME = Pattern.compile("[0-9a-f]{16}\\.wal");
 
   /**
-   * What one segment held; {@code bytes} is where its records end, {@code fileBytes} its size
-   * with any preallocated zeros after them.
+   * What one segment held; {@code bytes} is where its records end, {@code fileBytes} its size with
+   * any preallocated zeros after them.
    */
-  record SegmentInfo(long seq, String fileName, long bytes, long fileBytes, int recordCount,
-      long firstIndex, long lastIndex, long maxIndex, long firstTerm, long lastTerm) {}
+  record SegmentInfo(
+      long seq,
+      String fileName,
+      long bytes,
+      long fileBytes,
+      int recordCount,
+      long firstIndex,
+      long lastIndex,
+      long maxIndex,
+      long firstTerm,
+      long lastTerm) {}
 
   /** The recovered log, the segments that hold it, and what was dropped as a torn tail. */
-  record Result(LogState state, List<SegmentInfo> segments, String tornFile, long tornOffset,
-      long tornBytes, String tornReason) {
+  record Result(
+      LogState state,
+      List<SegmentInfo> segments,
+      String tornFile,
+      long tornOffset,
+      long tornBytes,
+      String tornReason) {
     boolean torn() {
       return tornFile != null;
     }
@@ -92,12 +106,15 @@ final class WalRecovery {
   private static void rejectUnlessTornTail(SegmentScan scan, boolean last, LogState state) {
     String where = "after index " + lastIndexIn(scan, state);
     if (!last) {
-      throw new CorruptStorageException(scan.fileName, scan.badOffset, scan.badReason
-          + " in a sealed segment", where);
+      throw new CorruptStorageException(
+          scan.fileName, scan.badOffset, scan.badReason + " in a sealed segment", where);
     }
     if (!scan.tornTail()) {
-      throw new CorruptStorageException(scan.fileName, scan.badOffset, scan.badReason
-          + ", and a good batch follows at offset " + scan.goodFrameAfterBad, where);
+      throw new CorruptStorageException(
+          scan.fileName,
+          scan.badOffset,
+          scan.badReason + ", and a good batch follows at offset " + scan.goodFrameAfterBad,
+          where);
     }
   }
 
@@ -111,8 +128,8 @@ final class WalRecovery {
     return index;
   }
 
-  private static SegmentInfo replay(SegmentScan scan, LogState state, boolean first,
-      long expectedSeq, String name) {
+  private static SegmentInfo replay(
+      SegmentScan scan, LogState state, boolean first, long expectedSeq, String name) {
     int recordCount = 0;
     long firstIndex = 0;
     long lastIndex = 0;
@@ -145,21 +162,32 @@ final class WalRecovery {
           }
         }
       } catch (LogState.LogRuleException e) {
-        String where = record instanceof WalRecord.EntryRecord er
-            ? "index " + er.entry().index() : "after index " + state.lastIndex();
+        String where =
+            record instanceof WalRecord.EntryRecord er
+                ? "index " + er.entry().index()
+                : "after index " + state.lastIndex();
         throw new CorruptStorageException(name, found.offset(), e.getMessage(), where);
       }
       recordCount++;
     }
-    return new SegmentInfo(seq, name, scan.end, scan.fileBytes, recordCount, firstIndex,
-        lastIndex, maxIndex, firstTerm, lastTerm);
+    return new SegmentInfo(
+        seq,
+        name,
+        scan.end,
+        scan.fileBytes,
+        recordCount,
+        firstIndex,
+        lastIndex,
+        maxIndex,
+        firstTerm,
+        lastTerm);
   }
 
-  private static long applyHeader(WalRecord record, LogState state, boolean first,
-      long expectedSeq, String name) {
+  private static long applyHeader(
+      WalRecord record, LogState state, boolean first, long expectedSeq, String name) {
     if (!(record instanceof WalRecord.SegmentHeader header)) {
-      throw new LogState.LogRuleException("expected a segment header, found record type "
-          + record.typeCode());
+      throw new LogState.LogRuleException(
+          "expected a segment header, found record type " + record.typeCode());
     }
     if (!segmentName(header.segmentSeq()).equals(name)) {
       throw new LogState.LogRuleException("header names segment " + header.segmentSeq());
@@ -168,8 +196,12 @@ final class WalRecovery {
       state.start(header);
     } else {
       if (header.segmentSeq() != expectedSeq) {
-        throw new LogState.LogRuleException("expected segment " + expectedSeq
-            + " after the previous one, found " + header.segmentSeq() + ": a segment is missing");
+        throw new LogState.LogRuleException(
+            "expected segment "
+                + expectedSeq
+                + " after the previous one, found "
+                + header.segmentSeq()
+                + ": a segment is missing");
       }
       state.checkContinues(header);
     }

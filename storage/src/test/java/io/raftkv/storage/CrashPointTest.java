@@ -28,22 +28,23 @@ class CrashPointTest {
   private static final int SEEDS = 6;
 
   /** One step: what storage is asked to do, and the same as record-sized model effects. */
-  private record Step(String name, Consumer<RaftStorage> action,
-      List<Consumer<LogModel>> effects) {}
+  private record Step(
+      String name, Consumer<RaftStorage> action, List<Consumer<LogModel>> effects) {}
 
   private static Step persist(List<Entry> entries, HardState hardState) {
     // Record order within a batch (Wal.stage): a new term or vote with the old commit index,
     // the entries, then the whole new hard state.
     List<Consumer<LogModel>> effects = new ArrayList<>();
     if (hardState != null) {
-      effects.add(m -> {
-        HardState old = m.hardState();
-        if (old.currentTerm() != hardState.currentTerm()
-            || !old.votedFor().equals(hardState.votedFor())) {
-          m.hardState(new HardState(hardState.currentTerm(), hardState.votedFor(),
-              old.commitIndex()));
-        }
-      });
+      effects.add(
+          m -> {
+            HardState old = m.hardState();
+            if (old.currentTerm() != hardState.currentTerm()
+                || !old.votedFor().equals(hardState.votedFor())) {
+              m.hardState(
+                  new HardState(hardState.currentTerm(), hardState.votedFor(), old.commitIndex()));
+            }
+          });
     }
     for (Entry e : entries) {
       effects.add(m -> m.append(e));
@@ -51,22 +52,24 @@ class CrashPointTest {
     if (hardState != null) {
       effects.add(m -> m.hardState(hardState));
     }
-    return new Step("persist " + entries.size() + " from " + (entries.isEmpty() ? "-"
-        : entries.get(0).index()), s -> s.persist(new PersistBatch(Optional.empty(), entries,
-        Optional.ofNullable(hardState))), effects);
+    return new Step(
+        "persist " + entries.size() + " from " + (entries.isEmpty() ? "-" : entries.get(0).index()),
+        s -> s.persist(new PersistBatch(Optional.empty(), entries, Optional.ofNullable(hardState))),
+        effects);
   }
 
   private static Step compact(long index, long term) {
-    Snapshot snapshot = new Snapshot(index, term, Configuration.ofIds(1, 2, 3),
-        new byte[] {(byte) index});
-    return new Step("compact " + index, s -> s.compact(snapshot),
-        List.of(m -> m.installSnapshot(index, term)));
+    Snapshot snapshot =
+        new Snapshot(index, term, Configuration.ofIds(1, 2, 3), new byte[] {(byte) index});
+    return new Step(
+        "compact " + index, s -> s.compact(snapshot), List.of(m -> m.installSnapshot(index, term)));
   }
 
   private static Step install(long index, long term, HardState hardState) {
     Snapshot snapshot = new Snapshot(index, term, Configuration.ofIds(1, 2, 3), new byte[3]);
-    return new Step("install " + index, s -> s.persist(new PersistBatch(Optional.of(snapshot),
-        List.of(), Optional.of(hardState))),
+    return new Step(
+        "install " + index,
+        s -> s.persist(new PersistBatch(Optional.of(snapshot), List.of(), Optional.of(hardState))),
         List.of(m -> m.installSnapshot(index, term), m -> m.hardState(hardState)));
   }
 
@@ -79,11 +82,13 @@ class CrashPointTest {
   }
 
   private static List<Step> script() {
-    List<Step> steps = new ArrayList<>(List.of(
-        persist(entries(1, 1, 5), hard(1, 1, 0)),
-        persist(entries(1, 6, 10), hard(1, 1, 5)),
-        persist(List.of(), hard(2, 2, 5)),
-        persist(entries(2, 8, 9), hard(2, 2, 7))));
+    List<Step> steps =
+        new ArrayList<>(
+            List.of(
+                persist(entries(1, 1, 5), hard(1, 1, 0)),
+                persist(entries(1, 6, 10), hard(1, 1, 5)),
+                persist(List.of(), hard(2, 2, 5)),
+                persist(entries(2, 8, 9), hard(2, 2, 7))));
     steps.addAll(bulk(2, 10, 60, 5)); // rolls segments with nothing else going on
     steps.add(compact(25, 2));
     steps.addAll(bulk(2, 61, 90, 6));
@@ -138,8 +143,7 @@ class CrashPointTest {
     } catch (FaultyFileSystem.PowerLoss expected) {
       fs.crash();
     }
-    String context = "seed " + seed + ", power lost at operation " + point + " during "
-        + inFlight;
+    String context = "seed " + seed + ", power lost at operation " + point + " during " + inFlight;
     try (RaftStorage reopened = RaftStorage.open(fs, DIR, options(SEGMENT_BYTES))) {
       LogModel.Observed found = LogModel.observed(reopened.recovered());
       assertThat(acceptable).as(context).contains(found);
@@ -157,14 +161,18 @@ class CrashPointTest {
       intended.observed().entries().forEach(e -> meant.put(e.index(), e));
       for (Entry kept : recovered.entries()) {
         // (an index the step compacts away was committed before it)
-        if (kept.index() <= recovered.hardState().commitIndex() && meant.containsKey(kept.index())) {
-          assertThat(kept).as(context + ": committed entry %d", kept.index())
+        if (kept.index() <= recovered.hardState().commitIndex()
+            && meant.containsKey(kept.index())) {
+          assertThat(kept)
+              .as(context + ": committed entry %d", kept.index())
               .isEqualTo(meant.get(kept.index()));
         }
       }
       // The repaired log must take new writes and keep them.
-      long next = found.entries().isEmpty() ? found.snapshotIndex() + 1
-          : found.entries().get(found.entries().size() - 1).index() + 1;
+      long next =
+          found.entries().isEmpty()
+              ? found.snapshotIndex() + 1
+              : found.entries().get(found.entries().size() - 1).index() + 1;
       reopened.persist(PersistBatch.entries(List.of(entry(9, next))));
     }
     try (RaftStorage again = RaftStorage.open(fs, DIR, options(SEGMENT_BYTES))) {

@@ -18,12 +18,13 @@ class DiskFailureTest {
   /** Without preallocation a batch grows the file, so it is the write that meets the full disk. */
   @Test
   void aFullDiskRefusesTheBatchAndKeepsEverythingDurable() {
-    RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20, fatal)
-        .withPreallocateBytes(0));
+    RaftStorage storage =
+        RaftStorage.open(fs, DIR, options(1 << 20, fatal).withPreallocateBytes(0));
     storage.persist(PersistBatch.entries(entries(1, 1, 10)));
     fs.capacityBytes(fs.usedBytes() + 100); // room for part of the next batch only
     assertThatThrownBy(() -> storage.persist(PersistBatch.entries(entries(1, 11, 30))))
-        .isInstanceOf(DiskFullException.class).hasMessageContaining("disk full");
+        .isInstanceOf(DiskFullException.class)
+        .hasMessageContaining("disk full");
     assertThat(storage.lastIndex()).isEqualTo(10);
     fs.capacityBytes(Long.MAX_VALUE);
     storage.persist(PersistBatch.entries(entries(1, 11, 12)));
@@ -38,8 +39,8 @@ class DiskFailureTest {
   /** With it, batches fill zeros already on disk; the next chunk is what meets the full disk. */
   @Test
   void aFullDiskRefusesTheBatchThatNeedsTheNextPreallocatedChunk() {
-    RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20, fatal)
-        .withPreallocateBytes(4096));
+    RaftStorage storage =
+        RaftStorage.open(fs, DIR, options(1 << 20, fatal).withPreallocateBytes(4096));
     fs.capacityBytes(fs.usedBytes() + 100);
     long index = 1;
     DiskFullException refusal = null;
@@ -60,8 +61,7 @@ class DiskFailureTest {
     storage.close();
     fs.crash();
     try (RaftStorage reopened = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {
-      assertThat(reopened.recovered().entries()).containsExactlyElementsOf(
-          entries(1, 1, refused));
+      assertThat(reopened.recovered().entries()).containsExactlyElementsOf(entries(1, 1, refused));
     }
     assertThat(fatal.errors).isEmpty();
   }
@@ -83,16 +83,15 @@ class DiskFailureTest {
     }
     fs.capacityBytes(fs.usedBytes() + 10);
     long refused = index;
-    assertThatThrownBy(() -> storage.persist(PersistBatch.entries(entries(1, refused,
-        refused)))).isInstanceOf(DiskFullException.class);
+    assertThatThrownBy(() -> storage.persist(PersistBatch.entries(entries(1, refused, refused))))
+        .isInstanceOf(DiskFullException.class);
     assertThat(fs.list(Fixtures.WAL_DIR)).hasSize(2);
     fs.capacityBytes(Long.MAX_VALUE);
     storage.persist(PersistBatch.entries(entries(1, refused, refused)));
     storage.close();
-    try (RaftStorage reopened = RaftStorage.open(fs, DIR, options(1024, fatal)
-        .withPreallocateBytes(0))) {
-      assertThat(reopened.recovered().entries()).containsExactlyElementsOf(
-          entries(1, 1, refused));
+    try (RaftStorage reopened =
+        RaftStorage.open(fs, DIR, options(1024, fatal).withPreallocateBytes(0))) {
+      assertThat(reopened.recovered().entries()).containsExactlyElementsOf(entries(1, 1, refused));
     }
   }
 
@@ -101,8 +100,9 @@ class DiskFailureTest {
     try (RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {
       storage.persist(PersistBatch.entries(entries(1, 1, 10)));
       fs.capacityBytes(fs.usedBytes() + 1000);
-      assertThatThrownBy(() -> storage.compact(new Snapshot(5, 1, Configuration.ofIds(1),
-          new byte[10_000]))).isInstanceOf(DiskFullException.class);
+      assertThatThrownBy(
+              () -> storage.compact(new Snapshot(5, 1, Configuration.ofIds(1), new byte[10_000])))
+          .isInstanceOf(DiskFullException.class);
       assertThat(fs.list(Fixtures.SNAP_DIR)).isEmpty();
       assertThat(storage.snapshotIndex()).isZero();
     }
@@ -114,15 +114,16 @@ class DiskFailureTest {
     storage.persist(PersistBatch.entries(entries(1, 1, 3)));
     fs.failNextSyncs(1);
     assertThatThrownBy(() -> storage.persist(PersistBatch.entries(entries(1, 4, 5))))
-        .isInstanceOf(FatalDiskError.class).hasMessageContaining("fsync");
+        .isInstanceOf(FatalDiskError.class)
+        .hasMessageContaining("fsync");
     assertThat(fatal.errors).hasSize(1);
     // No retry and carry on: the kernel may have dropped the pages the failed fsync covered.
     assertThatThrownBy(() -> storage.persist(PersistBatch.entries(entries(1, 4, 5))))
         .isSameAs(fatal.errors.get(0));
     fs.crash();
     try (RaftStorage reopened = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {
-      assertThat(reopened.recovered().entries()).startsWith(entries(1, 1, 3).toArray(
-          new io.raftkv.raft.Entry[0]));
+      assertThat(reopened.recovered().entries())
+          .startsWith(entries(1, 1, 3).toArray(new io.raftkv.raft.Entry[0]));
     }
   }
 
@@ -131,8 +132,9 @@ class DiskFailureTest {
     try (RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {
       storage.persist(PersistBatch.entries(entries(1, 1, 10)));
       fs.failNextSyncs(1);
-      assertThatThrownBy(() -> storage.compact(new Snapshot(5, 1, Configuration.ofIds(1),
-          new byte[10]))).isInstanceOf(FatalDiskError.class);
+      assertThatThrownBy(
+              () -> storage.compact(new Snapshot(5, 1, Configuration.ofIds(1), new byte[10])))
+          .isInstanceOf(FatalDiskError.class);
       assertThat(fatal.errors).hasSize(1);
     }
   }

@@ -13,8 +13,8 @@ class FaultyFileSystemTest {
   private static final Path FILE = DIR.resolve("f");
 
   /**
-   * An unsynced overwrite of preallocated zeros survives a crash sector by sector in no order;
-   * each sector is wholly old or wholly new, and across seeds both mixes occur.
+   * An unsynced overwrite of preallocated zeros survives a crash sector by sector in no order; each
+   * sector is wholly old or wholly new, and across seeds both mixes occur.
    */
   @Test
   void aCrashKeepsEachOverwrittenSectorOldOrNewInNoOrder() throws Exception {
@@ -33,15 +33,16 @@ class FaultyFileSystemTest {
       }
       fs.crash();
       byte[] after = fs.bytes(FILE);
-      assertThat(after).as("seed %d: the length was durable", seed).hasSize(
-          sectors * FaultyFileSystem.SECTOR_BYTES);
+      assertThat(after)
+          .as("seed %d: the length was durable", seed)
+          .hasSize(sectors * FaultyFileSystem.SECTOR_BYTES);
       boolean[] kept = new boolean[sectors];
       for (int s = 0; s < sectors; s++) {
-        byte[] sector = Arrays.copyOfRange(after, s * FaultyFileSystem.SECTOR_BYTES,
-            (s + 1) * FaultyFileSystem.SECTOR_BYTES);
+        byte[] sector =
+            Arrays.copyOfRange(
+                after, s * FaultyFileSystem.SECTOR_BYTES, (s + 1) * FaultyFileSystem.SECTOR_BYTES);
         kept[s] = sector[0] == 1;
-        assertThat(sector).as("seed %d sector %d is whole", seed, s)
-            .containsOnly(sector[0]);
+        assertThat(sector).as("seed %d sector %d is whole", seed, s).containsOnly(sector[0]);
       }
       for (int s = 1; s < sectors; s++) {
         sawLaterSectorWithoutEarlier |= kept[s] && !kept[s - 1];

@@ -51,6 +51,6 @@ final class Fixtures {
   }
 
   static StorageOptions options(long segmentBytes) {
-    return options(segmentBytes, error -> { });
+    return options(segmentBytes, error -> {});
   }
 }

@@ -52,10 +52,12 @@ class GroupCommitLogTest {
       }
       // Completions run on their own thread; a compaction queued behind the appends must still
       // not report done before every append ahead of it has.
-      CompletableFuture<Void> compacted = log.compact(
-          new Snapshot(40, 1, Configuration.ofIds(1), new byte[] {1}));
-      compacted.thenRun(() -> assertThat(futures).allMatch(f -> f.isDone()
-          && !f.isCompletedExceptionally())).get();
+      CompletableFuture<Void> compacted =
+          log.compact(new Snapshot(40, 1, Configuration.ofIds(1), new byte[] {1}));
+      compacted
+          .thenRun(
+              () -> assertThat(futures).allMatch(f -> f.isDone() && !f.isCompletedExceptionally()))
+          .get();
       log.close();
       assertThat(storage.snapshotIndex()).isEqualTo(40);
     }
@@ -82,7 +84,8 @@ class GroupCommitLogTest {
       log.submit(PersistBatch.entries(entries(1, 1, 2))).get();
       fs.failNextSyncs(1);
       CompletableFuture<Void> failed = log.submit(PersistBatch.entries(entries(1, 3, 3)));
-      assertThatThrownBy(failed::get).isInstanceOf(ExecutionException.class)
+      assertThatThrownBy(failed::get)
+          .isInstanceOf(ExecutionException.class)
           .hasCauseInstanceOf(FatalDiskError.class);
       assertThat(fatal.errors).hasSize(1);
       assertThatThrownBy(() -> log.submit(PersistBatch.entries(entries(1, 3, 3))).get())
@@ -101,14 +104,18 @@ class GroupCommitLogTest {
           futures.add(log.submit(PersistBatch.entries(entries(1, i, i))));
         }
       }
-      long overloaded = futures.stream().filter(f -> {
-        try {
-          f.get();
-          return false;
-        } catch (Exception e) {
-          return e.getCause() instanceof OverloadedException;
-        }
-      }).count();
+      long overloaded =
+          futures.stream()
+              .filter(
+                  f -> {
+                    try {
+                      f.get();
+                      return false;
+                    } catch (Exception e) {
+                      return e.getCause() instanceof OverloadedException;
+                    }
+                  })
+              .count();
       assertThat(overloaded).isGreaterThan(0);
       log.close();
     }
@@ -144,8 +151,8 @@ class GroupCommitLogTest {
   @Test
   void aGroupRefusedForAFullDiskTakesWhatWasStagedBehindItAndKeepsWhatWasDurable()
       throws Exception {
-    try (RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20, fatal)
-        .withPreallocateBytes(0))) {
+    try (RaftStorage storage =
+        RaftStorage.open(fs, DIR, options(1 << 20, fatal).withPreallocateBytes(0))) {
       GroupCommitLog log = new GroupCommitLog(storage, 1000, 1 << 20);
       log.submit(PersistBatch.entries(entries(1, 1, 5))).get();
       fs.capacityBytes(fs.usedBytes() + 100);
@@ -181,7 +188,8 @@ class GroupCommitLogTest {
       log.close();
       assertThat(futures).allMatch(f -> f.isDone() && !f.isCompletedExceptionally());
       assertThatThrownBy(() -> log.submit(PersistBatch.entries(entries(1, 31, 31))).get())
-          .hasCauseInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+          .hasCauseInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("closed");
     }
     fs.crash();
     try (RaftStorage reopened = RaftStorage.open(fs, DIR, options(1 << 20, fatal))) {

@@ -10,8 +10,8 @@ import java.util.TreeMap;
 /** The log as Raft defines it, in memory: the oracle storage is checked against. */
 final class LogModel {
   /** What a node reads back, in the form both the model and storage can produce. */
-  record Observed(List<Entry> entries, HardState hardState, long snapshotIndex,
-      long snapshotTerm) {}
+  record Observed(
+      List<Entry> entries, HardState hardState, long snapshotIndex, long snapshotTerm) {}
 
   private final TreeMap<Long, Entry> entries = new TreeMap<>();
   private HardState hardState = HardState.INITIAL;
@@ -74,12 +74,17 @@ final class LogModel {
 
   Observed observed() {
     long commit = Math.max(hardState.commitIndex(), snapshotIndex);
-    return new Observed(new ArrayList<>(entries.values()), new HardState(
-        hardState.currentTerm(), hardState.votedFor(), commit), snapshotIndex, snapshotTerm);
+    return new Observed(
+        new ArrayList<>(entries.values()),
+        new HardState(hardState.currentTerm(), hardState.votedFor(), commit),
+        snapshotIndex,
+        snapshotTerm);
   }
 
   static Observed observed(DurableState state) {
-    return new Observed(state.entries(), state.hardState(),
+    return new Observed(
+        state.entries(),
+        state.hardState(),
         state.snapshot().map(s -> s.index()).orElse(0L),
         state.snapshot().map(s -> s.term()).orElse(0L));
   }

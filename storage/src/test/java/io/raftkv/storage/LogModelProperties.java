@@ -22,8 +22,8 @@ import net.jqwik.api.Provide;
 
 /**
  * Random sequences of append, suffix overwrite, hard state, compaction, snapshot install,
- * staged-but-unsynced writes, crash and reopen agree with {@link LogModel}. jqwik prints the
- * seed and the shrunk sequence of a failure; {@code -Djqwik.seeds.whenfixed} replays it.
+ * staged-but-unsynced writes, crash and reopen agree with {@link LogModel}. jqwik prints the seed
+ * and the shrunk sequence of a failure; {@code -Djqwik.seeds.whenfixed} replays it.
  */
 class LogModelProperties {
   sealed interface Op {}
@@ -46,18 +46,28 @@ class LogModelProperties {
 
   @Provide
   Arbitrary<List<Op>> ops() {
-    Arbitrary<Op> op = Arbitraries.frequencyOf(
-        net.jqwik.api.Tuple.of(6, Combinators.combine(Arbitraries.integers().between(1, 12),
-            Arbitraries.of(true, false)).as(Append::new)),
-        net.jqwik.api.Tuple.of(2, Combinators.combine(Arbitraries.integers().between(1, 8),
-            Arbitraries.integers().between(1, 4)).as(Overwrite::new)),
-        net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(0, 3).map(Vote::new)),
-        net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(0, 10).map(Compact::new)),
-        net.jqwik.api.Tuple.of(1, Combinators.combine(Arbitraries.integers().between(-5, 5),
-            Arbitraries.of(true, false)).as(Install::new)),
-        net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(1, 6).map(StageUnsynced::new)),
-        net.jqwik.api.Tuple.of(2, Arbitraries.just(new Crash())),
-        net.jqwik.api.Tuple.of(1, Arbitraries.just(new Reopen())));
+    Arbitrary<Op> op =
+        Arbitraries.frequencyOf(
+            net.jqwik.api.Tuple.of(
+                6,
+                Combinators.combine(
+                        Arbitraries.integers().between(1, 12), Arbitraries.of(true, false))
+                    .as(Append::new)),
+            net.jqwik.api.Tuple.of(
+                2,
+                Combinators.combine(
+                        Arbitraries.integers().between(1, 8), Arbitraries.integers().between(1, 4))
+                    .as(Overwrite::new)),
+            net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(0, 3).map(Vote::new)),
+            net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(0, 10).map(Compact::new)),
+            net.jqwik.api.Tuple.of(
+                1,
+                Combinators.combine(
+                        Arbitraries.integers().between(-5, 5), Arbitraries.of(true, false))
+                    .as(Install::new)),
+            net.jqwik.api.Tuple.of(2, Arbitraries.integers().between(1, 6).map(StageUnsynced::new)),
+            net.jqwik.api.Tuple.of(2, Arbitraries.just(new Crash())),
+            net.jqwik.api.Tuple.of(1, Arbitraries.just(new Reopen())));
     return op.list().ofMinSize(1).ofMaxSize(60);
   }
 
@@ -95,10 +105,10 @@ class LogModelProperties {
   }
 
   /** Stages entries without syncing: a crash may keep any prefix of them. */
-  private static void stageUnsynced(RaftStorage storage, LogModel model, int count,
-      List<LogModel.Observed> inFlight) {
-    List<Entry> batch = entries(Math.max(1, model.lastTerm()), model.lastIndex() + 1,
-        model.lastIndex() + count);
+  private static void stageUnsynced(
+      RaftStorage storage, LogModel model, int count, List<LogModel.Observed> inFlight) {
+    List<Entry> batch =
+        entries(Math.max(1, model.lastTerm()), model.lastIndex() + 1, model.lastIndex() + count);
     storage.stage(PersistBatch.entries(batch));
     LogModel partial = model.copy();
     for (Entry entry : batch) {
@@ -110,24 +120,33 @@ class LogModelProperties {
   private static void apply(Op op, RaftStorage storage, LogModel model) {
     long term = Math.max(1, model.lastTerm());
     switch (op) {
-      case Append a -> persist(storage, model, entries(a.newTerm() ? term + 1 : term,
-          model.lastIndex() + 1, model.lastIndex() + a.count()));
+      case Append a ->
+          persist(
+              storage,
+              model,
+              entries(
+                  a.newTerm() ? term + 1 : term,
+                  model.lastIndex() + 1,
+                  model.lastIndex() + a.count()));
       case Overwrite o -> {
         long from = Math.max(model.snapshotIndex() + 1, model.lastIndex() - o.back() + 1);
         persist(storage, model, entries(term + 1, from, from + o.count() - 1));
       }
       case Vote v -> {
-        HardState state = new HardState(Math.max(model.hardState().currentTerm(), term),
-            NodeId.of(v.node()), Math.min(model.lastIndex(), model.hardState().commitIndex()
-            + 3));
+        HardState state =
+            new HardState(
+                Math.max(model.hardState().currentTerm(), term),
+                NodeId.of(v.node()),
+                Math.min(model.lastIndex(), model.hardState().commitIndex() + 3));
         storage.persist(PersistBatch.hardState(state));
         model.hardState(state);
       }
       case Compact c -> {
         long index = model.lastIndex() - c.back();
         if (index > model.snapshotIndex() && model.termAt(index) > 0) {
-          storage.compact(new Snapshot(index, model.termAt(index), Configuration.ofIds(1),
-              new byte[] {(byte) index}));
+          storage.compact(
+              new Snapshot(
+                  index, model.termAt(index), Configuration.ofIds(1), new byte[] {(byte) index}));
           model.installSnapshot(index, model.termAt(index));
         }
       }

@@ -37,8 +37,8 @@ class RaftStorageTest {
   @Test
   void entriesAndHardStateSurviveACrashOnceSynced() {
     RaftStorage storage = RaftStorage.open(fs, DIR, options(4096));
-    storage.persist(new PersistBatch(Optional.empty(), entries(1, 1, 5),
-        Optional.of(hard(1, 2, 3))));
+    storage.persist(
+        new PersistBatch(Optional.empty(), entries(1, 1, 5), Optional.of(hard(1, 2, 3))));
     storage.stage(PersistBatch.entries(entries(1, 6, 7))); // staged, never synced
     fs.crash();
     storage = reopen(storage, 4096);
@@ -65,10 +65,13 @@ class RaftStorageTest {
   void gapsAndTermRegressionsAreRefusedAndStageNothing() {
     try (RaftStorage storage = RaftStorage.open(fs, DIR, options(4096))) {
       storage.persist(PersistBatch.entries(entries(2, 1, 3)));
-      assertThatThrownBy(() -> storage.stage(PersistBatch.entries(List.of(entry(2, 4),
-          entry(2, 6))))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gap");
+      assertThatThrownBy(
+              () -> storage.stage(PersistBatch.entries(List.of(entry(2, 4), entry(2, 6)))))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("gap");
       assertThatThrownBy(() -> storage.stage(PersistBatch.entries(List.of(entry(1, 4)))))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("term 1 below");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("term 1 below");
       assertThat(storage.lastIndex()).isEqualTo(3);
       storage.persist(PersistBatch.entries(List.of(entry(2, 4))));
       assertThat(storage.lastIndex()).isEqualTo(4);
@@ -78,11 +81,14 @@ class RaftStorageTest {
   @Test
   void aRefusedBatchOfPlainAppendsLeavesNoNewTermBehind() {
     RaftStorage first = RaftStorage.open(fs, DIR, options(4096));
-    first.persist(new PersistBatch(Optional.empty(), entries(2, 1, 3),
-        Optional.of(hard(2, 1, 0))));
+    first.persist(new PersistBatch(Optional.empty(), entries(2, 1, 3), Optional.of(hard(2, 1, 0))));
     // The entries start a run of term 3, then the hard state breaks a rule: all of it goes.
-    assertThatThrownBy(() -> first.stage(new PersistBatch(Optional.empty(), entries(3, 4, 5),
-        Optional.of(hard(1, 1, 0))))).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(
+            () ->
+                first.stage(
+                    new PersistBatch(
+                        Optional.empty(), entries(3, 4, 5), Optional.of(hard(1, 1, 0)))))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("term 1 below 2");
     assertThat(first.lastIndex()).isEqualTo(3);
     assertThat(first.hardState()).isEqualTo(hard(2, 1, 0));
@@ -96,8 +102,11 @@ class RaftStorageTest {
   void segmentsRollAndTheLogReadsBackAcrossThem() {
     RaftStorage storage = RaftStorage.open(fs, DIR, options(1024));
     for (long i = 1; i <= 200; i += 10) {
-      storage.persist(new PersistBatch(Optional.empty(), entries(1 + i / 50, i, i + 9),
-          Optional.of(hard(1 + i / 50, 1, i))));
+      storage.persist(
+          new PersistBatch(
+              Optional.empty(),
+              entries(1 + i / 50, i, i + 9),
+              Optional.of(hard(1 + i / 50, 1, i))));
     }
     assertThat(fs.list(Fixtures.WAL_DIR).size()).isGreaterThan(3);
     storage = reopen(storage, 1024);
@@ -130,8 +139,8 @@ class RaftStorageTest {
     RaftStorage storage = RaftStorage.open(fs, DIR, options(4096));
     storage.persist(PersistBatch.entries(entries(1, 1, 100)));
     Snapshot snapshot = new Snapshot(50, 3, Configuration.ofIds(1, 2, 3), new byte[] {1});
-    storage.persist(new PersistBatch(Optional.of(snapshot), List.of(), Optional.of(hard(3, 0,
-        50))));
+    storage.persist(
+        new PersistBatch(Optional.of(snapshot), List.of(), Optional.of(hard(3, 0, 50))));
     storage.persist(PersistBatch.entries(entries(3, 51, 60)));
     storage = reopen(storage, 4096);
     assertThat(storage.recovered().snapshot()).contains(snapshot);
@@ -171,8 +180,8 @@ class RaftStorageTest {
     for (long at = 10; at <= 40; at += 10) {
       storage.compact(new Snapshot(at, 1, Configuration.ofIds(1), new byte[] {(byte) at}));
     }
-    assertThat(storage.snapshots().fileNames()).containsExactly(
-        SnapshotFormat.fileName(30, 1), SnapshotFormat.fileName(40, 1));
+    assertThat(storage.snapshots().fileNames())
+        .containsExactly(SnapshotFormat.fileName(30, 1), SnapshotFormat.fileName(40, 1));
     storage.close();
   }
 
@@ -181,8 +190,8 @@ class RaftStorageTest {
     RealFileSystem real = new RealFileSystem();
     try (RaftStorage storage = RaftStorage.open(real, dir, options(2048))) {
       for (long i = 1; i <= 100; i += 10) {
-        storage.persist(new PersistBatch(Optional.empty(), entries(1, i, i + 9),
-            Optional.of(hard(1, 1, i))));
+        storage.persist(
+            new PersistBatch(Optional.empty(), entries(1, i, i + 9), Optional.of(hard(1, 1, i))));
       }
       storage.compact(new Snapshot(60, 1, Configuration.ofIds(1, 2), new byte[100_000]));
     }

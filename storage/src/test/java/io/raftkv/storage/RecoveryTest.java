@@ -46,7 +46,8 @@ class RecoveryTest {
     for (int cut = lastStart; cut < scan.end; cut++) {
       fs.replaceDurably(segment, Arrays.copyOf(full, cut));
       try (RaftStorage storage = open(1 << 20)) {
-        assertThat(storage.recovered().entries()).as("cut at %d", cut)
+        assertThat(storage.recovered().entries())
+            .as("cut at %d", cut)
             .containsExactlyElementsOf(entries(1, 1, 9));
       }
       assertCutAt(segment, lastStart, cut);
@@ -84,7 +85,8 @@ class RecoveryTest {
       System.arraycopy(garbage, 0, torn, full.length, garbage.length);
       fs.replaceDurably(segment, torn);
       try (RaftStorage storage = open(1 << 20)) {
-        assertThat(storage.recovered().entries()).as("round %d", round)
+        assertThat(storage.recovered().entries())
+            .as("round %d", round)
             .containsExactlyElementsOf(entries(1, 1, 10));
         storage.persist(PersistBatch.entries(entries(1, 11, 11)));
       }
@@ -96,9 +98,9 @@ class RecoveryTest {
   }
 
   /**
-   * Zeros after the records are preallocated space (or what ext4 leaves when a file's new
-   * length reached the disk before its data): the log ends there, the zeros stay, and the next
-   * batch is written over them.
+   * Zeros after the records are preallocated space (or what ext4 leaves when a file's new length
+   * reached the disk before its data): the log ends there, the zeros stay, and the next batch is
+   * written over them.
    */
   @Test
   void zerosAfterTheRecordsEndTheLogAndTheNextBatchGoesOverThem() throws Exception {
@@ -131,7 +133,8 @@ class RecoveryTest {
     for (int cut = lastStart; cut < full.length; cut++) {
       fs.replaceDurably(segment, Arrays.copyOf(Arrays.copyOf(full, cut), full.length + 512));
       try (RaftStorage storage = open(1 << 20)) {
-        assertThat(storage.recovered().entries()).as("cut at %d", cut)
+        assertThat(storage.recovered().entries())
+            .as("cut at %d", cut)
             .containsExactlyElementsOf(entries(1, 1, 9));
       }
       assertCutAt(segment, lastStart, cut);
@@ -145,7 +148,8 @@ class RecoveryTest {
       System.arraycopy(garbage, 0, torn, full.length, garbage.length);
       fs.replaceDurably(segment, torn);
       try (RaftStorage storage = open(1 << 20)) {
-        assertThat(storage.recovered().entries()).as("round %d", round)
+        assertThat(storage.recovered().entries())
+            .as("round %d", round)
             .containsExactlyElementsOf(entries(1, 1, 10));
       }
       assertThat(fs.bytes(segment)).as("round %d", round).isEqualTo(full);
@@ -153,16 +157,20 @@ class RecoveryTest {
   }
 
   /**
-   * Over preallocated zeros a crash can keep a batch's later pages and lose its first: its
-   * records then sit after zeros, whole and CRC-valid. They are not a good batch (its frame is
-   * gone), so this is a torn tail, and the acknowledged batches before it are all kept.
+   * Over preallocated zeros a crash can keep a batch's later pages and lose its first: its records
+   * then sit after zeros, whole and CRC-valid. They are not a good batch (its frame is gone), so
+   * this is a torn tail, and the acknowledged batches before it are all kept.
    */
   @Test
   void aBatchWhoseFirstPageWasLostIsATornTailNotCorruption() throws Exception {
     write(1 << 20, 10);
     try (RaftStorage storage = open(1 << 20)) {
-      storage.persist(PersistBatch.entries(List.of(Fixtures.entry(1, 11, new byte[3000]),
-          Fixtures.entry(1, 12, new byte[3000]), Fixtures.entry(1, 13, new byte[3000]))));
+      storage.persist(
+          PersistBatch.entries(
+              List.of(
+                  Fixtures.entry(1, 11, new byte[3000]),
+                  Fixtures.entry(1, 12, new byte[3000]),
+                  Fixtures.entry(1, 13, new byte[3000]))));
     }
     Path segment = lastSegment();
     byte[] bytes = fs.bytes(segment);
@@ -178,9 +186,9 @@ class RecoveryTest {
   }
 
   /**
-   * A good batch after zeros is not something a crash leaves (only the one batch in flight can
-   * be torn, and nothing is written after it), so it cannot be told from acknowledged records
-   * after lost bytes: refuse, as for any bad frame followed by a good batch.
+   * A good batch after zeros is not something a crash leaves (only the one batch in flight can be
+   * torn, and nothing is written after it), so it cannot be told from acknowledged records after
+   * lost bytes: refuse, as for any bad frame followed by a good batch.
    */
   @Test
   void aGoodBatchAfterZerosInTheLastSegmentRefusesToStart() throws Exception {
@@ -195,7 +203,8 @@ class RecoveryTest {
     byte[] bytes = Arrays.copyOf(full, frameOffset + batch.position() + 100);
     System.arraycopy(batch.array(), 0, bytes, frameOffset, batch.position());
     fs.replaceDurably(segment, bytes);
-    assertThatThrownBy(() -> open(1 << 20)).isInstanceOf(CorruptStorageException.class)
+    assertThatThrownBy(() -> open(1 << 20))
+        .isInstanceOf(CorruptStorageException.class)
         .hasMessageContaining(segment.getFileName().toString())
         .hasMessageContaining("impossible record length 0")
         .hasMessageContaining("a good batch follows at offset " + frameOffset)
@@ -205,8 +214,7 @@ class RecoveryTest {
   }
 
   @Test
-  void aFlippedBitFollowedByGoodBatchesRefusesToStartNamingFileOffsetAndIndex()
-      throws Exception {
+  void aFlippedBitFollowedByGoodBatchesRefusesToStartNamingFileOffsetAndIndex() throws Exception {
     write(1 << 20, 10);
     Path segment = lastSegment();
     byte[] bytes = fs.bytes(segment);
@@ -232,8 +240,10 @@ class RecoveryTest {
     Path sealed = WAL_DIR.resolve(names.get(0));
     byte[] bytes = fs.bytes(sealed);
     fs.replaceDurably(sealed, Arrays.copyOf(bytes, (int) SegmentScan.scan("x", bytes).end - 3));
-    assertThatThrownBy(() -> open(1024)).isInstanceOf(CorruptStorageException.class)
-        .hasMessageContaining(names.get(0)).hasMessageContaining("in a sealed segment")
+    assertThatThrownBy(() -> open(1024))
+        .isInstanceOf(CorruptStorageException.class)
+        .hasMessageContaining(names.get(0))
+        .hasMessageContaining("in a sealed segment")
         .hasMessageContaining("runs past the end of the file");
   }
 
@@ -242,8 +252,10 @@ class RecoveryTest {
     write(1024, 200);
     List<String> names = fs.list(WAL_DIR);
     fs.delete(WAL_DIR.resolve(names.get(1)));
-    assertThatThrownBy(() -> open(1024)).isInstanceOf(CorruptStorageException.class)
-        .hasMessageContaining(names.get(2)).hasMessageContaining("a segment is missing");
+    assertThatThrownBy(() -> open(1024))
+        .isInstanceOf(CorruptStorageException.class)
+        .hasMessageContaining(names.get(2))
+        .hasMessageContaining("a segment is missing");
   }
 
   @Test
@@ -256,7 +268,8 @@ class RecoveryTest {
     byte[] bytes = fs.bytes(snap);
     bytes[bytes.length - 100] ^= 1;
     fs.replaceDurably(snap, bytes);
-    assertThatThrownBy(() -> open(4096)).isInstanceOf(CorruptStorageException.class)
+    assertThatThrownBy(() -> open(4096))
+        .isInstanceOf(CorruptStorageException.class)
         .hasMessageContaining(snap.getFileName().toString())
         .hasMessageContaining("chunk crc mismatch")
         .hasMessageContaining("the log starts after this snapshot");
@@ -276,16 +289,19 @@ class RecoveryTest {
       assertThat(storage.recovered().snapshot().orElseThrow().index()).isEqualTo(10);
       assertThat(storage.recovered().entries()).containsExactlyElementsOf(entries(1, 11, 20));
     }
-    assertThatThrownBy(() -> new SnapshotStore(fs, Fixtures.SNAP_DIR, e -> { })
-        .verify(newer.getFileName().toString())).isInstanceOf(CorruptStorageException.class)
+    assertThatThrownBy(
+            () ->
+                new SnapshotStore(fs, Fixtures.SNAP_DIR, e -> {})
+                    .verify(newer.getFileName().toString()))
+        .isInstanceOf(CorruptStorageException.class)
         .hasMessageContaining("file ends inside");
   }
 
   /** Without preallocation, so that every flip lands in records rather than in spare zeros. */
   @Test
   void bitFlipsOnReadAreCaughtNeverReturnedAsData() {
-    try (RaftStorage storage = RaftStorage.open(fs, DIR, options(1 << 20)
-        .withPreallocateBytes(0))) {
+    try (RaftStorage storage =
+        RaftStorage.open(fs, DIR, options(1 << 20).withPreallocateBytes(0))) {
       for (long i = 1; i <= 30; i++) {
         storage.persist(PersistBatch.entries(entries(1, i, i)));
       }

@@ -42,7 +42,9 @@ class WalInspectTest {
   void aSoundDirectoryReportsSegmentsSnapshotsAndExitsZero() {
     write();
     assertThat(inspect()).isZero();
-    assertThat(text()).contains("segment 0000000000000001.wal").contains("last_index=100")
+    assertThat(text())
+        .contains("segment 0000000000000001.wal")
+        .contains("last_index=100")
         .contains("log snapshot_index=20 snapshot_term=2 last_index=100 entries=80")
         .contains("snapshot " + SnapshotFormat.fileName(20, 2) + " index=20 term=2")
         .doesNotContain("CORRUPT");
@@ -70,8 +72,11 @@ class WalInspectTest {
     int end = (int) SegmentScan.scan("x", bytes).end;
     fs.replaceDurably(last, Arrays.copyOf(Arrays.copyOf(bytes, end), end + 8192));
     assertThat(inspect()).isZero();
-    assertThat(text()).contains("segment " + last.getFileName() + " bytes=" + end)
-        .contains("preallocated=8192").doesNotContain("TORN").doesNotContain("CORRUPT");
+    assertThat(text())
+        .contains("segment " + last.getFileName() + " bytes=" + end)
+        .contains("preallocated=8192")
+        .doesNotContain("TORN")
+        .doesNotContain("CORRUPT");
   }
 
   @Test

@@ -29,8 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Issue 6's figures: put applies/s (256-byte values) into a store of 1M keys (and the decode
- * alone), 100-key ranges, and the apply-thread pause to start a snapshot. Memory per key is printed by
- * kv's test-side KvFigures main (JMH measures time, not heap).
+ * alone), 100-key ranges, and the apply-thread pause to start a snapshot. Memory per key is printed
+ * by kv's test-side KvFigures main (JMH measures time, not heap).
  *
  * <p>{@code java -Xmx6g -jar bench/target/benchmarks.jar KvBenchmark}
  */
@@ -39,7 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 5)
 @Measurement(iterations = 3, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx6g", "-XX:+UseParallelGC"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx6g", "-XX:+UseParallelGC"})
 public class KvBenchmark {
   private static final int COMMANDS = 1 << 20;
 
@@ -68,8 +70,9 @@ public class KvBenchmark {
     puts = new byte[COMMANDS][];
     for (int i = 0; i < COMMANDS; i++) {
       random.nextBytes(value);
-      puts[i] = CommandCodec.encode(Command.of(PutRequest.of(key(random.nextInt(keys)),
-          Bytes.copyOf(value))));
+      puts[i] =
+          CommandCodec.encode(
+              Command.of(PutRequest.of(key(random.nextInt(keys)), Bytes.copyOf(value))));
     }
   }
 
@@ -85,8 +88,8 @@ public class KvBenchmark {
   }
 
   /**
-   * The protobuf decode alone, applyPut's first step: steadier than applyPut, whose variance is
-   * the collector's, so a codec change shows here first.
+   * The protobuf decode alone, applyPut's first step: steadier than applyPut, whose variance is the
+   * collector's, so a codec change shows here first.
    */
   @Benchmark
   public Command decodePut() throws MalformedCommandException {
@@ -101,14 +104,16 @@ public class KvBenchmark {
   }
 
   /**
-   * Under ParallelGC the slowest samples are stop-the-world collections that would stop any
-   * apply, not the snapshot's own work (O(leases + sessions)); ZGC's pauses stay under a
-   * millisecond, so the maximum here is the snapshot's pause.
+   * Under ParallelGC the slowest samples are stop-the-world collections that would stop any apply,
+   * not the snapshot's own work (O(leases + sessions)); ZGC's pauses stay under a millisecond, so
+   * the maximum here is the snapshot's pause.
    */
   @Benchmark
   @BenchmarkMode(Mode.SampleTime)
   @OutputTimeUnit(TimeUnit.MICROSECONDS)
-  @Fork(value = 1, jvmArgsAppend = {"-Xmx6g", "-XX:+UseZGC"})
+  @Fork(
+      value = 1,
+      jvmArgsAppend = {"-Xmx6g", "-XX:+UseZGC"})
   public long snapshotStartPause() {
     try (KvSnapshot snapshot = store.snapshot()) {
       return snapshot.revision();

@@ -30,8 +30,8 @@ import java.util.function.Function;
 /**
  * Several {@link RaftNode}s wired through a seeded in-memory network and simulated disks, driven
  * one explicit step at a time: the same seed and the same calls replay the same run. Used by the
- * property tests, {@code raftkv demo} and the core benchmark. Not the full simulator (that runs
- * the replica); this drives the core alone.
+ * property tests, {@code raftkv demo} and the core benchmark. Not the full simulator (that runs the
+ * replica); this drives the core alone.
  */
 public final class InMemoryCluster {
   /** One member: its disk outlives crashes, everything else does not. */
@@ -64,8 +64,10 @@ public final class InMemoryCluster {
   private boolean checkEveryStep = true;
   private Consumer<Message> deliveryObserver = message -> {};
   private long messagesDelivered;
+
   /** Highest index any node ever applied: every write acknowledged so far is at or below it. */
   private long appliedAnywhereIndex;
+
   /** For each accepted read, {@link #appliedAnywhereIndex} when it was asked. */
   private final java.util.Map<ReadKey, Long> readFloors = new java.util.HashMap<>();
 
@@ -78,8 +80,8 @@ public final class InMemoryCluster {
   }
 
   /** A cluster whose nodes carry deliberate {@code bugs} (see {@link CoreBug}). */
-  public InMemoryCluster(long seed, List<RaftConfig> configs, Function<NodeId, CoreLog> logs,
-      Set<CoreBug> bugs) {
+  public InMemoryCluster(
+      long seed, List<RaftConfig> configs, Function<NodeId, CoreLog> logs, Set<CoreBug> bugs) {
     this.bugs = Set.copyOf(bugs);
     this.seed = seed;
     this.random = new SplittableRandom(seed);
@@ -92,13 +94,19 @@ public final class InMemoryCluster {
   }
 
   /** {@code count} nodes n1..nN with default configs adjusted by {@code tune}. */
-  public static InMemoryCluster create(int count, long seed,
-      Function<RaftConfig.Builder, RaftConfig.Builder> tune, Function<NodeId, CoreLog> logs) {
+  public static InMemoryCluster create(
+      int count,
+      long seed,
+      Function<RaftConfig.Builder, RaftConfig.Builder> tune,
+      Function<NodeId, CoreLog> logs) {
     return create(count, seed, tune, logs, Set.of());
   }
 
-  public static InMemoryCluster create(int count, long seed,
-      Function<RaftConfig.Builder, RaftConfig.Builder> tune, Function<NodeId, CoreLog> logs,
+  public static InMemoryCluster create(
+      int count,
+      long seed,
+      Function<RaftConfig.Builder, RaftConfig.Builder> tune,
+      Function<NodeId, CoreLog> logs,
       Set<CoreBug> bugs) {
     int[] ids = new int[count];
     for (int i = 0; i < count; i++) {
@@ -119,8 +127,9 @@ public final class InMemoryCluster {
   private void start(Member member) {
     DurableState durable = member.disk.durableState();
     long rngSeed = seed * 1_000_003L + member.config.id().value() * 7919L + member.incarnation;
-    member.node = new RaftNode(member.config, durable, Rng.seeded(rngSeed),
-        logs.apply(member.config.id()), bugs);
+    member.node =
+        new RaftNode(
+            member.config, durable, Rng.seeded(rngSeed), logs.apply(member.config.id()), bugs);
     member.pending = null;
     member.appliedIndex = durable.snapshot().map(s -> s.index()).orElse(0L);
     member.incarnation++;
@@ -282,9 +291,16 @@ public final class InMemoryCluster {
     for (ReadState read : ready.readsReady()) {
       Long floor = readFloors.remove(new ReadKey(id, read.requestId()));
       if (floor != null && read.readIndex() < floor) {
-        throw new SafetyViolation("stale read: " + id + " served read " + read.requestId()
-            + " at index " + read.readIndex() + " but index " + floor
-            + " was already applied when it was asked");
+        throw new SafetyViolation(
+            "stale read: "
+                + id
+                + " served read "
+                + read.requestId()
+                + " at index "
+                + read.readIndex()
+                + " but index "
+                + floor
+                + " was already applied when it was asked");
       }
     }
     member.readsServed.addAll(ready.readsReady());
@@ -296,8 +312,9 @@ public final class InMemoryCluster {
   /** The node snapshots its state machine at its applied index and compacts its log. */
   public void compact(NodeId id) {
     Member member = member(id);
-    if (member.node == null || member.appliedIndex <= member.node.snapshot().map(s -> s.index())
-        .orElse(0L) || member.node.appliedIndex() < member.appliedIndex) {
+    if (member.node == null
+        || member.appliedIndex <= member.node.snapshot().map(s -> s.index()).orElse(0L)
+        || member.node.appliedIndex() < member.appliedIndex) {
       return;
     }
     long index = member.node.appliedIndex();
@@ -352,7 +369,8 @@ public final class InMemoryCluster {
   public void deliver(int position) {
     Message message = network.remove(position);
     Member target = members.get(message.to());
-    if (target == null || target.node == null
+    if (target == null
+        || target.node == null
         || cutLinks.contains(new Link(message.from(), message.to()))) {
       return;
     }
@@ -443,8 +461,15 @@ public final class InMemoryCluster {
     if (condition.getAsBoolean()) {
       return roundsMax;
     }
-    throw new IllegalStateException("cluster (seed " + seed + ") did not reach '" + what
-        + "' within " + roundsMax + " rounds; nodes: " + describe());
+    throw new IllegalStateException(
+        "cluster (seed "
+            + seed
+            + ") did not reach '"
+            + what
+            + "' within "
+            + roundsMax
+            + " rounds; nodes: "
+            + describe());
   }
 
   public RaftNode awaitLeader(int roundsMax) {

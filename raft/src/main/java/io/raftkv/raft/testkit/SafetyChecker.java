@@ -11,23 +11,31 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Figure 3's guarantees, checked against a running cluster after every step: election safety,
- * log matching, leader completeness and state machine safety (no committed entry is ever lost
- * or changed). A violation throws {@link SafetyViolation} naming what broke.
+ * Figure 3's guarantees, checked against a running cluster after every step: election safety, log
+ * matching, leader completeness and state machine safety (no committed entry is ever lost or
+ * changed). A violation throws {@link SafetyViolation} naming what broke.
  */
 public final class SafetyChecker {
   /** Every entry some node applied, by index: the one true committed log. */
   private final TreeMap<Long, Entry> committed = new TreeMap<>();
+
   /** For each committed index, the highest term any node had when it applied it. */
   private final Map<Long, Long> appliedInTerm = new HashMap<>();
+
   private final Map<Long, NodeId> leaderOfTerm = new HashMap<>();
 
   /** State machine safety: a node applies {@code entry}; it must agree with everyone's. */
   void onApplied(NodeId node, long nodeTerm, Entry entry) {
     Entry known = committed.putIfAbsent(entry.index(), entry);
     if (known != null && !known.equals(entry)) {
-      throw new SafetyViolation("state machine safety: " + node + " applied " + entry
-          + " but " + known + " was applied at that index before");
+      throw new SafetyViolation(
+          "state machine safety: "
+              + node
+              + " applied "
+              + entry
+              + " but "
+              + known
+              + " was applied at that index before");
     }
     appliedInTerm.merge(entry.index(), nodeTerm, Math::max);
   }
@@ -68,8 +76,13 @@ public final class SafetyChecker {
     }
     NodeId previous = leaderOfTerm.putIfAbsent(node.currentTerm(), node.id());
     if (previous != null && !previous.equals(node.id())) {
-      throw new SafetyViolation("election safety: " + previous + " and " + node.id()
-          + " both leader in term " + node.currentTerm());
+      throw new SafetyViolation(
+          "election safety: "
+              + previous
+              + " and "
+              + node.id()
+              + " both leader in term "
+              + node.currentTerm());
     }
   }
 
@@ -82,9 +95,16 @@ public final class SafetyChecker {
     for (Entry entry : committed.subMap(node.firstIndex(), true, to, true).values()) {
       Optional<Entry> ours = node.entry(entry.index());
       if (ours.isEmpty() || !ours.get().equals(entry)) {
-        throw new SafetyViolation("committed entry changed: " + node.id() + " commit="
-            + node.commitIndex() + " holds " + ours.orElse(null) + " where " + entry
-            + " was committed");
+        throw new SafetyViolation(
+            "committed entry changed: "
+                + node.id()
+                + " commit="
+                + node.commitIndex()
+                + " holds "
+                + ours.orElse(null)
+                + " where "
+                + entry
+                + " was committed");
       }
     }
   }
@@ -98,9 +118,16 @@ public final class SafetyChecker {
       }
       Optional<Entry> ours = leader.entry(entry.index());
       if (ours.isEmpty() || !ours.get().equals(entry)) {
-        throw new SafetyViolation("leader completeness: leader " + leader.id() + " of term "
-            + leader.currentTerm() + " lacks committed " + entry + " (has "
-            + ours.orElse(null) + ")");
+        throw new SafetyViolation(
+            "leader completeness: leader "
+                + leader.id()
+                + " of term "
+                + leader.currentTerm()
+                + " lacks committed "
+                + entry
+                + " (has "
+                + ours.orElse(null)
+                + ")");
       }
     }
   }
@@ -111,9 +138,9 @@ public final class SafetyChecker {
   }
 
   /**
-   * §5.3 log matching over the two logs from {@code from} up to the shorter one's end: an entry
-   * of the same index and term is the same entry, and logs that agree at an index agree below
-   * it. Stops at an index one of them has compacted (committed, so checked as such).
+   * §5.3 log matching over the two logs from {@code from} up to the shorter one's end: an entry of
+   * the same index and term is the same entry, and logs that agree at an index agree below it.
+   * Stops at an index one of them has compacted (committed, so checked as such).
    */
   public static void checkLogMatching(RaftNode a, RaftNode b, long from) {
     boolean matchedAbove = false;
@@ -124,15 +151,23 @@ public final class SafetyChecker {
         return;
       }
       if (x.term() == y.term() && !x.equals(y)) {
-        throw new SafetyViolation("log matching: " + a.id() + " has " + x + " and " + b.id()
-            + " has " + y);
+        throw new SafetyViolation(
+            "log matching: " + a.id() + " has " + x + " and " + b.id() + " has " + y);
       }
       if (matchedAbove && x.term() != y.term()) {
-        throw new SafetyViolation("log matching: " + a.id() + " and " + b.id()
-            + " agree above index " + index + " but differ there: " + x + " vs " + y);
+        throw new SafetyViolation(
+            "log matching: "
+                + a.id()
+                + " and "
+                + b.id()
+                + " agree above index "
+                + index
+                + " but differ there: "
+                + x
+                + " vs "
+                + y);
       }
       matchedAbove |= x.term() == y.term();
     }
   }
-
 }

@@ -20,18 +20,24 @@ final class SimulatedDisk {
   private final ArrayList<Entry> entries = new ArrayList<>();
 
   void persist(Ready ready) {
-    ready.snapshotToInstall().ifPresent(installed -> {
-      snapshot = installed;
-      entries.clear();
-    });
+    ready
+        .snapshotToInstall()
+        .ifPresent(
+            installed -> {
+              snapshot = installed;
+              entries.clear();
+            });
     List<Entry> incoming = ready.entriesToPersist();
     if (!incoming.isEmpty()) {
       long first = incoming.get(0).index();
       entries.removeIf(e -> e.index() >= first);
-      long expected = entries.isEmpty() ? snapshotIndex() + 1
-          : entries.get(entries.size() - 1).index() + 1;
-      Invariants.check(first == expected, "disk: entries from %d would leave a gap after %d",
-          first, expected - 1);
+      long expected =
+          entries.isEmpty() ? snapshotIndex() + 1 : entries.get(entries.size() - 1).index() + 1;
+      Invariants.check(
+          first == expected,
+          "disk: entries from %d would leave a gap after %d",
+          first,
+          expected - 1);
       entries.addAll(incoming);
     }
     ready.hardState().ifPresent(state -> hardState = state);
