@@ -66,6 +66,7 @@ final class Search {
   private final int[] openClasses;
 
   private final boolean[] resets;
+  private final boolean retire;
   private final int configurationsMax;
   private final long deadlineNanos;
   private long work;
@@ -76,7 +77,18 @@ final class Search {
   private Dominance visited;
 
   Search(Model model, List<Operation> partition, int configurationsMax, long deadlineNanos) {
+    this(model, partition, configurationsMax, deadlineNanos, true);
+  }
+
+  /** With {@code retire} false, indeterminate operations are never retired (for the tests). */
+  Search(
+      Model model,
+      List<Operation> partition,
+      int configurationsMax,
+      long deadlineNanos,
+      boolean retire) {
     this.model = model;
+    this.retire = retire;
     this.operations = partition.toArray(Operation[]::new);
     int count = operations.length;
     this.kinds = new Kind[count];
@@ -105,18 +117,37 @@ final class Search {
   Result run() {
     Dominance current = new Dominance();
     current.add(new Configuration(model.initialState(), NONE, NONE, NONE, 0, null));
+    int[] retirePoints = new int[operations.length];
+    Arrays.fill(retirePoints, Retirement.NEVER);
+    if (retire) {
+      retirePoints = Retirement.points(model, operations, kinds, calls, returns, NO_RETURN);
+    }
+    int[] scheduled = Retirement.scheduled(retirePoints, calls);
+    int nextRetiring = 0;
     try {
       for (int[] event : events()) {
         int operation = event[1];
         boolean isReturn = event[2] == 1;
         if (!isReturn) {
-          current = invoke(current, operation);
+          if (retirePoints[operation] > calls[operation]) {
+            current = invoke(current, operation);
+          }
         } else if (kinds[operation] != Kind.BLIND) {
           Dominance next = complete(current, operation);
           if (next.isEmpty()) {
             return failure(current, operation);
           }
           current = next;
+        }
+        int due = nextRetiring;
+        while (due < scheduled.length && retirePoints[scheduled[due]] <= event[0]) {
+          due++;
+        }
+        if (due > nextRetiring) {
+          current =
+              Retirement.retire(
+                  current, Arrays.copyOfRange(scheduled, nextRetiring, due), due - nextRetiring);
+          nextRetiring = due;
         }
       }
     } catch (BudgetExhausted e) {
