@@ -26,9 +26,27 @@ public final class CheckRunner {
    * @param json print one JSON object per file instead of the verdict line
    * @param reportDirectory where to write {@code <file>.html} for failures, or null for none
    * @param budget what one history may cost before the answer is unknown
+   * @param jobs how many keys of a history to search at once
    */
   public record Options(
-      String model, HistoryFormat format, boolean json, Path reportDirectory, Budget budget) {}
+      String model,
+      HistoryFormat format,
+      boolean json,
+      Path reportDirectory,
+      Budget budget,
+      int jobs) {
+    public Options {
+      if (jobs < 1) {
+        throw new IllegalArgumentException("jobs must be positive, got " + jobs);
+      }
+    }
+
+    /** One key at a time. */
+    public Options(
+        String model, HistoryFormat format, boolean json, Path reportDirectory, Budget budget) {
+      this(model, format, json, reportDirectory, budget, 1);
+    }
+  }
 
   private CheckRunner() {}
 
@@ -51,7 +69,8 @@ public final class CheckRunner {
       try {
         History history = History.read(file, options.format());
         Model model = fixed != null ? fixed : Models.infer(history);
-        Verdict verdict = LinearizabilityChecker.check(history, model, options.budget());
+        Verdict verdict =
+            LinearizabilityChecker.check(history, model, options.budget(), options.jobs());
         print(out, options, files.size() > 1, file, verdict);
         failed |= verdict.result() == Verdict.Result.NOT_LINEARIZABLE;
         unknown |= verdict.result() == Verdict.Result.UNKNOWN;

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Decides one partition (one key's operations) with Wing &amp; Gong's search in Lowe's just-in-time
@@ -67,6 +68,8 @@ final class Search {
 
   private final boolean[] resets;
   private final boolean retire;
+  private final AtomicBoolean stop;
+  private boolean cancelled;
   private final int configurationsMax;
   private final long deadlineNanos;
   private long work;
@@ -77,18 +80,23 @@ final class Search {
   private Dominance visited;
 
   Search(Model model, List<Operation> partition, int configurationsMax, long deadlineNanos) {
-    this(model, partition, configurationsMax, deadlineNanos, true);
+    this(model, partition, configurationsMax, deadlineNanos, true, new AtomicBoolean());
   }
 
-  /** With {@code retire} false, indeterminate operations are never retired (for the tests). */
+  /**
+   * @param retire false to never retire indeterminate operations (for the tests)
+   * @param stop set by another thread to end this search early ({@link #cancelled()})
+   */
   Search(
       Model model,
       List<Operation> partition,
       int configurationsMax,
       long deadlineNanos,
-      boolean retire) {
+      boolean retire,
+      AtomicBoolean stop) {
     this.model = model;
     this.retire = retire;
+    this.stop = stop;
     this.operations = partition.toArray(Operation[]::new);
     int count = operations.length;
     this.kinds = new Kind[count];
@@ -112,6 +120,11 @@ final class Search {
     }
     this.configurationsMax = configurationsMax;
     this.deadlineNanos = deadlineNanos;
+  }
+
+  /** True when the search ended because {@code stop} was set, not because of its budget. */
+  boolean cancelled() {
+    return cancelled;
   }
 
   Result run() {
@@ -403,8 +416,14 @@ final class Search {
               + " search configurations at once, at line "
               + lineOf(forced));
     }
-    if ((++work & 1023) == 0 && System.nanoTime() - deadlineNanos > 0) {
-      throw new BudgetExhausted("time budget ran out at line " + lineOf(forced));
+    if ((++work & 1023) == 0) {
+      if (stop.get()) {
+        cancelled = true;
+        throw new BudgetExhausted("cancelled: another key is not linearizable");
+      }
+      if (System.nanoTime() - deadlineNanos > 0) {
+        throw new BudgetExhausted("time budget ran out at line " + lineOf(forced));
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -48,7 +49,8 @@ class RetirementProperties {
         LinearizabilityChecker.partitions(history, model).entrySet()) {
       Search.Result with = new Search(model, partition.getValue(), 1_000_000, deadline).run();
       Search.Result without =
-          new Search(model, partition.getValue(), 1_000_000, deadline, false).run();
+          new Search(model, partition.getValue(), 1_000_000, deadline, false, new AtomicBoolean())
+              .run();
       Statistics.collect(with.result());
       assertThat(with.result())
           .as("seed %d, %s, key %s, history:%n%s", seed, shape, partition.getKey(), lines)

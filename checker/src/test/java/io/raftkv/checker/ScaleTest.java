@@ -58,7 +58,10 @@ class ScaleTest {
     long open = history.operations().stream().filter(o -> o.outcome() == Outcome.UNKNOWN).count();
     Verdict verdict =
         LinearizabilityChecker.check(
-            history, Models.byName("kv"), new Budget(Duration.ofSeconds(60), 1_000_000));
+            history,
+            Models.byName("kv"),
+            new Budget(Duration.ofSeconds(60), 1_000_000),
+            Runtime.getRuntime().availableProcessors());
     System.out.printf(
         "scale: %d ops (%d without completion), %s, seed=%d: %s in %d ms%n",
         operations, open, corruption, seed, verdict.line(), verdict.elapsed().toMillis());
