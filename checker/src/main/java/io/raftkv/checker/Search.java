@@ -37,6 +37,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   <li>An indeterminate operation is placed only if some non-blind operation could observe its
  *       effect before a reset ({@link Model#resets}) erases it, and no reset follows it before the
  *       next non-blind operation: otherwise leaving it unplaced dominates.
+ *   <li>An indeterminate operation is dropped from every configuration once every operation that
+ *       may observe it has been linearized ({@link Retirement}): never placing it is then as good.
  * </ol>
  */
 final class Search {
