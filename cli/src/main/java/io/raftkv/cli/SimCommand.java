@@ -207,7 +207,7 @@ final class SimCommand implements Callable<Integer> {
   }
 
   private long range(int end) {
-    String[] bounds = seeds.split("\\.\\.");
+    String[] bounds = seeds.split("\\.\\.", -1);
     try {
       long a = Long.parseLong(bounds[0]);
       long b = bounds.length == 2 ? Long.parseLong(bounds[1]) : a;
@@ -222,7 +222,7 @@ final class SimCommand implements Callable<Integer> {
   }
 
   private int runSeeds(SimOptions options, long first, long last, PrintWriter out) {
-    boolean progress = System.console() != null && !trace && last > first;
+    boolean progress = Terminal.interactive() && !trace && last > first;
     long started = System.nanoTime();
     long seedCount = 0;
     long violations = 0;
