@@ -85,7 +85,8 @@ final class SimCommand implements Callable<Integer> {
       paramLabel = "LIST",
       description =
           "the faults seeds may draw, comma-separated (default: all): partitions,"
-              + "crashes,pauses,drops,duplicates,fsync-failures,clock-drift,slow-disks,full-disks,churn")
+              + "crashes,pauses,drops,duplicates,fsync-failures,clock-drift,slow-disks,"
+              + "full-disks,churn")
   String faults;
 
   @Option(
