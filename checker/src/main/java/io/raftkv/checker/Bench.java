@@ -75,7 +75,8 @@ public final class Bench {
     long started = System.nanoTime();
     for (int round = 0; round < 5 || System.nanoTime() - started < 2_000_000_000L; round++) {
       for (Item item : items) {
-        LinearizabilityChecker.check(item.history(), item.model(), budget, jobs);
+        LinearizabilityChecker.check(
+            item.history(), item.model(), budget, jobs, LinearizabilityChecker.Progress.NONE);
       }
       if (round > 50) {
         break;
@@ -93,7 +94,9 @@ public final class Bench {
       double[] millis = new double[runs];
       Verdict verdict = null;
       for (int run = 0; run < runs; run++) {
-        verdict = LinearizabilityChecker.check(item.history(), item.model(), budget, jobs);
+        verdict =
+            LinearizabilityChecker.check(
+                item.history(), item.model(), budget, jobs, LinearizabilityChecker.Progress.NONE);
         millis[run] = verdict.elapsed().toNanos() / 1e6;
       }
       Arrays.sort(millis);

@@ -29,10 +29,17 @@ final class KeyChecks {
   private final AtomicBoolean stop = new AtomicBoolean();
   private final AtomicInteger notStarted;
   private final AtomicReference<Answer> violation = new AtomicReference<>();
+  private final LinearizabilityChecker.Progress progress;
 
   private KeyChecks(
-      Model model, int configurationsMax, long deadlineNanos, int jobs, int keyCount) {
+      Model model,
+      int configurationsMax,
+      long deadlineNanos,
+      int jobs,
+      int keyCount,
+      LinearizabilityChecker.Progress progress) {
     this.model = model;
+    this.progress = progress;
     this.configurationsMax = configurationsMax;
     this.deadlineNanos = deadlineNanos;
     this.jobs = jobs;
@@ -40,18 +47,20 @@ final class KeyChecks {
   }
 
   /**
-   * Checks every key. Returns the answers of the keys decided or undecided, in key order; when a
-   * key is not linearizable, a list holding just that answer (with several threads, the first
-   * found).
+   * Checks every key, telling {@code progress} of each key found linearizable. Returns the answers
+   * of the keys decided or undecided, in key order; when a key is not linearizable, a list holding
+   * just that answer (with several threads, the first found).
    */
   static List<Answer> run(
       Model model,
       List<Map.Entry<Object, List<Operation>>> keys,
       int configurationsMax,
       long deadlineNanos,
-      int jobs) {
+      int jobs,
+      LinearizabilityChecker.Progress progress) {
     int threads = Math.max(1, Math.min(jobs, keys.size()));
-    KeyChecks checks = new KeyChecks(model, configurationsMax, deadlineNanos, jobs, keys.size());
+    KeyChecks checks =
+        new KeyChecks(model, configurationsMax, deadlineNanos, jobs, keys.size(), progress);
     List<Answer> answers = new ArrayList<>();
     if (threads == 1) {
       for (Map.Entry<Object, List<Operation>> key : keys) {
@@ -100,6 +109,9 @@ final class KeyChecks {
         stop.set(true);
       }
       return answer;
+    }
+    if (result.result() == Verdict.Result.LINEARIZABLE) {
+      progress.keyDecided(key.getValue().size());
     }
     return new Answer(key.getKey(), search.cancelled() ? null : result);
   }

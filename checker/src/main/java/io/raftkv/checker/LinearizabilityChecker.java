@@ -23,7 +23,16 @@ public final class LinearizabilityChecker {
   /** Checks one key at a time, in the order keys first appear: the answer is reproducible. */
   public static Verdict check(History history, Model model, Budget budget)
       throws MalformedHistoryException {
-    return check(history, model, budget, 1);
+    return check(history, model, budget, 1, Progress.NONE);
+  }
+
+  /** Told each time a key is found linearizable, from the thread that searched it. */
+  @FunctionalInterface
+  public interface Progress {
+    Progress NONE = operationCount -> {};
+
+    /** A key with {@code operationCount} operations was found linearizable. */
+    void keyDecided(int operationCount);
   }
 
   /**
@@ -36,7 +45,8 @@ public final class LinearizabilityChecker {
    * @throws MalformedHistoryException when an operation does not fit the model (unknown function,
    *     value of the wrong shape); the message names the file and line
    */
-  public static Verdict check(History history, Model model, Budget budget, int jobs)
+  public static Verdict check(
+      History history, Model model, Budget budget, int jobs, Progress progress)
       throws MalformedHistoryException {
     if (jobs < 1) {
       throw new IllegalArgumentException("jobs must be positive, got " + jobs);
@@ -58,7 +68,7 @@ public final class LinearizabilityChecker {
     int threads = history.operations().size() < PARALLEL_OPERATIONS_MIN ? 1 : jobs;
     for (int configurationsMax : passes(budget)) {
       List<KeyChecks.Answer> answers =
-          KeyChecks.run(model, undecided, configurationsMax, deadline, threads);
+          KeyChecks.run(model, undecided, configurationsMax, deadline, threads, progress);
       List<Map.Entry<Object, List<Operation>>> left = new ArrayList<>();
       List<KeyChecks.Answer> leftAnswers = new ArrayList<>();
       for (int i = 0; i < answers.size(); i++) {

@@ -61,7 +61,8 @@ class ScaleTest {
             history,
             Models.byName("kv"),
             new Budget(Duration.ofSeconds(60), 1_000_000),
-            Runtime.getRuntime().availableProcessors());
+            Runtime.getRuntime().availableProcessors(),
+            LinearizabilityChecker.Progress.NONE);
     System.out.printf(
         "scale: %d ops (%d without completion), %s, seed=%d: %s in %d ms%n",
         operations, open, corruption, seed, verdict.line(), verdict.elapsed().toMillis());

@@ -109,7 +109,8 @@ final class CheckCommand implements Callable<Integer> {
             json,
             reportDirectory,
             new Budget(Duration.ofSeconds(timeoutSeconds), configurationsMax),
-            jobs);
+            jobs,
+            Terminal.interactive());
     if (benchDirectory != null) {
       return Bench.run(benchDirectory, options, runs, System.out, System.err);
     }
