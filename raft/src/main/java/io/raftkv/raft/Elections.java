@@ -20,18 +20,18 @@ final class Elections {
   private final RaftNode node;
   private final RaftConfig config;
   private final NodeId id;
-  private final CoreLog log;
+  private final CoreLog coreLog;
   private final RaftLog raftLog;
   private final Outbox outbox;
 
   /** The current campaign's votes, granted or refused, by voter. */
   private final Map<NodeId, Boolean> votes = new HashMap<>();
 
-  Elections(RaftNode node, RaftConfig config, RaftLog raftLog, Outbox outbox, CoreLog log) {
+  Elections(RaftNode node, RaftConfig config, RaftLog raftLog, Outbox outbox, CoreLog coreLog) {
     this.node = node;
     this.config = config;
     this.id = node.id();
-    this.log = log;
+    this.coreLog = coreLog;
     this.raftLog = raftLog;
     this.outbox = outbox;
   }
@@ -171,8 +171,8 @@ final class Elections {
   }
 
   private void debug(String format, Object... args) {
-    if (log.debugEnabled()) {
-      log.debug(id + " term=" + node.currentTerm() + " " + String.format(format, args));
+    if (coreLog.debugEnabled()) {
+      coreLog.debug(id + " term=" + node.currentTerm() + " " + String.format(format, args));
     }
   }
 }

@@ -19,15 +19,15 @@ import java.util.Optional;
 final class Follower {
   private final RaftNode node;
   private final NodeId id;
-  private final CoreLog log;
+  private final CoreLog coreLog;
   private final RaftLog raftLog;
   private final Outbox outbox;
   private final SnapshotAssembler snapshotAssembler = new SnapshotAssembler();
 
-  Follower(RaftNode node, RaftLog raftLog, Outbox outbox, CoreLog log) {
+  Follower(RaftNode node, RaftLog raftLog, Outbox outbox, CoreLog coreLog) {
     this.node = node;
     this.id = node.id();
-    this.log = log;
+    this.coreLog = coreLog;
     this.raftLog = raftLog;
     this.outbox = outbox;
   }
@@ -129,16 +129,10 @@ final class Follower {
       // We hold that entry already: the log is the better copy, only the commit index is news.
       raftLog.commitTo(snapshot.index());
     } else {
-      log.info(
-          id
-              + " term="
-              + currentTerm
-              + " restoring snapshot index="
-              + snapshot.index()
-              + " term="
-              + snapshot.term()
-              + " from "
-              + chunk.from());
+      coreLog.info(
+          String.format(
+              "%s term=%d restoring snapshot index=%d term=%d from %s",
+              id, currentTerm, snapshot.index(), snapshot.term(), chunk.from()));
       node.restore(snapshot);
     }
     outbox.send(
@@ -147,8 +141,8 @@ final class Follower {
   }
 
   private void debug(String format, Object... args) {
-    if (log.debugEnabled()) {
-      log.debug(id + " term=" + node.currentTerm() + " " + String.format(format, args));
+    if (coreLog.debugEnabled()) {
+      coreLog.debug(id + " term=" + node.currentTerm() + " " + String.format(format, args));
     }
   }
 }

@@ -29,7 +29,7 @@ final class Leader {
   /** The term this node leads; a later term gets a new {@code Leader}. */
   private final long currentTerm;
 
-  private final CoreLog log;
+  private final CoreLog coreLog;
   private final RaftLog raftLog;
   private final Outbox outbox;
   private final ReadTracker reads;
@@ -59,12 +59,12 @@ final class Leader {
       RaftLog raftLog,
       Outbox outbox,
       ReadTracker reads,
-      CoreLog log) {
+      CoreLog coreLog) {
     this.node = node;
     this.config = config;
     this.id = node.id();
     this.currentTerm = node.currentTerm();
-    this.log = log;
+    this.coreLog = coreLog;
     this.raftLog = raftLog;
     this.outbox = outbox;
     this.reads = reads;
@@ -80,7 +80,7 @@ final class Leader {
   void tickTransfer() {
     if (!leadTransferee.isNone() && ++transferElapsedTicks >= config.electionTimeoutTicks()) {
       // Thesis §3.10: a transfer that has not finished within an election timeout is abandoned.
-      log.info(id + " term=" + currentTerm + " aborted leadership transfer to " + leadTransferee);
+      info("aborted leadership transfer to %s", leadTransferee);
       leadTransferee = NodeId.NONE;
     }
   }
@@ -191,7 +191,7 @@ final class Leader {
     if (target.equals(id)) {
       return Optional.empty();
     }
-    log.info(id + " term=" + currentTerm + " transferring leadership to " + target);
+    info("transferring leadership to %s", target);
     leadTransferee = target;
     transferElapsedTicks = 0;
     timeoutNowSent = false;
@@ -430,14 +430,7 @@ final class Leader {
     Snapshot latestSnapshot = node.snapshot().orElse(null);
     Invariants.check(
         latestSnapshot != null, "%s: %s needs compacted entries but no snapshot", id, peer);
-    log.info(
-        id
-            + " term="
-            + currentTerm
-            + " sending snapshot index="
-            + latestSnapshot.index()
-            + " to "
-            + peer);
+    info("sending snapshot index=%d to %s", latestSnapshot.index(), peer);
     pr.becomeSnapshot(latestSnapshot);
     sendSnapshotChunk(peer, pr);
   }
@@ -521,9 +514,13 @@ final class Leader {
         : config.electionTimeoutTicks() - 1 - config.clockDriftTicks();
   }
 
+  private void info(String format, Object... args) {
+    coreLog.info(id + " term=" + currentTerm + " " + String.format(format, args));
+  }
+
   private void debug(String format, Object... args) {
-    if (log.debugEnabled()) {
-      log.debug(id + " term=" + currentTerm + " " + String.format(format, args));
+    if (coreLog.debugEnabled()) {
+      coreLog.debug(id + " term=" + currentTerm + " " + String.format(format, args));
     }
   }
 }

@@ -34,7 +34,7 @@ public final class RaftNode {
   private final RaftConfig config;
   private final NodeId id;
   private final Rng rng;
-  private final CoreLog log;
+  private final CoreLog coreLog;
   private final RaftLog raftLog;
   private final Outbox outbox = new Outbox();
   private final ReadTracker reads = new ReadTracker();
@@ -66,8 +66,8 @@ public final class RaftNode {
    * Starts (or restarts) a node from what its disk holds. A brand-new node passes {@link
    * DurableState#empty()}.
    */
-  public RaftNode(RaftConfig config, DurableState durable, Rng rng, CoreLog log) {
-    this(config, durable, rng, log, java.util.Set.of());
+  public RaftNode(RaftConfig config, DurableState durable, Rng rng, CoreLog coreLog) {
+    this(config, durable, rng, coreLog, java.util.Set.of());
   }
 
   /**
@@ -75,13 +75,17 @@ public final class RaftNode {
    * by a server.
    */
   public RaftNode(
-      RaftConfig config, DurableState durable, Rng rng, CoreLog log, java.util.Set<CoreBug> bugs) {
+      RaftConfig config,
+      DurableState durable,
+      Rng rng,
+      CoreLog coreLog,
+      java.util.Set<CoreBug> bugs) {
     this.bugs = java.util.EnumSet.noneOf(CoreBug.class);
     this.bugs.addAll(bugs);
     this.config = config;
     this.id = config.id();
     this.rng = rng;
-    this.log = log;
+    this.coreLog = coreLog;
     this.latestSnapshot = durable.snapshot().orElse(null);
     long snapshotIndex = latestSnapshot == null ? 0 : latestSnapshot.index();
     long snapshotTerm = latestSnapshot == null ? 0 : latestSnapshot.term();
@@ -90,8 +94,8 @@ public final class RaftNode {
     this.raftLog =
         new RaftLog(
             snapshotIndex, snapshotTerm, durable.entries(), durable.hardState().commitIndex());
-    this.elections = new Elections(this, config, raftLog, outbox, log);
-    this.follower = new Follower(this, raftLog, outbox, log);
+    this.elections = new Elections(this, config, raftLog, outbox, coreLog);
+    this.follower = new Follower(this, raftLog, outbox, coreLog);
     this.forwardedReads = new ForwardedReads(id, config, reads, outbox, rng.fork());
     this.currentTerm = durable.hardState().currentTerm();
     this.votedFor = durable.hardState().votedFor();
@@ -104,16 +108,9 @@ public final class RaftNode {
         raftLog.lastTerm(),
         currentTerm);
     resetElectionTimer();
-    log.info(
-        id
-            + " term="
-            + currentTerm
-            + " started as follower lastIndex="
-            + raftLog.lastIndex()
-            + " commit="
-            + raftLog.commitIndex()
-            + " voters="
-            + configuration.voters());
+    info(
+        "started as follower lastIndex=%d commit=%d voters=%s",
+        raftLog.lastIndex(), raftLog.commitIndex(), configuration.voters());
   }
 
   // ---------------------------------------------------------------- inputs
@@ -138,12 +135,7 @@ public final class RaftNode {
     if (electionElapsedTicks >= config.electionTimeoutTicks()) {
       electionElapsedTicks = 0;
       if (config.checkQuorum() && !leading.quorumRecentlyActive()) {
-        log.info(
-            id
-                + " term="
-                + currentTerm
-                + " stepped down: no quorum heard within an "
-                + "election timeout (check-quorum)");
+        info("stepped down: no quorum heard within an election timeout (check-quorum)");
         becomeFollower(currentTerm, NodeId.NONE);
         return;
       }
@@ -269,7 +261,7 @@ public final class RaftNode {
     raftLog.compactThrough(index);
     // Transfers under way keep sending the image they started with (Progress.snapshot):
     // restarting them on every compaction could starve a slow follower forever.
-    log.info(id + " term=" + currentTerm + " compacted log through " + index);
+    info("compacted log through %d", index);
   }
 
   // ---------------------------------------------------------------- outputs
@@ -466,16 +458,7 @@ public final class RaftNode {
     reads.abortAll();
     resetElectionTimer();
     if (previous != Role.FOLLOWER || previousTerm != currentTerm) {
-      log.info(
-          id
-              + " term="
-              + currentTerm
-              + " became follower (was "
-              + previous
-              + " in term "
-              + previousTerm
-              + ") leader="
-              + newLeader);
+      info("became follower (was %s in term %d) leader=%s", previous, previousTerm, newLeader);
     }
   }
 
@@ -497,7 +480,7 @@ public final class RaftNode {
     forwardedReads.abortAll();
     elections.clearVotes();
     resetElectionTimer();
-    log.info(id + " term=" + currentTerm + " became pre-candidate");
+    info("became pre-candidate");
     elections.recordVote(id, true, true);
     if (role != Role.PRE_CANDIDATE) {
       return;
@@ -515,12 +498,7 @@ public final class RaftNode {
     elections.clearVotes();
     reads.abortAll();
     resetElectionTimer();
-    log.info(
-        id
-            + " term="
-            + currentTerm
-            + " became candidate"
-            + (leadershipTransfer ? " (leadership transfer)" : ""));
+    info("became candidate%s", leadershipTransfer ? " (leadership transfer)" : "");
     elections.recordVote(id, false, true);
     if (role != Role.CANDIDATE) {
       return;
@@ -533,8 +511,8 @@ public final class RaftNode {
     leader = id;
     elections.clearVotes();
     electionElapsedTicks = 0;
-    leading = new Leader(this, config, raftLog, outbox, reads, log);
-    log.info(id + " term=" + currentTerm + " became leader lastIndex=" + raftLog.lastIndex());
+    leading = new Leader(this, config, raftLog, outbox, reads, coreLog);
+    info("became leader lastIndex=%d", raftLog.lastIndex());
     // §5.4.2 / thesis §6.4: a no-op of the new term lets earlier-term entries commit, and
     // lets reads know the commit index is current.
     raftLog.append(Entry.noop(currentTerm, raftLog.lastIndex() + 1));
@@ -561,7 +539,7 @@ public final class RaftNode {
   /** Thesis §3.10: the transfer target skips pre-vote and campaigns at once. */
   private void handleTimeoutNow(TimeoutNow message) {
     if (role != Role.LEADER) {
-      log.info(id + " term=" + currentTerm + " received TimeoutNow from " + message.from());
+      info("received TimeoutNow from %s", message.from());
       campaign(true);
     }
   }
@@ -585,9 +563,13 @@ public final class RaftNode {
     snapshotToInstall = snapshot;
   }
 
+  private void info(String format, Object... args) {
+    coreLog.info(id + " term=" + currentTerm + " " + String.format(format, args));
+  }
+
   private void debug(String format, Object... args) {
-    if (log.debugEnabled()) {
-      log.debug(id + " term=" + currentTerm + " " + String.format(format, args));
+    if (coreLog.debugEnabled()) {
+      coreLog.debug(id + " term=" + currentTerm + " " + String.format(format, args));
     }
   }
 }
