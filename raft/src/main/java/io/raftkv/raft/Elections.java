@@ -6,8 +6,6 @@ import io.raftkv.raft.Message.Heartbeat;
 import io.raftkv.raft.Message.InstallSnapshot;
 import io.raftkv.raft.Message.RequestVote;
 import io.raftkv.raft.Message.VoteReply;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Terms and elections: which messages the current term admits (§5.1), the voter's rule (§5.2,
@@ -24,16 +22,23 @@ final class Elections {
   private final RaftLog raftLog;
   private final Outbox outbox;
 
-  /** The current campaign's votes, granted or refused, by voter. */
-  private final Map<NodeId, Boolean> votes = new HashMap<>();
+  /** Holds the current campaign's votes and decides what a quorum of them is. */
+  private final Tracker tracker;
 
-  Elections(RaftNode node, RaftConfig config, RaftLog raftLog, Outbox outbox, CoreLog coreLog) {
+  Elections(
+      RaftNode node,
+      RaftConfig config,
+      RaftLog raftLog,
+      Tracker tracker,
+      Outbox outbox,
+      CoreLog coreLog) {
     this.node = node;
     this.config = config;
     this.id = node.id();
     this.coreLog = coreLog;
     this.raftLog = raftLog;
     this.outbox = outbox;
+    this.tracker = tracker;
   }
 
   /**
@@ -88,14 +93,9 @@ final class Elections {
     return true;
   }
 
-  /** Starts a new tally; a node in any role but (pre-)candidate holds no votes. */
-  void clearVotes() {
-    votes.clear();
-  }
-
   /** Asks every other voter for its vote in {@code term}, or, for a pre-vote, polls it. */
   void requestVotes(long term, boolean preVote, boolean leadershipTransfer) {
-    for (NodeId peer : node.configuration().voters()) {
+    for (NodeId peer : tracker.configuration().voters()) {
       if (!peer.equals(id)) {
         outbox.send(
             new RequestVote(
@@ -148,25 +148,18 @@ final class Elections {
     recordVote(reply.from(), reply.preVote(), reply.granted());
   }
 
-  /** §5.2: a majority of grants wins (the poll, or the election); a majority of refusals loses. */
+  /** §5.2: winning the poll starts the election, winning the election makes a leader. */
   void recordVote(NodeId voter, boolean preVote, boolean granted) {
-    votes.putIfAbsent(voter, granted);
-    int grantedCount = 0;
-    for (boolean vote : votes.values()) {
-      if (vote) {
-        grantedCount++;
+    switch (tracker.recordVote(voter, granted)) {
+      case WON -> {
+        if (preVote) {
+          node.becomeCandidate(false);
+        } else {
+          node.becomeLeader();
+        }
       }
-    }
-    int refusedCount = votes.size() - grantedCount;
-    int quorum = node.configuration().quorum();
-    if (grantedCount >= quorum) {
-      if (preVote) {
-        node.becomeCandidate(false);
-      } else {
-        node.becomeLeader();
-      }
-    } else if (refusedCount >= quorum) {
-      node.becomeFollower(node.currentTerm(), NodeId.NONE);
+      case LOST -> node.becomeFollower(node.currentTerm(), NodeId.NONE);
+      case PENDING -> {}
     }
   }
 

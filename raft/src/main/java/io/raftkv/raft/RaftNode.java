@@ -43,7 +43,9 @@ public final class RaftNode {
   private final Elections elections;
   private final Follower follower;
 
-  private Configuration configuration;
+  /** The configuration, the followers' progress while leading, the votes while campaigning. */
+  private final Tracker tracker;
+
   private long currentTerm;
   private NodeId votedFor;
   private Role role = Role.FOLLOWER;
@@ -89,12 +91,16 @@ public final class RaftNode {
     this.latestSnapshot = durable.snapshot().orElse(null);
     long snapshotIndex = latestSnapshot == null ? 0 : latestSnapshot.index();
     long snapshotTerm = latestSnapshot == null ? 0 : latestSnapshot.term();
-    this.configuration =
-        latestSnapshot == null ? config.initialConfiguration() : latestSnapshot.configuration();
+    this.tracker =
+        new Tracker(
+            id,
+            latestSnapshot == null
+                ? config.initialConfiguration()
+                : latestSnapshot.configuration());
     this.raftLog =
         new RaftLog(
             snapshotIndex, snapshotTerm, durable.entries(), durable.hardState().commitIndex());
-    this.elections = new Elections(this, config, raftLog, outbox, coreLog);
+    this.elections = new Elections(this, config, raftLog, tracker, outbox, coreLog);
     this.follower = new Follower(this, raftLog, outbox, coreLog);
     this.forwardedReads = new ForwardedReads(id, config, reads, outbox, rng.fork());
     this.currentTerm = durable.hardState().currentTerm();
@@ -110,7 +116,7 @@ public final class RaftNode {
     resetElectionTimer();
     info(
         "started as follower lastIndex=%d commit=%d voters=%s",
-        raftLog.lastIndex(), raftLog.commitIndex(), configuration.voters());
+        raftLog.lastIndex(), raftLog.commitIndex(), tracker.configuration().voters());
   }
 
   // ---------------------------------------------------------------- inputs
@@ -134,12 +140,12 @@ public final class RaftNode {
     leading.tickTransfer();
     if (electionElapsedTicks >= config.electionTimeoutTicks()) {
       electionElapsedTicks = 0;
-      if (config.checkQuorum() && !leading.quorumRecentlyActive()) {
+      if (config.checkQuorum() && !tracker.quorumActive()) {
         info("stepped down: no quorum heard within an election timeout (check-quorum)");
         becomeFollower(currentTerm, NodeId.NONE);
         return;
       }
-      leading.forgetRecentActivity();
+      tracker.resetRecentActive();
     }
     leading.tickHeartbeat();
   }
@@ -161,7 +167,7 @@ public final class RaftNode {
 
   /** Handles a message from a peer. Messages for another node or from a stranger are dropped. */
   public void step(Message message) {
-    if (!message.to().equals(id) || !configuration.contains(message.from())) {
+    if (!message.to().equals(id) || !tracker.configuration().contains(message.from())) {
       debug(
           "dropped message for %s from %s: not ours or not a member", message.to(), message.from());
       return;
@@ -257,7 +263,7 @@ public final class RaftNode {
     if (index <= raftLog.snapshotIndex()) {
       return;
     }
-    latestSnapshot = new Snapshot(index, raftLog.term(index), configuration, image);
+    latestSnapshot = new Snapshot(index, raftLog.term(index), tracker.configuration(), image);
     raftLog.compactThrough(index);
     // Transfers under way keep sending the image they started with (Progress.snapshot):
     // restarting them on every compaction could starve a slow follower forever.
@@ -377,7 +383,7 @@ public final class RaftNode {
   }
 
   public Configuration configuration() {
-    return configuration;
+    return tracker.configuration();
   }
 
   public Optional<Snapshot> snapshot() {
@@ -454,7 +460,8 @@ public final class RaftNode {
     role = Role.FOLLOWER;
     leader = newLeader;
     leading = null;
-    elections.clearVotes();
+    tracker.clearProgress();
+    tracker.resetVotes();
     reads.abortAll();
     resetElectionTimer();
     if (previous != Role.FOLLOWER || previousTerm != currentTerm) {
@@ -463,7 +470,7 @@ public final class RaftNode {
   }
 
   private void campaign(boolean leadershipTransfer) {
-    if (!configuration.contains(id)) {
+    if (!tracker.configuration().contains(id)) {
       return;
     }
     if (config.preVote() && !leadershipTransfer) {
@@ -478,7 +485,7 @@ public final class RaftNode {
     role = Role.PRE_CANDIDATE;
     leader = NodeId.NONE;
     forwardedReads.abortAll();
-    elections.clearVotes();
+    tracker.resetVotes();
     resetElectionTimer();
     info("became pre-candidate");
     elections.recordVote(id, true, true);
@@ -495,7 +502,7 @@ public final class RaftNode {
     role = Role.CANDIDATE;
     leader = NodeId.NONE;
     forwardedReads.abortAll();
-    elections.clearVotes();
+    tracker.resetVotes();
     reads.abortAll();
     resetElectionTimer();
     info("became candidate%s", leadershipTransfer ? " (leadership transfer)" : "");
@@ -509,9 +516,9 @@ public final class RaftNode {
   void becomeLeader() {
     role = Role.LEADER;
     leader = id;
-    elections.clearVotes();
+    tracker.resetVotes();
     electionElapsedTicks = 0;
-    leading = new Leader(this, config, raftLog, outbox, reads, coreLog);
+    leading = new Leader(this, config, raftLog, tracker, outbox, reads, coreLog);
     info("became leader lastIndex=%d", raftLog.lastIndex());
     // §5.4.2 / thesis §6.4: a no-op of the new term lets earlier-term entries commit, and
     // lets reads know the commit index is current.
@@ -558,7 +565,7 @@ public final class RaftNode {
   /** §7: a leader's snapshot replaces our log; called by {@link Follower}. */
   void restore(Snapshot snapshot) {
     raftLog.restore(snapshot.index(), snapshot.term());
-    configuration = snapshot.configuration();
+    tracker.restoreConfiguration(snapshot.configuration());
     latestSnapshot = snapshot;
     snapshotToInstall = snapshot;
   }
