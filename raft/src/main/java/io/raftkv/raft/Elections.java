@@ -5,6 +5,7 @@ import io.raftkv.raft.Message.AppendReply;
 import io.raftkv.raft.Message.Heartbeat;
 import io.raftkv.raft.Message.InstallSnapshot;
 import io.raftkv.raft.Message.RequestVote;
+import io.raftkv.raft.Message.VoteKind;
 import io.raftkv.raft.Message.VoteReply;
 
 /**
@@ -82,9 +83,9 @@ final class Elections {
           && (message instanceof AppendEntries || message instanceof Heartbeat)) {
         // A deposed leader whose higher-term peers never campaign against it (pre-vote and
         // check-quorum suppress that) would otherwise never learn it was deposed.
-        outbox.send(new AppendReply(currentTerm, id, message.from(), false, 0, -1, 0, 0));
+        outbox.send(AppendReply.staleTerm(currentTerm, id, message.from()));
       } else if (message instanceof RequestVote request && request.preVote()) {
-        outbox.send(new VoteReply(currentTerm, id, message.from(), true, false));
+        outbox.send(VoteReply.refused(currentTerm, id, message.from(), VoteKind.PRE_VOTE));
       } else {
         debug("dropped stale message from %s term=%d", message.from(), message.term());
       }
@@ -94,18 +95,10 @@ final class Elections {
   }
 
   /** Asks every other voter for its vote in {@code term}, or, for a pre-vote, polls it. */
-  void requestVotes(long term, boolean preVote, boolean leadershipTransfer) {
+  void requestVotes(long term, VoteKind kind) {
     for (NodeId peer : tracker.configuration().voters()) {
       if (!peer.equals(id)) {
-        outbox.send(
-            new RequestVote(
-                term,
-                id,
-                peer,
-                raftLog.lastIndex(),
-                raftLog.lastTerm(),
-                preVote,
-                leadershipTransfer));
+        outbox.send(new RequestVote(term, id, peer, raftLog.lastIndex(), raftLog.lastTerm(), kind));
       }
     }
   }
@@ -131,7 +124,10 @@ final class Elections {
         request.from(),
         request.term());
     long replyTerm = granted && request.preVote() ? request.term() : currentTerm;
-    VoteReply reply = new VoteReply(replyTerm, id, request.from(), request.preVote(), granted);
+    VoteReply reply =
+        granted
+            ? VoteReply.granted(replyTerm, id, request.from(), request.kind())
+            : VoteReply.refused(replyTerm, id, request.from(), request.kind());
     if (granted && node.hasBug(CoreBug.VOTE_BEFORE_PERSIST)) {
       outbox.sendBeforePersist(reply);
     } else {
@@ -145,15 +141,15 @@ final class Elections {
     if (node.role() != expected || (reply.granted() && reply.term() != expectedTerm)) {
       return;
     }
-    recordVote(reply.from(), reply.preVote(), reply.granted());
+    recordVote(reply.from(), reply.kind(), reply.granted());
   }
 
   /** §5.2: winning the poll starts the election, winning the election makes a leader. */
-  void recordVote(NodeId voter, boolean preVote, boolean granted) {
+  void recordVote(NodeId voter, VoteKind kind, boolean granted) {
     switch (tracker.recordVote(voter, granted)) {
       case WON -> {
-        if (preVote) {
-          node.becomeCandidate(false);
+        if (kind == VoteKind.PRE_VOTE) {
+          node.becomeCandidate(VoteKind.VOTE);
         } else {
           node.becomeLeader();
         }

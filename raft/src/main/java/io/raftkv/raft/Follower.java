@@ -45,7 +45,7 @@ final class Follower {
       // the part of the message up to it is already here.
       int alreadyCommitted = (int) Math.min(entries.size(), commitIndex - prevIndex);
       if (alreadyCommitted == entries.size()) {
-        outbox.send(new AppendReply(currentTerm, id, append.from(), true, commitIndex, 0, 0, 0));
+        outbox.send(AppendReply.accepted(currentTerm, id, append.from(), commitIndex));
         return;
       }
       entries = entries.subList(alreadyCommitted, entries.size());
@@ -58,7 +58,7 @@ final class Follower {
     }
     long lastNewIndex = raftLog.appendFromLeader(prevIndex, entries);
     raftLog.commitTo(Math.min(append.leaderCommit(), lastNewIndex));
-    outbox.send(new AppendReply(currentTerm, id, append.from(), true, lastNewIndex, 0, 0, 0));
+    outbox.send(AppendReply.accepted(currentTerm, id, append.from(), lastNewIndex));
   }
 
   private void rejectAppend(AppendEntries append) {
@@ -76,15 +76,8 @@ final class Follower {
         "rejected append from=%s prevIndex=%d prevTerm=%d conflictTerm=%d conflictIndex=%d",
         append.from(), prevIndex, append.prevLogTerm(), conflictTerm, conflictIndex);
     outbox.send(
-        new AppendReply(
-            node.currentTerm(),
-            id,
-            append.from(),
-            false,
-            0,
-            prevIndex,
-            conflictTerm,
-            conflictIndex));
+        AppendReply.rejected(
+            node.currentTerm(), id, append.from(), prevIndex, conflictTerm, conflictIndex));
   }
 
   void handleHeartbeat(Heartbeat heartbeat) {
@@ -100,28 +93,20 @@ final class Follower {
     long currentTerm = node.currentTerm();
     if (chunk.snapshotIndex() <= raftLog.commitIndex()) {
       outbox.send(
-          new SnapshotReply(
-              currentTerm,
-              id,
-              chunk.from(),
-              chunk.snapshotIndex(),
-              0,
-              true,
-              raftLog.commitIndex()));
+          SnapshotReply.installed(
+              currentTerm, id, chunk.from(), chunk.snapshotIndex(), raftLog.commitIndex()));
       return;
     }
     Optional<Snapshot> complete = snapshotAssembler.accept(chunk);
     if (complete.isEmpty()) {
       outbox.send(
-          new SnapshotReply(
+          SnapshotReply.nextChunk(
               currentTerm,
               id,
               chunk.from(),
               chunk.snapshotIndex(),
               snapshotAssembler.nextOffset(
-                  chunk.snapshotIndex(), chunk.snapshotTerm(), chunk.term()),
-              false,
-              0));
+                  chunk.snapshotIndex(), chunk.snapshotTerm(), chunk.term())));
       return;
     }
     Snapshot snapshot = complete.get();
@@ -136,8 +121,7 @@ final class Follower {
       node.restore(snapshot);
     }
     outbox.send(
-        new SnapshotReply(
-            currentTerm, id, chunk.from(), snapshot.index(), 0, true, snapshot.index()));
+        SnapshotReply.installed(currentTerm, id, chunk.from(), snapshot.index(), snapshot.index()));
   }
 
   private void debug(String format, Object... args) {

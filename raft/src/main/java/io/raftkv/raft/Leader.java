@@ -125,8 +125,7 @@ final class Leader {
   void handleReadIndexRequest(Message.ReadIndexRequest request) {
     if (admitRead(request.requestId(), request.from()).isPresent()) {
       outbox.send(
-          new Message.ReadIndexReply(
-              currentTerm, id, request.from(), request.requestId(), 0, true));
+          Message.ReadIndexReply.refused(currentTerm, id, request.from(), request.requestId()));
     }
     answerConfirmedRemoteReads();
   }
@@ -154,8 +153,8 @@ final class Leader {
   private void answerConfirmedRemoteReads() {
     for (ReadTracker.RemoteRead read : reads.takeRemoteConfirmed()) {
       outbox.send(
-          new Message.ReadIndexReply(
-              currentTerm, id, read.origin(), read.requestId(), read.readIndex(), false));
+          Message.ReadIndexReply.confirmed(
+              currentTerm, id, read.origin(), read.requestId(), read.readIndex()));
     }
   }
 
@@ -373,21 +372,10 @@ final class Leader {
 
   private void sendSnapshotChunk(NodeId peer, Progress pr) {
     Snapshot snapshot = pr.snapshot();
-    byte[] image = snapshot.data();
-    int offset = (int) Math.min(pr.snapshotOffsetAcked(), image.length);
-    int length = Math.min(config.snapshotChunkBytes(), image.length - offset);
-    byte[] chunk = java.util.Arrays.copyOfRange(image, offset, offset + length);
+    int offset = (int) Math.min(pr.snapshotOffsetAcked(), snapshot.data().length);
     outbox.send(
-        new InstallSnapshot(
-            currentTerm,
-            id,
-            peer,
-            snapshot.index(),
-            snapshot.term(),
-            snapshot.configuration(),
-            offset,
-            chunk,
-            offset + length == image.length));
+        InstallSnapshot.chunkOf(
+            currentTerm, id, peer, snapshot, offset, config.snapshotChunkBytes()));
     pr.snapshotChunkSent(node.ticks());
   }
 

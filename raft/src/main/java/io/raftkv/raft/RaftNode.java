@@ -10,6 +10,7 @@ import io.raftkv.raft.Message.ReadIndexRequest;
 import io.raftkv.raft.Message.RequestVote;
 import io.raftkv.raft.Message.SnapshotReply;
 import io.raftkv.raft.Message.TimeoutNow;
+import io.raftkv.raft.Message.VoteKind;
 import io.raftkv.raft.Message.VoteReply;
 import io.raftkv.raft.ProposeResult.Rejected;
 import java.util.List;
@@ -132,7 +133,7 @@ public final class RaftNode {
     forwardedReads.expire(ticks);
     if (electionElapsedTicks >= randomizedElectionTimeoutTicks) {
       electionElapsedTicks = 0;
-      campaign(false);
+      campaign(VoteKind.VOTE);
     }
   }
 
@@ -161,7 +162,7 @@ public final class RaftNode {
     if (role == Role.LEADER || (config.leaseReads() && inLease())) {
       return false;
     }
-    campaign(false);
+    campaign(VoteKind.VOTE);
     return true;
   }
 
@@ -201,7 +202,7 @@ public final class RaftNode {
         if (leading != null) {
           leading.handleReadIndexRequest(m);
         } else {
-          outbox.send(new ReadIndexReply(currentTerm, id, m.from(), m.requestId(), 0, true));
+          outbox.send(ReadIndexReply.refused(currentTerm, id, m.from(), m.requestId()));
         }
       }
       case ReadIndexReply m -> forwardedReads.handleReply(m, leader);
@@ -469,14 +470,15 @@ public final class RaftNode {
     }
   }
 
-  private void campaign(boolean leadershipTransfer) {
+  /** Starts the campaign {@code kind} asks for: a transfer skips the pre-vote (thesis §3.10). */
+  private void campaign(VoteKind kind) {
     if (!tracker.configuration().contains(id)) {
       return;
     }
-    if (config.preVote() && !leadershipTransfer) {
+    if (config.preVote() && kind != VoteKind.TRANSFER) {
       becomePreCandidate();
     } else {
-      becomeCandidate(leadershipTransfer);
+      becomeCandidate(kind);
     }
   }
 
@@ -488,15 +490,16 @@ public final class RaftNode {
     tracker.resetVotes();
     resetElectionTimer();
     info("became pre-candidate");
-    elections.recordVote(id, true, true);
+    elections.recordVote(id, VoteKind.PRE_VOTE, true);
     if (role != Role.PRE_CANDIDATE) {
       return;
     }
-    elections.requestVotes(currentTerm + 1, true, false);
+    elections.requestVotes(currentTerm + 1, VoteKind.PRE_VOTE);
   }
 
   /** §5.2: increment the term, vote for ourselves, ask everyone else. */
-  void becomeCandidate(boolean leadershipTransfer) {
+  void becomeCandidate(VoteKind kind) {
+    Invariants.check(kind != VoteKind.PRE_VOTE, "%s: a pre-vote is no candidacy", id);
     currentTerm++;
     votedFor = id;
     role = Role.CANDIDATE;
@@ -505,12 +508,12 @@ public final class RaftNode {
     tracker.resetVotes();
     reads.abortAll();
     resetElectionTimer();
-    info("became candidate%s", leadershipTransfer ? " (leadership transfer)" : "");
-    elections.recordVote(id, false, true);
+    info("became candidate%s", kind == VoteKind.TRANSFER ? " (leadership transfer)" : "");
+    elections.recordVote(id, kind, true);
     if (role != Role.CANDIDATE) {
       return;
     }
-    elections.requestVotes(currentTerm, false, leadershipTransfer);
+    elections.requestVotes(currentTerm, kind);
   }
 
   void becomeLeader() {
@@ -547,7 +550,7 @@ public final class RaftNode {
   private void handleTimeoutNow(TimeoutNow message) {
     if (role != Role.LEADER) {
       info("received TimeoutNow from %s", message.from());
-      campaign(true);
+      campaign(VoteKind.TRANSFER);
     }
   }
 
