@@ -5,15 +5,18 @@ import io.raftkv.raft.Message.AppendReply;
 import io.raftkv.raft.Message.Heartbeat;
 import io.raftkv.raft.Message.InstallSnapshot;
 import io.raftkv.raft.Message.RequestVote;
+import io.raftkv.raft.Message.TimeoutNow;
 import io.raftkv.raft.Message.VoteKind;
 import io.raftkv.raft.Message.VoteReply;
 
 /**
- * Terms and elections: which messages the current term admits (§5.1), the voter's rule (§5.2,
- * §5.4.1, thesis §9.6 pre-vote) and the candidate's tally.
+ * Terms and elections: which messages the current term admits (§5.1), the campaign (pre-vote, then
+ * vote), the voter's rule (§5.2, §5.4.1, thesis §9.6 pre-vote) and what the tally, counted by
+ * {@link Tracker}, means.
  *
  * <p>{@link RaftNode} owns the term, the vote and the role and makes every transition; this class
- * decides when, and calls {@code becomeFollower}, {@code becomeCandidate} or {@code becomeLeader}.
+ * decides when, and calls {@code becomePreCandidate}, {@code becomeCandidate}, {@code becomeLeader}
+ * or {@code becomeFollower}.
  */
 final class Elections {
   private final RaftNode node;
@@ -26,11 +29,14 @@ final class Elections {
   /** Holds the current campaign's votes and decides what a quorum of them is. */
   private final Tracker tracker;
 
+  private final ElectionTimer electionTimer;
+
   Elections(
       RaftNode node,
       RaftConfig config,
       RaftLog raftLog,
       Tracker tracker,
+      ElectionTimer electionTimer,
       Outbox outbox,
       CoreLog coreLog) {
     this.node = node;
@@ -40,6 +46,68 @@ final class Elections {
     this.raftLog = raftLog;
     this.outbox = outbox;
     this.tracker = tracker;
+    this.electionTimer = electionTimer;
+  }
+
+  /**
+   * The election sequence starts here, when the election timer expires, on {@code campaign()} or on
+   * TimeoutNow: a pre-vote poll first where configured (thesis §9.6), then the election (§5.2); a
+   * transfer skips the poll (thesis §3.10). Votes come back through {@link #handleVoteReply}; a
+   * quorum of them makes the node a candidate, then a leader.
+   */
+  void campaign(VoteKind kind) {
+    if (!tracker.configuration().contains(id)) {
+      return;
+    }
+    if (!config.preVote() || kind == VoteKind.TRANSFER) {
+      startElection(kind);
+      return;
+    }
+    node.becomePreCandidate();
+    recordVote(id, VoteKind.PRE_VOTE, true);
+    if (node.role() == Role.PRE_CANDIDATE) {
+      requestVotes(node.currentTerm() + 1, VoteKind.PRE_VOTE);
+    }
+  }
+
+  /** §5.2: a new term, our own vote, and everyone else asked. */
+  private void startElection(VoteKind kind) {
+    node.becomeCandidate(kind);
+    recordVote(id, kind, true);
+    if (node.role() == Role.CANDIDATE) {
+      requestVotes(node.currentTerm(), kind);
+    }
+  }
+
+  /** Thesis §3.10: the transfer target skips pre-vote and campaigns at once. */
+  void handleTimeoutNow(TimeoutNow message) {
+    if (node.role() != Role.LEADER) {
+      coreLog.info(
+          String.format(
+              "%s term=%d received TimeoutNow from %s", id, node.currentTerm(), message.from()));
+      campaign(VoteKind.TRANSFER);
+    }
+  }
+
+  /**
+   * Thesis §9.6: a pre-vote is granted only by a node that has not heard from a leader for an
+   * election timeout, whether or not check-quorum is on; otherwise a node that cannot reach the
+   * leader but can reach us could depose a healthy leader.
+   */
+  private boolean heardFromLeaderRecently() {
+    return !node.leader().isNone() && !electionTimer.electionTimeoutElapsed();
+  }
+
+  /**
+   * Whether we heard from a leader within the minimum election timeout. Where leases are in use (a
+   * cluster-wide setting), a node that has just started counts as having heard from one: its memory
+   * of the leader is gone, and a leader's lease may still rely on it.
+   */
+  boolean inLease() {
+    boolean bootGuard = config.leaseReads() && node.ticks() < config.electionTimeoutTicks();
+    return config.checkQuorum()
+        && !electionTimer.electionTimeoutElapsed()
+        && (!node.leader().isNone() || bootGuard);
   }
 
   /**
@@ -50,7 +118,7 @@ final class Elections {
     long currentTerm = node.currentTerm();
     if (message.term() > currentTerm) {
       if (message instanceof RequestVote request) {
-        if (node.inLease() && !request.leadershipTransfer()) {
+        if (inLease() && !request.leadershipTransfer()) {
           // Thesis §4.2.3 / §6.2: we heard from a live leader within the minimum election
           // timeout, so a vote request is disruption, not a dead leader; ignore it entirely.
           debug(
@@ -110,9 +178,7 @@ final class Elections {
     boolean canVote =
         votedFor.equals(request.from())
             || (votedFor.isNone() && node.leader().isNone())
-            || (request.preVote()
-                && request.term() > currentTerm
-                && !node.heardFromLeaderRecently());
+            || (request.preVote() && request.term() > currentTerm && !heardFromLeaderRecently());
     boolean granted = canVote && raftLog.isUpToDate(request.lastLogIndex(), request.lastLogTerm());
     if (granted && !request.preVote()) {
       node.voteFor(request.from());
@@ -149,7 +215,7 @@ final class Elections {
     switch (tracker.recordVote(voter, granted)) {
       case WON -> {
         if (kind == VoteKind.PRE_VOTE) {
-          node.becomeCandidate(VoteKind.VOTE);
+          startElection(VoteKind.VOTE);
         } else {
           node.becomeLeader();
         }
