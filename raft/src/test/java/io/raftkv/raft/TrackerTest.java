@@ -4,6 +4,7 @@ import static io.raftkv.raft.Nodes.n;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftkv.raft.Tracker.VoteResult;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The quorum arithmetic, checked against counting by hand. */
@@ -60,5 +61,40 @@ class TrackerTest {
     tracker.progress(n(3)).heartbeatAcked(5, 44);
     assertThat(tracker.confirmedRound(6)).isEqualTo(5);
     assertThat(tracker.leaseStartTick(50)).isEqualTo(44);
+  }
+
+  /**
+   * etcd's quorum/quick_test.go habit: the commit index against a naive oracle, the largest index
+   * that at least a majority of voters hold, over seeded random clusters of 1 to 7 voters.
+   */
+  @Test
+  void committedIndexMatchesANaiveCount() {
+    SplittableRandom random = new SplittableRandom(12);
+    for (int round = 0; round < 2_000; round++) {
+      int voterCount = 1 + random.nextInt(7);
+      int[] ids = new int[voterCount];
+      for (int i = 0; i < voterCount; i++) {
+        ids[i] = i + 1;
+      }
+      Tracker tracker = new Tracker(n(1), Configuration.ofIds(ids));
+      tracker.resetProgress(1, 4);
+      long[] matches = new long[voterCount];
+      matches[0] = random.nextInt(20);
+      for (int i = 1; i < voterCount; i++) {
+        matches[i] = random.nextInt(20);
+        tracker.progress(n(i + 1)).maybeUpdate(matches[i]);
+      }
+      long naive = 0;
+      for (long candidate = 0; candidate < 20; candidate++) {
+        int holding = 0;
+        for (long match : matches) {
+          holding += match >= candidate ? 1 : 0;
+        }
+        if (holding > voterCount / 2) {
+          naive = candidate;
+        }
+      }
+      assertThat(tracker.committedIndex(matches[0])).as("round %d", round).isEqualTo(naive);
+    }
   }
 }
