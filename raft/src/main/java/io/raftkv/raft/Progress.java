@@ -43,7 +43,7 @@ final class Progress {
     Invariants.check(nextIndex >= 1, "progress starts at next=%d", nextIndex);
     this.nextIndex = nextIndex;
     this.inflights = new Inflights(inflightAppendsMax);
-    checkIndexes("start");
+    checkIndexes();
   }
 
   // ---------------------------------------------------------------- reads
@@ -98,31 +98,31 @@ final class Progress {
   // ---------------------------------------------------------------- state changes
 
   void becomeProbe() {
-    checkIndexes("probe");
+    checkIndexes();
     state = State.PROBE;
     snapshot = null;
     probeSent = false;
     inflights.reset();
     nextIndex = Math.max(nextIndex, matchIndex + 1);
-    checkIndexes("probe");
+    checkIndexes();
   }
 
   void becomeReplicate() {
-    checkIndexes("replicate");
+    checkIndexes();
     state = State.REPLICATE;
     snapshot = null;
     nextIndex = matchIndex + 1;
     inflights.reset();
-    checkIndexes("replicate");
+    checkIndexes();
   }
 
   void becomeSnapshot(Snapshot image) {
-    checkIndexes("snapshot");
+    checkIndexes();
     state = State.SNAPSHOT;
     snapshot = image;
     snapshotOffsetAcked = 0;
     inflights.reset();
-    checkIndexes("snapshot");
+    checkIndexes();
   }
 
   // ---------------------------------------------------------------- events
@@ -141,7 +141,7 @@ final class Progress {
    * PROBE waits for the answer; REPLICATE moves on optimistically.
    */
   void appendSent(long lastIndexSent) {
-    checkIndexes("append sent");
+    checkIndexes();
     Invariants.check(
         lastIndexSent >= nextIndex - 1, "sent through %d below next %d", lastIndexSent, nextIndex);
     if (state == State.PROBE) {
@@ -150,7 +150,7 @@ final class Progress {
       nextIndex = lastIndexSent + 1;
       inflights.add(lastIndexSent);
     }
-    checkIndexes("append sent");
+    checkIndexes();
   }
 
   /**
@@ -158,14 +158,14 @@ final class Progress {
    * news; it is not when an older reply arrives late.
    */
   boolean maybeUpdate(long index) {
-    checkIndexes("update");
+    checkIndexes();
     boolean advanced = index > matchIndex;
     if (advanced) {
       matchIndex = index;
       probeSent = false;
     }
     nextIndex = Math.max(nextIndex, index + 1);
-    checkIndexes("update");
+    checkIndexes();
     return advanced;
   }
 
@@ -194,7 +194,7 @@ final class Progress {
    * append this state no longer waits for is stale and changes nothing. Returns whether it moved.
    */
   boolean maybeDecrTo(long rejectedIndex, long hintNext) {
-    checkIndexes("decrease");
+    checkIndexes();
     boolean stale =
         switch (state) {
           case REPLICATE -> rejectedIndex <= matchIndex;
@@ -258,13 +258,10 @@ final class Progress {
     snapshotChunkSentTick = tick;
   }
 
-  private void checkIndexes(String transition) {
+  /** Called on the way into and out of every transition; a failure's stack names which one. */
+  private void checkIndexes() {
     Invariants.check(
-        matchIndex < nextIndex,
-        "%s: match=%d not below next=%d",
-        transition,
-        matchIndex,
-        nextIndex);
+        matchIndex < nextIndex, "progress match=%d not below next=%d", matchIndex, nextIndex);
   }
 
   @Override
