@@ -177,27 +177,20 @@ public final class RaftNode {
       case RequestVote m -> elections.handleRequestVote(m);
       case VoteReply m -> elections.handleVoteReply(m);
       case AppendEntries m -> follower.handleAppendEntries(m);
-      // A reply for a leader that has since stepped down is stale: dropped.
-      case AppendReply m -> whileLeading(leadership -> leadership.handleAppendReply(m));
+      // Replies to a leader that has since stepped down are stale: dropped.
+      case AppendReply m when leading != null -> leading.handleAppendReply(m);
+      case HeartbeatReply m when leading != null -> leading.handleHeartbeatReply(m);
+      case SnapshotReply m when leading != null -> leading.handleSnapshotReply(m);
+      case AppendReply m -> {}
+      case HeartbeatReply m -> {}
+      case SnapshotReply m -> {}
       case Heartbeat m -> follower.handleHeartbeat(m);
-      case HeartbeatReply m -> whileLeading(leadership -> leadership.handleHeartbeatReply(m));
       case InstallSnapshot m -> follower.handleInstallSnapshot(m);
-      case SnapshotReply m -> whileLeading(leadership -> leadership.handleSnapshotReply(m));
       case TimeoutNow m -> elections.handleTimeoutNow(m);
-      case ReadIndexRequest m -> {
-        if (leading != null) {
-          leading.handleReadIndexRequest(m);
-        } else {
+      case ReadIndexRequest m when leading != null -> leading.handleReadIndexRequest(m);
+      case ReadIndexRequest m ->
           outbox.send(ReadIndexReply.refused(currentTerm, id, m.from(), m.requestId()));
-        }
-      }
       case ReadIndexReply m -> forwardedReads.handleReply(m, leader);
-    }
-  }
-
-  private void whileLeading(java.util.function.Consumer<Leader> handler) {
-    if (leading != null) {
-      handler.accept(leading);
     }
   }
 
