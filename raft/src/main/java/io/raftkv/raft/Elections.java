@@ -56,7 +56,7 @@ final class Elections {
    * quorum of them makes the node a candidate, then a leader.
    */
   void campaign(VoteKind kind) {
-    if (!tracker.configuration().contains(id)) {
+    if (!tracker.isVoter(id)) {
       return;
     }
     if (!config.preVote() || kind == VoteKind.TRANSFER) {
@@ -164,7 +164,7 @@ final class Elections {
 
   /** Asks every other voter for its vote in {@code term}, or, for a pre-vote, polls it. */
   void requestVotes(long term, VoteKind kind) {
-    for (NodeId peer : tracker.configuration().voters()) {
+    for (NodeId peer : tracker.voters()) {
       if (!peer.equals(id)) {
         outbox.send(new RequestVote(term, id, peer, raftLog.lastIndex(), raftLog.lastTerm(), kind));
       }

@@ -164,7 +164,7 @@ final class Leader {
 
   /** Thesis §3.10: hands leadership to {@code target} once it has caught up. */
   Optional<Rejected> transferLeadership(NodeId target) {
-    if (!node.configuration().contains(target)) {
+    if (!tracker.isVoter(target)) {
       return Optional.of(new Rejected(RejectReason.UNKNOWN_NODE, id));
     }
     if (target.equals(id)) {

@@ -114,7 +114,7 @@ public final class RaftNode {
         new ReadyAssembler(id, config, raftLog, outbox, reads, durable.hardState(), softState());
     info(
         "started as follower lastIndex=%d commit=%d voters=%s",
-        raftLog.lastIndex(), raftLog.commitIndex(), tracker.configuration().voters());
+        raftLog.lastIndex(), raftLog.commitIndex(), tracker.voters());
   }
 
   // ---------------------------------------------------------------- inputs
@@ -165,7 +165,7 @@ public final class RaftNode {
 
   /** Handles a message from a peer. Messages for another node or from a stranger are dropped. */
   public void step(Message message) {
-    if (!message.to().equals(id) || !tracker.configuration().contains(message.from())) {
+    if (!message.to().equals(id) || !tracker.isVoter(message.from())) {
       debug(
           "dropped message for %s from %s: not ours or not a member", message.to(), message.from());
       return;

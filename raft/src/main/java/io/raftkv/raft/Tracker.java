@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.function.ToLongFunction;
 
@@ -43,6 +44,15 @@ final class Tracker {
     return configuration;
   }
 
+  /** Every node whose vote counts, in id order (under joint consensus: of either half). */
+  SortedSet<NodeId> voters() {
+    return configuration.voters();
+  }
+
+  boolean isVoter(NodeId node) {
+    return configuration.contains(node);
+  }
+
   /**
    * A snapshot brought a configuration (§7); only a follower restores one, so nothing is tracked.
    */
@@ -56,7 +66,7 @@ final class Tracker {
   /** A new leader's view: every other voter is probed from {@code nextIndex} (§5.3). */
   void resetProgress(long nextIndex, int inflightAppendsMax) {
     progress.clear();
-    for (NodeId voter : configuration.voters()) {
+    for (NodeId voter : voters()) {
       if (!voter.equals(self)) {
         progress.put(voter, new Progress(nextIndex, inflightAppendsMax));
       }
