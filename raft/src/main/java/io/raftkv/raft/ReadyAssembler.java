@@ -91,6 +91,8 @@ final class ReadyAssembler {
   }
 
   /** The caller did everything {@code ready} asked. */
+  // Identity on purpose: an equal Ready built elsewhere, or handed out earlier, is not this one.
+  @SuppressWarnings("ReferenceEquality")
   void advance(Ready ready) {
     Invariants.check(ready == outstanding, "%s: advance() with a Ready not handed out last", id);
     outstanding = null;
