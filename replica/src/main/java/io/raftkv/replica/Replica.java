@@ -64,8 +64,6 @@ public final class Replica {
     SERIALIZABLE
   }
 
-  private record PendingWrite(long term, CompletableFuture<Response> future) {}
-
   private static final int LEASE_REVOKES_PER_TICK_MAX = 64;
 
   private record PendingRead(RangeRequest request, CompletableFuture<RangeResponse> future) {}
@@ -95,8 +93,7 @@ public final class Replica {
   /** Leases whose revoke this leader proposed and has not seen applied yet. */
   private final Set<Long> revokesInFlight = new HashSet<>();
 
-  /** Proposed writes by the index of their entry. */
-  private final TreeMap<Long, PendingWrite> pendingWrites = new TreeMap<>();
+  private final PendingWrites writes;
 
   /** Linearizable reads waiting for the core to confirm a read index, by request id. */
   private final Map<Long, PendingRead> readsAwaitingIndex = new HashMap<>();
@@ -124,6 +121,7 @@ public final class Replica {
         durable.snapshot().map(this::restoreState).orElseGet(() -> new KvStore(config.kvLimits()));
     this.lastSnapshotIndex = durable.snapshot().map(Snapshot::index).orElse(0L);
     this.node = new RaftNode(config.raft(), durable, rng, coreLog, coreBugs);
+    this.writes = new PendingWrites(id, config.pendingWritesMax(), node::leader);
     this.watches = new WatchStreams(this.bugs.contains(ReplicaBug.WATCH_SKIPS_RESTORED_REVISIONS));
   }
 
@@ -204,12 +202,9 @@ public final class Replica {
       future.completeExceptionally(e);
       return;
     }
-    if (pendingWrites.size() >= config.pendingWritesMax()) {
-      future.completeExceptionally(
-          new ReplicaException(
-              ReplicaException.Kind.OVERLOADED,
-              node.leader(),
-              id + ": " + pendingWrites.size() + " writes pending"));
+    Optional<ReplicaException> overloaded = writes.overloaded();
+    if (overloaded.isPresent()) {
+      future.completeExceptionally(overloaded.get());
       return;
     }
     Command proposed =
@@ -219,7 +214,7 @@ public final class Replica {
     ProposeResult result = node.propose(CommandCodec.encode(proposed));
     switch (result) {
       case ProposeResult.Accepted accepted -> {
-        pendingWrites.put(accepted.lastIndex(), new PendingWrite(accepted.term(), future));
+        writes.proposed(accepted, future, loop.nanoTime());
         drive();
       }
       case ProposeResult.Rejected rejected -> future.completeExceptionally(toException(rejected));
@@ -314,8 +309,7 @@ public final class Replica {
             ticker.cancel();
           }
           ReplicaException failure = stoppedException();
-          pendingWrites.values().forEach(w -> w.future().completeExceptionally(failure));
-          pendingWrites.clear();
+          writes.failAll(failure);
           readsAwaitingIndex.values().forEach(r -> r.future().completeExceptionally(failure));
           readsAwaitingIndex.clear();
           readsAwaitingApply
@@ -506,27 +500,7 @@ public final class Replica {
   private void apply(Entry entry) {
     Response response =
         entry.type() == EntryType.COMMAND ? kv.apply(entry.index(), entry.data()) : null;
-    PendingWrite pending = pendingWrites.remove(entry.index());
-    if (pending == null) {
-      return;
-    }
-    if (pending.term() == entry.term() && response != null) {
-      pending.future().complete(response);
-    } else {
-      pending
-          .future()
-          .completeExceptionally(
-              new ReplicaException(
-                  ReplicaException.Kind.DROPPED,
-                  node.leader(),
-                  id
-                      + ": entry "
-                      + entry.index()
-                      + " of term "
-                      + pending.term()
-                      + " was replaced by one of term "
-                      + entry.term()));
-    }
+    writes.applied(entry, response);
   }
 
   private void serveAppliedReads() {
@@ -552,18 +526,7 @@ public final class Replica {
     watches.restored(kv);
     leaseDeadlines = null; // bound to the old store; rebuilt on the next tick if leader
     lastSnapshotIndex = snapshot.index();
-    // Writes whose entries the snapshot covers may or may not be in it: we cannot tell.
-    while (!pendingWrites.isEmpty() && pendingWrites.firstKey() <= snapshot.index()) {
-      pendingWrites
-          .pollFirstEntry()
-          .getValue()
-          .future()
-          .completeExceptionally(
-              new ReplicaException(
-                  ReplicaException.Kind.OUTCOME_UNKNOWN,
-                  node.leader(),
-                  id + ": a snapshot through " + snapshot.index() + " replaced the log"));
-    }
+    writes.coveredBySnapshot(snapshot.index());
   }
 
   private KvStore restoreState(Snapshot snapshot) {
