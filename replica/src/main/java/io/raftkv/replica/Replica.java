@@ -23,25 +23,20 @@ import io.raftkv.raft.NodeId;
 import io.raftkv.raft.ProposeResult;
 import io.raftkv.raft.RaftNode;
 import io.raftkv.raft.RaftStatus;
-import io.raftkv.raft.ReadState;
 import io.raftkv.raft.Ready;
 import io.raftkv.raft.Rng;
 import io.raftkv.raft.Role;
 import io.raftkv.raft.Snapshot;
+import io.raftkv.replica.PendingReads.PendingRead;
 import io.raftkv.storage.PersistBatch;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -66,8 +61,6 @@ public final class Replica {
 
   private static final int LEASE_REVOKES_PER_TICK_MAX = 64;
 
-  private record PendingRead(RangeRequest request, CompletableFuture<RangeResponse> future) {}
-
   private final ReplicaConfig config;
   private final EventLoop loop;
   private final Transport transport;
@@ -81,7 +74,6 @@ public final class Replica {
   private boolean snapshotting;
   private boolean stopped;
   private long lastSnapshotIndex;
-  private long nextReadId;
   private EventLoop.Cancellable ticker;
 
   /** When the core's last tick was due by the loop's clock. */
@@ -95,11 +87,7 @@ public final class Replica {
 
   private final PendingWrites writes;
 
-  /** Linearizable reads waiting for the core to confirm a read index, by request id. */
-  private final Map<Long, PendingRead> readsAwaitingIndex = new HashMap<>();
-
-  /** Confirmed reads waiting for the state machine to apply through their read index. */
-  private final TreeMap<Long, List<PendingRead>> readsAwaitingApply = new TreeMap<>();
+  private final PendingReads reads;
 
   private Replica(
       ReplicaConfig config,
@@ -122,6 +110,7 @@ public final class Replica {
     this.lastSnapshotIndex = durable.snapshot().map(Snapshot::index).orElse(0L);
     this.node = new RaftNode(config.raft(), durable, rng, coreLog, coreBugs);
     this.writes = new PendingWrites(id, config.pendingWritesMax(), node::leader);
+    this.reads = new PendingReads(id, config.pendingReadsMax(), node::leader);
     this.watches = new WatchStreams(this.bugs.contains(ReplicaBug.WATCH_SKIPS_RESTORED_REVISIONS));
   }
 
@@ -224,7 +213,7 @@ public final class Replica {
   /** Reads a range at the given consistency. */
   public CompletableFuture<RangeResponse> read(RangeRequest request, Consistency consistency) {
     CompletableFuture<RangeResponse> future = new CompletableFuture<>();
-    loop.execute(() -> startRead(new PendingRead(request, future), consistency));
+    loop.execute(() -> startRead(new PendingRead(request, loop.nanoTime(), future), consistency));
     return future;
   }
 
@@ -234,27 +223,23 @@ public final class Replica {
       return;
     }
     if (consistency == Consistency.SERIALIZABLE) {
-      serve(read);
+      read.serve(kv);
       return;
     }
-    if (readsAwaitingIndex.size() >= config.pendingReadsMax()) {
-      read.future()
-          .completeExceptionally(
-              new ReplicaException(
-                  ReplicaException.Kind.OVERLOADED,
-                  node.leader(),
-                  id + ": too many reads pending"));
+    Optional<ReplicaException> overloaded = reads.overloaded();
+    if (overloaded.isPresent()) {
+      read.future().completeExceptionally(overloaded.get());
       return;
     }
     // A lease is judged against the clock as it is now, not as of the last timer that fired.
     catchUpTicks();
-    long requestId = ++nextReadId;
+    long requestId = reads.nextRequestId();
     Optional<ProposeResult.Rejected> rejected = node.readIndex(requestId);
     if (rejected.isPresent()) {
       read.future().completeExceptionally(toException(rejected.get()));
       return;
     }
-    readsAwaitingIndex.put(requestId, read);
+    reads.awaitIndex(requestId, read);
     drive();
   }
 
@@ -310,12 +295,7 @@ public final class Replica {
           }
           ReplicaException failure = stoppedException();
           writes.failAll(failure);
-          readsAwaitingIndex.values().forEach(r -> r.future().completeExceptionally(failure));
-          readsAwaitingIndex.clear();
-          readsAwaitingApply
-              .values()
-              .forEach(list -> list.forEach(r -> r.future().completeExceptionally(failure)));
-          readsAwaitingApply.clear();
+          reads.failAll(failure);
           watches.endAll(watchStopped());
         });
   }
@@ -480,20 +460,10 @@ public final class Replica {
     for (Entry entry : ready.committed()) {
       apply(entry);
     }
-    for (ReadState confirmed : ready.readsReady()) {
-      PendingRead read = readsAwaitingIndex.remove(confirmed.requestId());
-      if (read != null) {
-        readsAwaitingApply.computeIfAbsent(confirmed.readIndex(), i -> new ArrayList<>()).add(read);
-      }
-    }
-    for (long aborted : ready.readsAborted()) {
-      PendingRead read = readsAwaitingIndex.remove(aborted);
-      if (read != null) {
-        read.future().completeExceptionally(ReplicaException.notLeader(id, node.leader()));
-      }
-    }
+    reads.confirmed(ready.readsReady());
+    reads.aborted(ready.readsAborted());
     node.advance(ready);
-    serveAppliedReads();
+    reads.serveApplied(node.appliedIndex(), kv);
     maybeSnapshot();
   }
 
@@ -501,21 +471,6 @@ public final class Replica {
     Response response =
         entry.type() == EntryType.COMMAND ? kv.apply(entry.index(), entry.data()) : null;
     writes.applied(entry, response);
-  }
-
-  private void serveAppliedReads() {
-    long applied = node.appliedIndex();
-    while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.firstKey() <= applied) {
-      readsAwaitingApply.pollFirstEntry().getValue().forEach(this::serve);
-    }
-  }
-
-  private void serve(PendingRead read) {
-    try {
-      read.future().complete(kv.range(read.request()));
-    } catch (KvException e) {
-      read.future().completeExceptionally(e);
-    }
   }
 
   // ------------------------------------------------------------------ snapshots

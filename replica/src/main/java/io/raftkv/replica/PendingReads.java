@@ -1,0 +1,127 @@
+package io.raftkv.replica;
+
+import io.raftkv.kv.KvException;
+import io.raftkv.kv.KvStore;
+import io.raftkv.kv.RangeRequest;
+import io.raftkv.kv.RangeResponse;
+import io.raftkv.raft.NodeId;
+import io.raftkv.raft.ReadState;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * Linearizable reads in their two waits: for the core to confirm a read index (by request id), then
+ * for the state machine to apply through it (by read index). Bounded by {@code pendingReadsMax}
+ * reads awaiting their index. On the loop only.
+ */
+final class PendingReads {
+  /** A read asked for on the loop at {@code startedAtNanos}. */
+  record PendingRead(
+      RangeRequest request, long startedAtNanos, CompletableFuture<RangeResponse> future) {
+
+    /** Answers from {@code kv} as it is now. */
+    void serve(KvStore kv) {
+      try {
+        future.complete(kv.range(request));
+      } catch (KvException e) {
+        future.completeExceptionally(e);
+      }
+    }
+  }
+
+  private final NodeId id;
+  private final int countMax;
+  private final Supplier<NodeId> leaderHint;
+  private long lastRequestId;
+
+  private final Map<Long, PendingRead> awaitingIndex = new HashMap<>();
+  private final TreeMap<Long, List<PendingRead>> awaitingApply = new TreeMap<>();
+
+  PendingReads(NodeId id, int countMax, Supplier<NodeId> leaderHint) {
+    this.id = id;
+    this.countMax = countMax;
+    this.leaderHint = leaderHint;
+  }
+
+  /** {@code OVERLOADED} when the bound is reached, so that a caller refuses before asking. */
+  Optional<ReplicaException> overloaded() {
+    if (awaitingIndex.size() < countMax) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new ReplicaException(
+            ReplicaException.Kind.OVERLOADED, leaderHint.get(), id + ": too many reads pending"));
+  }
+
+  /** The id to ask the core's read index under; then {@link #awaitIndex} if it accepted. */
+  long nextRequestId() {
+    return ++lastRequestId;
+  }
+
+  void awaitIndex(long requestId, PendingRead read) {
+    awaitingIndex.put(requestId, read);
+  }
+
+  /** The core confirmed these read indexes: each read now waits for its index to apply. */
+  void confirmed(List<ReadState> confirmed) {
+    for (ReadState state : confirmed) {
+      PendingRead read = awaitingIndex.remove(state.requestId());
+      if (read != null) {
+        awaitingApply.computeIfAbsent(state.readIndex(), i -> new ArrayList<>()).add(read);
+      }
+    }
+  }
+
+  /** The core gave up on these (leadership lost before confirming): the client may retry. */
+  void aborted(List<Long> requestIds) {
+    for (long aborted : requestIds) {
+      PendingRead read = awaitingIndex.remove(aborted);
+      if (read != null) {
+        read.future().completeExceptionally(ReplicaException.notLeader(id, leaderHint.get()));
+      }
+    }
+  }
+
+  /** Serves every confirmed read whose index {@code kv} has applied through. */
+  void serveApplied(long appliedIndex, KvStore kv) {
+    while (!awaitingApply.isEmpty() && awaitingApply.firstKey() <= appliedIndex) {
+      awaitingApply.pollFirstEntry().getValue().forEach(read -> read.serve(kv));
+    }
+  }
+
+  /** Fails every pending read with {@code failure}: those awaiting their index first. */
+  void failAll(ReplicaException failure) {
+    awaitingIndex.values().forEach(r -> r.future().completeExceptionally(failure));
+    awaitingIndex.clear();
+    awaitingApply
+        .values()
+        .forEach(list -> list.forEach(r -> r.future().completeExceptionally(failure)));
+    awaitingApply.clear();
+  }
+
+  PendingReadsStatus status(long nowNanos) {
+    long oldestStartNanos = nowNanos;
+    for (PendingRead read : awaitingIndex.values()) {
+      oldestStartNanos = Math.min(oldestStartNanos, read.startedAtNanos());
+    }
+    int awaitingApplyCount = 0;
+    for (List<PendingRead> reads : awaitingApply.values()) {
+      awaitingApplyCount += reads.size();
+      for (PendingRead read : reads) {
+        oldestStartNanos = Math.min(oldestStartNanos, read.startedAtNanos());
+      }
+    }
+    return new PendingReadsStatus(
+        awaitingIndex.size(),
+        awaitingApplyCount,
+        countMax,
+        Duration.ofNanos(nowNanos - oldestStartNanos));
+  }
+}
