@@ -5,8 +5,6 @@ import io.raftkv.kv.CommandCodec;
 import io.raftkv.kv.KvException;
 import io.raftkv.kv.KvSnapshot;
 import io.raftkv.kv.KvStore;
-import io.raftkv.kv.LeaseDeadlines;
-import io.raftkv.kv.LeaseRevokeRequest;
 import io.raftkv.kv.LeaseTimeToLive;
 import io.raftkv.kv.RangeRequest;
 import io.raftkv.kv.RangeResponse;
@@ -34,7 +32,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.EnumSet;
-import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -59,8 +56,6 @@ public final class Replica {
     SERIALIZABLE
   }
 
-  private static final int LEASE_REVOKES_PER_TICK_MAX = 64;
-
   private final ReplicaConfig config;
   private final EventLoop loop;
   private final Transport transport;
@@ -79,11 +74,7 @@ public final class Replica {
   /** When the core's last tick was due by the loop's clock. */
   private long lastTickNanos;
 
-  /** The leader's lessor: deadlines off the log, expiry onto it. Null unless leader. */
-  private LeaseDeadlines leaseDeadlines;
-
-  /** Leases whose revoke this leader proposed and has not seen applied yet. */
-  private final Set<Long> revokesInFlight = new HashSet<>();
+  private final Lessor lessor;
 
   private final PendingWrites writes;
 
@@ -111,6 +102,7 @@ public final class Replica {
     this.node = new RaftNode(config.raft(), durable, rng, coreLog, coreBugs);
     this.writes = new PendingWrites(id, config.pendingWritesMax(), node::leader);
     this.reads = new PendingReads(id, config.pendingReadsMax(), node::leader);
+    this.lessor = new Lessor(id, loop, () -> node.role() == Role.LEADER, node::leader);
     this.watches = new WatchStreams(this.bugs.contains(ReplicaBug.WATCH_SKIPS_RESTORED_REVISIONS));
   }
 
@@ -350,7 +342,7 @@ public final class Replica {
               if (!stopped) {
                 catchUpTicks();
                 drive();
-                expireLeases();
+                lessor.tick(kv, this::propose);
                 scheduleTick();
               }
             });
@@ -372,56 +364,25 @@ public final class Replica {
     lastTickNanos = due > bound ? loop.nanoTime() : lastTickNanos + due * tickNanos;
   }
 
-  /**
-   * The leader proposes a revoke for every lease past its deadline; expiry thus reaches every
-   * replica through the log, in the same place, and no state machine ever reads a clock.
-   */
-  private void expireLeases() {
-    if (node.role() != Role.LEADER) {
-      leaseDeadlines = null;
-      revokesInFlight.clear();
-      return;
-    }
-    if (leaseDeadlines == null) {
-      leaseDeadlines = new LeaseDeadlines(kv);
-      leaseDeadlines.promote(loop.nanoTime());
-    }
-    for (long leaseId : leaseDeadlines.expired(loop.nanoTime(), LEASE_REVOKES_PER_TICK_MAX)) {
-      if (revokesInFlight.add(leaseId)) {
-        CompletableFuture<Response> revoke = new CompletableFuture<>();
-        revoke.whenComplete((response, failure) -> revokesInFlight.remove(leaseId));
-        propose(Command.of(new LeaseRevokeRequest(leaseId)), revoke);
-      }
-    }
-  }
-
   /** etcd's LeaseKeepAlive, served by the leader's lessor: returns the TTL in seconds. */
   public CompletableFuture<Long> leaseKeepAlive(long leaseId) {
     CompletableFuture<Long> future = new CompletableFuture<>();
-    loop.execute(() -> withLessor(future, lessor -> lessor.keepAlive(leaseId, loop.nanoTime())));
+    loop.execute(() -> withLessor(future, () -> lessor.keepAlive(leaseId, future)));
     return future;
   }
 
   /** etcd's LeaseTimeToLive, from the leader's lessor. */
   public CompletableFuture<LeaseTimeToLive> leaseTimeToLive(long leaseId, boolean withKeys) {
     CompletableFuture<LeaseTimeToLive> future = new CompletableFuture<>();
-    loop.execute(
-        () -> withLessor(future, lessor -> lessor.timeToLive(leaseId, withKeys, loop.nanoTime())));
+    loop.execute(() -> withLessor(future, () -> lessor.timeToLive(leaseId, withKeys, future)));
     return future;
   }
 
-  private <T> void withLessor(
-      CompletableFuture<T> future, java.util.function.Function<LeaseDeadlines, T> action) {
+  private <T> void withLessor(CompletableFuture<T> future, Runnable action) {
     if (stopped) {
       future.completeExceptionally(stoppedException());
-    } else if (node.role() != Role.LEADER || leaseDeadlines == null) {
-      future.completeExceptionally(ReplicaException.notLeader(id, node.leader()));
     } else {
-      try {
-        future.complete(action.apply(leaseDeadlines));
-      } catch (KvException e) {
-        future.completeExceptionally(e);
-      }
+      action.run();
     }
   }
 
@@ -479,7 +440,7 @@ public final class Replica {
   private void install(Snapshot snapshot) {
     kv = restoreState(snapshot);
     watches.restored(kv);
-    leaseDeadlines = null; // bound to the old store; rebuilt on the next tick if leader
+    lessor.stateMachineReplaced();
     lastSnapshotIndex = snapshot.index();
     writes.coveredBySnapshot(snapshot.index());
   }
