@@ -3,14 +3,12 @@ package io.raftkv.replica;
 import io.raftkv.kv.Command;
 import io.raftkv.kv.CommandCodec;
 import io.raftkv.kv.KvException;
-import io.raftkv.kv.KvSnapshot;
 import io.raftkv.kv.KvStore;
 import io.raftkv.kv.LeaseTimeToLive;
 import io.raftkv.kv.RangeRequest;
 import io.raftkv.kv.RangeResponse;
 import io.raftkv.kv.Response;
 import io.raftkv.kv.WatchRequest;
-import io.raftkv.raft.Configuration;
 import io.raftkv.raft.CoreBug;
 import io.raftkv.raft.CoreLog;
 import io.raftkv.raft.DurableState;
@@ -27,10 +25,6 @@ import io.raftkv.raft.Role;
 import io.raftkv.raft.Snapshot;
 import io.raftkv.replica.PendingReads.PendingRead;
 import io.raftkv.storage.PersistBatch;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -66,15 +60,14 @@ public final class Replica {
   private final WatchStreams watches;
   private KvStore kv;
   private boolean persisting;
-  private boolean snapshotting;
   private boolean stopped;
-  private long lastSnapshotIndex;
   private EventLoop.Cancellable ticker;
 
   /** When the core's last tick was due by the loop's clock. */
   private long lastTickNanos;
 
   private final Lessor lessor;
+  private final Snapshotter snapshotter;
 
   private final PendingWrites writes;
 
@@ -97,12 +90,17 @@ public final class Replica {
     this.id = config.raft().id();
     DurableState durable = durableLog.recovered();
     this.kv =
-        durable.snapshot().map(this::restoreState).orElseGet(() -> new KvStore(config.kvLimits()));
-    this.lastSnapshotIndex = durable.snapshot().map(Snapshot::index).orElse(0L);
+        durable
+            .snapshot()
+            .map(snapshot -> Snapshotter.restore(id, snapshot, config.kvLimits()))
+            .orElseGet(() -> new KvStore(config.kvLimits()));
     this.node = new RaftNode(config.raft(), durable, rng, coreLog, coreBugs);
     this.writes = new PendingWrites(id, config.pendingWritesMax(), node::leader);
     this.reads = new PendingReads(id, config.pendingReadsMax(), node::leader);
     this.lessor = new Lessor(id, loop, () -> node.role() == Role.LEADER, node::leader);
+    long recoveredSnapshotIndex = durable.snapshot().map(Snapshot::index).orElse(0L);
+    this.snapshotter =
+        new Snapshotter(id, loop, durableLog, node, config, recoveredSnapshotIndex, () -> stopped);
     this.watches = new WatchStreams(this.bugs.contains(ReplicaBug.WATCH_SKIPS_RESTORED_REVISIONS));
   }
 
@@ -425,7 +423,7 @@ public final class Replica {
     reads.aborted(ready.readsAborted());
     node.advance(ready);
     reads.serveApplied(node.appliedIndex(), kv);
-    maybeSnapshot();
+    snapshotter.maybeSnapshot(kv);
   }
 
   private void apply(Entry entry) {
@@ -438,88 +436,10 @@ public final class Replica {
 
   /** A leader's snapshot replaced our log: restore from it. */
   private void install(Snapshot snapshot) {
-    kv = restoreState(snapshot);
+    kv = snapshotter.install(snapshot);
     watches.restored(kv);
     lessor.stateMachineReplaced();
-    lastSnapshotIndex = snapshot.index();
     writes.coveredBySnapshot(snapshot.index());
-  }
-
-  private KvStore restoreState(Snapshot snapshot) {
-    try {
-      return KvStore.restore(new ByteArrayInputStream(snapshot.data()), config.kvLimits());
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          id + ": snapshot " + snapshot.index() + " does not restore", e);
-    }
-  }
-
-  /**
-   * Snapshot policy: every {@code snapshotEveryEntries} applied entries. The image is durable
-   * before the core may drop the log prefix, so a crash in between keeps the full log.
-   */
-  private void maybeSnapshot() {
-    long applied = node.appliedIndex();
-    if (snapshotting || applied - lastSnapshotIndex < config.snapshotEveryEntries()) {
-      return;
-    }
-    Optional<Entry> last = node.entry(applied);
-    if (last.isEmpty()) {
-      // A leader's snapshot replaced the log while the batch that applied through here was
-      // being persisted (simulator, seed 105): that snapshot covers this point already.
-      return;
-    }
-    // Taking the image is cheap and pins this point in time; writing it out is not, and goes
-    // off the loop so that a large state machine does not hold up heartbeats (the image is
-    // written from the immutable version chains while applies go on).
-    KvSnapshot image = kv.snapshot();
-    long term = last.get().term();
-    Configuration configuration = node.configuration();
-    snapshotting = true;
-    loop.offload(
-        () -> {
-          byte[] bytes;
-          try {
-            bytes = encode(image);
-          } catch (RuntimeException e) {
-            // A worker's failure belongs to the loop: left on the worker, it would only leave
-            // snapshotting set, and this replica would never snapshot again.
-            loop.execute(
-                () -> {
-                  snapshotting = false;
-                  throw e;
-                });
-            return;
-          }
-          loop.execute(() -> saveSnapshot(new Snapshot(applied, term, configuration, bytes)));
-        });
-  }
-
-  private void saveSnapshot(Snapshot snapshot) {
-    if (stopped || snapshot.index() <= node.snapshot().map(Snapshot::index).orElse(0L)) {
-      // Stopped, or a leader's snapshot covered this point while the image was written.
-      snapshotting = false;
-      return;
-    }
-    durableLog.saveSnapshot(
-        snapshot,
-        () -> {
-          snapshotting = false;
-          if (!stopped && snapshot.index() > node.snapshot().map(Snapshot::index).orElse(0L)) {
-            node.compact(snapshot.index(), snapshot.data());
-            lastSnapshotIndex = snapshot.index();
-          }
-        });
-  }
-
-  private byte[] encode(KvSnapshot image) {
-    try (image) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      image.writeTo(out);
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(id + ": snapshot of the state machine failed", e);
-    }
   }
 
   // ------------------------------------------------------------------ errors
