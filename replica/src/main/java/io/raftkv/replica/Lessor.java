@@ -7,14 +7,13 @@ import io.raftkv.kv.LeaseDeadlines;
 import io.raftkv.kv.LeaseRevokeRequest;
 import io.raftkv.kv.LeaseTimeToLive;
 import io.raftkv.kv.Response;
-import io.raftkv.raft.NodeId;
+import io.raftkv.raft.RaftNode;
+import io.raftkv.raft.Role;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * The leader's lessor, as etcd's: keep-alives and time-to-live are answered from kv's {@link
@@ -26,10 +25,8 @@ import java.util.function.Supplier;
 final class Lessor {
   private static final int REVOKES_PER_TICK_MAX = 64;
 
-  private final NodeId id;
+  private final RaftNode node;
   private final EventLoop loop;
-  private final BooleanSupplier leading;
-  private final Supplier<NodeId> leaderHint;
 
   /** Deadlines off the log; null unless leading (rebuilt at the first tick as leader). */
   private LeaseDeadlines deadlines;
@@ -39,11 +36,9 @@ final class Lessor {
 
   private long revokesProposedCount;
 
-  Lessor(NodeId id, EventLoop loop, BooleanSupplier leading, Supplier<NodeId> leaderHint) {
-    this.id = id;
+  Lessor(RaftNode node, EventLoop loop) {
+    this.node = node;
     this.loop = loop;
-    this.leading = leading;
-    this.leaderHint = leaderHint;
   }
 
   /**
@@ -52,7 +47,7 @@ final class Lessor {
    * follower forgets the deadlines, which died with its leadership.
    */
   void tick(KvStore kv, BiConsumer<Command, CompletableFuture<Response>> propose) {
-    if (!leading.getAsBoolean()) {
+    if (!leading()) {
       deadlines = null;
       revokesInFlight.clear();
       return;
@@ -87,8 +82,8 @@ final class Lessor {
   }
 
   private <T> void answer(CompletableFuture<T> future, Function<LeaseDeadlines, T> action) {
-    if (!leading.getAsBoolean() || deadlines == null) {
-      future.completeExceptionally(ReplicaException.notLeader(id, leaderHint.get()));
+    if (!leading() || deadlines == null) {
+      future.completeExceptionally(ReplicaException.notLeader(node.id(), node.leader()));
       return;
     }
     try {
@@ -96,6 +91,10 @@ final class Lessor {
     } catch (KvException e) {
       future.completeExceptionally(e);
     }
+  }
+
+  private boolean leading() {
+    return node.role() == Role.LEADER;
   }
 
   LessorStatus status() {

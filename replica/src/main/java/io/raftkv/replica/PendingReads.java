@@ -5,6 +5,8 @@ import io.raftkv.kv.KvStore;
 import io.raftkv.kv.RangeRequest;
 import io.raftkv.kv.RangeResponse;
 import io.raftkv.raft.NodeId;
+import io.raftkv.raft.ProposeResult;
+import io.raftkv.raft.RaftNode;
 import io.raftkv.raft.ReadState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,12 +16,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 
 /**
- * Linearizable reads in their two waits: for the core to confirm a read index (by request id), then
- * for the state machine to apply through it (by read index). Bounded by {@code pendingReadsMax}
- * reads awaiting their index. On the loop only.
+ * The read path: a serializable read is served at once; a linearizable one asks the core for a read
+ * index and waits twice, for the core to confirm the index (by request id), then for the state
+ * machine to apply through it (by read index). Bounded by {@code pendingReadsMax} reads awaiting
+ * their index. On the loop only.
  */
 final class PendingReads {
   /** A read asked for on the loop at {@code startedAtNanos}. */
@@ -38,35 +40,50 @@ final class PendingReads {
 
   private final NodeId id;
   private final int countMax;
-  private final Supplier<NodeId> leaderHint;
+  private final long entryBytesMax;
+  private final RaftNode node;
+  private final TickClock clock;
   private long lastRequestId;
 
   private final Map<Long, PendingRead> awaitingIndex = new HashMap<>();
   private final TreeMap<Long, List<PendingRead>> awaitingApply = new TreeMap<>();
 
-  PendingReads(NodeId id, int countMax, Supplier<NodeId> leaderHint) {
-    this.id = id;
-    this.countMax = countMax;
-    this.leaderHint = leaderHint;
+  PendingReads(ReplicaConfig config, RaftNode node, TickClock clock) {
+    this.id = config.raft().id();
+    this.countMax = config.pendingReadsMax();
+    this.entryBytesMax = config.raft().entryBytesMax();
+    this.node = node;
+    this.clock = clock;
   }
 
-  /** {@code OVERLOADED} when the bound is reached, so that a caller refuses before asking. */
-  Optional<ReplicaException> overloaded() {
-    if (awaitingIndex.size() < countMax) {
-      return Optional.empty();
+  /**
+   * Serves a serializable {@code read} from {@code kv} at once; asks the core for a linearizable
+   * one's read index, or fails it ({@code OVERLOADED}, or why the core refused). True when the core
+   * was asked: the caller then drives the core.
+   */
+  boolean start(PendingRead read, Replica.Consistency consistency, KvStore kv) {
+    if (consistency == Replica.Consistency.SERIALIZABLE) {
+      read.serve(kv);
+      return false;
     }
-    return Optional.of(
-        new ReplicaException(
-            ReplicaException.Kind.OVERLOADED, leaderHint.get(), id + ": too many reads pending"));
-  }
-
-  /** The id to ask the core's read index under; then {@link #awaitIndex} if it accepted. */
-  long nextRequestId() {
-    return ++lastRequestId;
-  }
-
-  void awaitIndex(long requestId, PendingRead read) {
+    if (awaitingIndex.size() >= countMax) {
+      ReplicaException overloaded =
+          new ReplicaException(
+              ReplicaException.Kind.OVERLOADED, node.leader(), id + ": too many reads pending");
+      read.future().completeExceptionally(overloaded);
+      return false;
+    }
+    // A lease is judged against the clock as it is now, not as of the last timer that fired.
+    clock.catchUp();
+    long requestId = ++lastRequestId;
+    Optional<ProposeResult.Rejected> rejected = node.readIndex(requestId);
+    if (rejected.isPresent()) {
+      read.future()
+          .completeExceptionally(ReplicaException.refused(id, rejected.get(), entryBytesMax));
+      return false;
+    }
     awaitingIndex.put(requestId, read);
+    return true;
   }
 
   /** The core confirmed these read indexes: each read now waits for its index to apply. */
@@ -84,7 +101,7 @@ final class PendingReads {
     for (long aborted : requestIds) {
       PendingRead read = awaitingIndex.remove(aborted);
       if (read != null) {
-        read.future().completeExceptionally(ReplicaException.notLeader(id, leaderHint.get()));
+        read.future().completeExceptionally(ReplicaException.notLeader(id, node.leader()));
       }
     }
   }

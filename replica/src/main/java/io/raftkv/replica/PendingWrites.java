@@ -1,21 +1,25 @@
 package io.raftkv.replica;
 
+import io.raftkv.kv.Command;
+import io.raftkv.kv.CommandCodec;
+import io.raftkv.kv.KvException;
+import io.raftkv.kv.KvStore;
 import io.raftkv.kv.Response;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.NodeId;
 import io.raftkv.raft.ProposeResult;
+import io.raftkv.raft.RaftNode;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
 
 /**
- * Writes this replica proposed and has not seen applied, by the index of their entry: each future
- * settles when its index applies (with the response, or {@code DROPPED} when another leader's entry
- * took the index), when a leader's snapshot covers it ({@code OUTCOME_UNKNOWN}) or when the replica
- * stops. Bounded by {@code pendingWritesMax}. On the loop only.
+ * The write path: refuses what cannot be proposed (an invalid request, too many pending), proposes
+ * the rest, and keeps each proposed write by the index of its entry until its future settles: when
+ * its index applies (with the response, or {@code DROPPED} when another leader's entry took the
+ * index), when a leader's snapshot covers it ({@code OUTCOME_UNKNOWN}) or when the replica stops.
+ * On the loop only.
  */
 final class PendingWrites {
   private record PendingWrite(
@@ -23,30 +27,57 @@ final class PendingWrites {
 
   private final NodeId id;
   private final int countMax;
-  private final Supplier<NodeId> leaderHint;
+  private final long entryBytesMax;
+  private final RaftNode node;
+  private final EventLoop loop;
+
+  /** {@link ReplicaBug#SKIP_SESSION_CHECK}: propose without the session, so retries apply twice. */
+  private final boolean skipSession;
+
   private final TreeMap<Long, PendingWrite> byIndex = new TreeMap<>();
 
-  PendingWrites(NodeId id, int countMax, Supplier<NodeId> leaderHint) {
-    this.id = id;
-    this.countMax = countMax;
-    this.leaderHint = leaderHint;
+  PendingWrites(ReplicaConfig config, RaftNode node, EventLoop loop, boolean skipSession) {
+    this.id = config.raft().id();
+    this.countMax = config.pendingWritesMax();
+    this.entryBytesMax = config.raft().entryBytesMax();
+    this.node = node;
+    this.loop = loop;
+    this.skipSession = skipSession;
   }
 
-  /** {@code OVERLOADED} when the bound is reached, so that a caller refuses before proposing. */
-  Optional<ReplicaException> overloaded() {
-    if (byIndex.size() < countMax) {
-      return Optional.empty();
+  /**
+   * Proposes {@code command}, checked against {@code kv}, or fails {@code future} at once: {@link
+   * KvException} when the request is invalid whatever the state, {@code OVERLOADED} with {@code
+   * pendingWritesMax} writes pending, or why the core refused. True when the core took it: the
+   * caller then drives the core.
+   */
+  boolean propose(Command command, KvStore kv, CompletableFuture<Response> future) {
+    try {
+      kv.check(command.request());
+    } catch (KvException e) {
+      future.completeExceptionally(e);
+      return false;
     }
-    return Optional.of(
-        new ReplicaException(
-            ReplicaException.Kind.OVERLOADED,
-            leaderHint.get(),
-            id + ": " + byIndex.size() + " writes pending"));
-  }
-
-  void proposed(
-      ProposeResult.Accepted accepted, CompletableFuture<Response> future, long nowNanos) {
-    byIndex.put(accepted.lastIndex(), new PendingWrite(accepted.term(), nowNanos, future));
+    if (byIndex.size() >= countMax) {
+      future.completeExceptionally(
+          new ReplicaException(
+              ReplicaException.Kind.OVERLOADED,
+              node.leader(),
+              id + ": " + byIndex.size() + " writes pending"));
+      return false;
+    }
+    Command proposed = skipSession ? new Command(0, 0, command.request()) : command;
+    return switch (node.propose(CommandCodec.encode(proposed))) {
+      case ProposeResult.Accepted accepted -> {
+        byIndex.put(
+            accepted.lastIndex(), new PendingWrite(accepted.term(), loop.nanoTime(), future));
+        yield true;
+      }
+      case ProposeResult.Rejected rejected -> {
+        future.completeExceptionally(ReplicaException.refused(id, rejected, entryBytesMax));
+        yield false;
+      }
+    };
   }
 
   /**
@@ -66,7 +97,7 @@ final class PendingWrites {
           .completeExceptionally(
               new ReplicaException(
                   ReplicaException.Kind.DROPPED,
-                  leaderHint.get(),
+                  node.leader(),
                   id
                       + ": entry "
                       + entry.index()
@@ -87,7 +118,7 @@ final class PendingWrites {
           .completeExceptionally(
               new ReplicaException(
                   ReplicaException.Kind.OUTCOME_UNKNOWN,
-                  leaderHint.get(),
+                  node.leader(),
                   id + ": a snapshot through " + snapshotIndex + " replaced the log"));
     }
   }
@@ -100,12 +131,10 @@ final class PendingWrites {
 
   PendingWritesStatus status(long nowNanos) {
     Map.Entry<Long, PendingWrite> oldest = byIndex.firstEntry();
-    return new PendingWritesStatus(
-        byIndex.size(),
-        countMax,
-        oldest == null ? 0 : oldest.getKey(),
-        oldest == null
-            ? Duration.ZERO
-            : Duration.ofNanos(nowNanos - oldest.getValue().proposedAtNanos()));
+    if (oldest == null) {
+      return new PendingWritesStatus(0, countMax, 0, Duration.ZERO);
+    }
+    Duration oldestAge = Duration.ofNanos(nowNanos - oldest.getValue().proposedAtNanos());
+    return new PendingWritesStatus(byIndex.size(), countMax, oldest.getKey(), oldestAge);
   }
 }

@@ -1,7 +1,6 @@
 package io.raftkv.replica;
 
 import io.raftkv.kv.Command;
-import io.raftkv.kv.CommandCodec;
 import io.raftkv.kv.KvException;
 import io.raftkv.kv.KvStore;
 import io.raftkv.kv.LeaseTimeToLive;
@@ -21,7 +20,6 @@ import io.raftkv.raft.RaftNode;
 import io.raftkv.raft.RaftStatus;
 import io.raftkv.raft.Ready;
 import io.raftkv.raft.Rng;
-import io.raftkv.raft.Role;
 import io.raftkv.raft.Snapshot;
 import io.raftkv.replica.PendingReads.PendingRead;
 import io.raftkv.storage.PersistBatch;
@@ -29,17 +27,17 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * One node: drives the Raft core, the durable log and the key-value state machine, and talks to the
  * world only through its seams ({@link EventLoop}, {@link Transport}, {@link DurableLog}). Every
  * method hops onto the event loop; every future completes on it.
  *
- * <p>The write path: {@link #write} proposes the encoded command; the core's appends leave at once
- * while the leader's own copy goes to the durable log; once durable, acknowledgements leave and
- * committed entries are applied in order; the future of the entry at its index completes with the
- * state machine's response. Reads: linearizable through ReadIndex or the lease (the core decides),
- * then served once applied through the read index; serializable from local state.
+ * <p>A thin driver: it owns the loop hand-off, {@link #drive()} and {@link #completeReady}, and
+ * gives each part of a Ready to the component that owns its state ({@link PendingWrites}, {@link
+ * PendingReads}, {@link Lessor}, {@link Snapshotter}, {@link WatchStreams}); {@link #status()}
+ * gathers their status records. docs/replica.md describes the write and read paths.
  */
 public final class Replica {
   /** How current a read must be. */
@@ -57,23 +55,18 @@ public final class Replica {
   private final NodeId id;
   private final RaftNode node;
   private final EnumSet<ReplicaBug> bugs;
+  private final TickClock clock;
+  private final PendingWrites writes;
+  private final PendingReads reads;
+  private final Lessor lessor;
+  private final Snapshotter snapshotter;
   private final WatchStreams watches;
   private KvStore kv;
   private boolean persisting;
   private boolean stopped;
-  private EventLoop.Cancellable ticker;
 
-  /** When the core's last tick was due by the loop's clock. */
-  private long lastTickNanos;
-
-  private final Lessor lessor;
-  private final Snapshotter snapshotter;
-
-  private final PendingWrites writes;
-
-  private final PendingReads reads;
-
-  private Replica(
+  /** Use {@link #start}; the simulator's door adds bugs, then calls {@link #begin}. */
+  Replica(
       ReplicaConfig config,
       EventLoop loop,
       Transport transport,
@@ -89,19 +82,16 @@ public final class Replica {
     this.durableLog = durableLog;
     this.id = config.raft().id();
     DurableState durable = durableLog.recovered();
-    this.kv =
-        durable
-            .snapshot()
-            .map(snapshot -> Snapshotter.restore(id, snapshot, config.kvLimits()))
-            .orElseGet(() -> new KvStore(config.kvLimits()));
+    this.kv = Snapshotter.recover(id, durable, config.kvLimits());
     this.node = new RaftNode(config.raft(), durable, rng, coreLog, coreBugs);
-    this.writes = new PendingWrites(id, config.pendingWritesMax(), node::leader);
-    this.reads = new PendingReads(id, config.pendingReadsMax(), node::leader);
-    this.lessor = new Lessor(id, loop, () -> node.role() == Role.LEADER, node::leader);
-    long recoveredSnapshotIndex = durable.snapshot().map(Snapshot::index).orElse(0L);
-    this.snapshotter =
-        new Snapshotter(id, loop, durableLog, node, config, recoveredSnapshotIndex, () -> stopped);
-    this.watches = new WatchStreams(this.bugs.contains(ReplicaBug.WATCH_SKIPS_RESTORED_REVISIONS));
+    this.clock = new TickClock(loop, node, config, () -> stopped);
+    boolean skipSession = this.bugs.contains(ReplicaBug.SKIP_SESSION_CHECK);
+    this.writes = new PendingWrites(config, node, loop, skipSession);
+    this.reads = new PendingReads(config, node, clock);
+    this.lessor = new Lessor(node, loop);
+    this.snapshotter = new Snapshotter(loop, durableLog, node, config, () -> stopped);
+    boolean skipRestored = this.bugs.contains(ReplicaBug.WATCH_SKIPS_RESTORED_REVISIONS);
+    this.watches = new WatchStreams(loop, skipRestored);
   }
 
   /**
@@ -115,30 +105,20 @@ public final class Replica {
       DurableLog durableLog,
       Rng rng,
       CoreLog coreLog) {
-    return startWithBugs(config, loop, transport, durableLog, rng, coreLog, Set.of(), Set.of());
+    return new Replica(config, loop, transport, durableLog, rng, coreLog, Set.of(), Set.of())
+        .begin();
   }
 
-  /**
-   * A replica with deliberate bugs in its core and in itself, for the simulator's proof that it
-   * catches them. Never used by a server.
-   */
-  public static Replica startWithBugs(
-      ReplicaConfig config,
-      EventLoop loop,
-      Transport transport,
-      DurableLog durableLog,
-      Rng rng,
-      CoreLog coreLog,
-      Set<CoreBug> coreBugs,
-      Set<ReplicaBug> bugs) {
-    Replica replica =
-        new Replica(config, loop, transport, durableLog, rng, coreLog, coreBugs, bugs);
+  /** Starts the tick timer, as the replica's first task on the loop. */
+  Replica begin() {
     loop.execute(
-        () -> {
-          replica.lastTickNanos = loop.nanoTime();
-          replica.scheduleTick();
-        });
-    return replica;
+        () ->
+            clock.start(
+                () -> {
+                  drive();
+                  lessor.tick(kv, this::propose);
+                }));
+    return this;
   }
 
   public NodeId id() {
@@ -165,72 +145,23 @@ public final class Replica {
    * request is invalid whatever the state.
    */
   public CompletableFuture<Response> write(Command command) {
-    CompletableFuture<Response> future = new CompletableFuture<>();
-    loop.execute(() -> propose(command, future));
-    return future;
+    return onLoopUnlessStopped(future -> propose(command, future));
   }
 
   private void propose(Command command, CompletableFuture<Response> future) {
-    if (stopped) {
-      future.completeExceptionally(stoppedException());
-      return;
-    }
-    try {
-      kv.check(command.request());
-    } catch (KvException e) {
-      future.completeExceptionally(e);
-      return;
-    }
-    Optional<ReplicaException> overloaded = writes.overloaded();
-    if (overloaded.isPresent()) {
-      future.completeExceptionally(overloaded.get());
-      return;
-    }
-    Command proposed =
-        bugs.contains(ReplicaBug.SKIP_SESSION_CHECK)
-            ? new Command(0, 0, command.request())
-            : command;
-    ProposeResult result = node.propose(CommandCodec.encode(proposed));
-    switch (result) {
-      case ProposeResult.Accepted accepted -> {
-        writes.proposed(accepted, future, loop.nanoTime());
-        drive();
-      }
-      case ProposeResult.Rejected rejected -> future.completeExceptionally(toException(rejected));
+    if (writes.propose(command, kv, future)) {
+      drive();
     }
   }
 
   /** Reads a range at the given consistency. */
   public CompletableFuture<RangeResponse> read(RangeRequest request, Consistency consistency) {
-    CompletableFuture<RangeResponse> future = new CompletableFuture<>();
-    loop.execute(() -> startRead(new PendingRead(request, loop.nanoTime(), future), consistency));
-    return future;
-  }
-
-  private void startRead(PendingRead read, Consistency consistency) {
-    if (stopped) {
-      read.future().completeExceptionally(stoppedException());
-      return;
-    }
-    if (consistency == Consistency.SERIALIZABLE) {
-      read.serve(kv);
-      return;
-    }
-    Optional<ReplicaException> overloaded = reads.overloaded();
-    if (overloaded.isPresent()) {
-      read.future().completeExceptionally(overloaded.get());
-      return;
-    }
-    // A lease is judged against the clock as it is now, not as of the last timer that fired.
-    catchUpTicks();
-    long requestId = reads.nextRequestId();
-    Optional<ProposeResult.Rejected> rejected = node.readIndex(requestId);
-    if (rejected.isPresent()) {
-      read.future().completeExceptionally(toException(rejected.get()));
-      return;
-    }
-    reads.awaitIndex(requestId, read);
-    drive();
+    return onLoopUnlessStopped(
+        future -> {
+          if (reads.start(new PendingRead(request, loop.nanoTime(), future), consistency, kv)) {
+            drive();
+          }
+        });
   }
 
   /**
@@ -241,16 +172,7 @@ public final class Replica {
    * refused ({@link WatchEnd}). A follower's stream lags its applies.
    */
   public WatchStream watch(WatchRequest request, WatchObserver observer) {
-    WatchStream stream = new WatchStream(request, observer, loop, watches);
-    loop.execute(
-        () -> {
-          if (stopped) {
-            stream.end(watchStopped());
-          } else {
-            watches.open(kv, stream);
-          }
-        });
-    return stream;
+    return watches.watch(request, observer, () -> kv);
   }
 
   /** Asks the core to hand leadership to {@code target} (thesis §3.10). */
@@ -260,13 +182,25 @@ public final class Replica {
         () -> {
           Optional<ProposeResult.Rejected> rejected = node.transferLeadership(target);
           if (rejected.isPresent()) {
-            future.completeExceptionally(toException(rejected.get()));
+            long entryBytesMax = config.raft().entryBytesMax();
+            future.completeExceptionally(
+                ReplicaException.refused(id, rejected.get(), entryBytesMax));
           } else {
             drive();
             future.complete(null);
           }
         });
     return future;
+  }
+
+  /** etcd's LeaseKeepAlive, served by the leader's lessor: returns the TTL in seconds. */
+  public CompletableFuture<Long> leaseKeepAlive(long leaseId) {
+    return onLoopUnlessStopped(future -> lessor.keepAlive(leaseId, future));
+  }
+
+  /** etcd's LeaseTimeToLive, from the leader's lessor. */
+  public CompletableFuture<LeaseTimeToLive> leaseTimeToLive(long leaseId, boolean withKeys) {
+    return onLoopUnlessStopped(future -> lessor.timeToLive(leaseId, withKeys, future));
   }
 
   /**
@@ -280,45 +214,45 @@ public final class Replica {
             return;
           }
           stopped = true;
-          if (ticker != null) {
-            ticker.cancel();
-          }
-          ReplicaException failure = stoppedException();
+          clock.stop();
+          ReplicaException failure = ReplicaException.stopped(id);
           writes.failAll(failure);
           reads.failAll(failure);
-          watches.endAll(watchStopped());
+          watches.endAll(WatchEnd.stopped(id));
         });
   }
+
+  // ------------------------------------------------------------------ status (on the loop)
 
   /** The core's view of this node. Call on the event loop (tests and the simulator do). */
   public RaftStatus raftStatus() {
     return node.status();
   }
 
-  /**
-   * The Raft core itself, for the simulator's invariant checks (SafetyChecker: election safety, log
-   * matching, committed entries never change). Read it between events only; never mutate it, never
-   * call its inputs ({@code step}, {@code tick}, {@code propose}, ...).
-   */
-  public RaftNode coreForInspection() {
-    return node;
+  /** The core's view and every component's, for metrics. Call on the event loop. */
+  public ReplicaStatus status() {
+    long nowNanos = loop.nanoTime();
+    return new ReplicaStatus(
+        node.status(),
+        stopped,
+        kv.revision(),
+        clock.ticksOwed(),
+        writes.status(nowNanos),
+        reads.status(nowNanos),
+        lessor.status(),
+        snapshotter.status(),
+        watches.status());
   }
 
-  /** Watch streams open on this replica. Call on the event loop. */
-  public int watchCount() {
-    return watches.count();
+  /**
+   * Ticks due and not yet given to the core; checkers judge a lease only when it is 0 (see {@link
+   * TickClock}). Call on the event loop.
+   */
+  public long ticksOwed() {
+    return clock.ticksOwed();
   }
 
   /** The state machine's revision. Call on the event loop. */
-  /**
-   * Ticks the monotonic clock says are due and the core has not been given yet (a timer not yet
-   * fired, a pause not yet caught up); for checkers, which judge the core's lease only when its
-   * count of ticks is as current as a read would make it.
-   */
-  public long ticksOwed() {
-    return (loop.nanoTime() - lastTickNanos) / config.tick().toNanos();
-  }
-
   public long revision() {
     return kv.revision();
   }
@@ -327,62 +261,12 @@ public final class Replica {
     return stopped;
   }
 
+  /** The core, for {@link SimulatorDoor#core} only. */
+  RaftNode core() {
+    return node;
+  }
+
   // ------------------------------------------------------------------ the Ready cycle
-
-  private void scheduleTick() {
-    if (stopped) {
-      return;
-    }
-    ticker =
-        loop.schedule(
-            config.tick(),
-            () -> {
-              if (!stopped) {
-                catchUpTicks();
-                drive();
-                lessor.tick(kv, this::propose);
-                scheduleTick();
-              }
-            });
-  }
-
-  /**
-   * Gives the core every tick the monotonic clock says is due. A timer that fires late (a GC pause,
-   * a stalled loop) must not slow the core's clock down: leases and check-quorum are counted in
-   * ticks, and a leader that lost time would think its lease still valid (simulator, seed 20).
-   * Beyond a few election timeouts more ticks change nothing, so the catch-up is bounded.
-   */
-  private void catchUpTicks() {
-    long tickNanos = config.tick().toNanos();
-    long due = ticksOwed();
-    long bound = 4L * config.raft().electionTimeoutTicks();
-    for (long i = 0; i < Math.min(due, bound); i++) {
-      node.tick();
-    }
-    lastTickNanos = due > bound ? loop.nanoTime() : lastTickNanos + due * tickNanos;
-  }
-
-  /** etcd's LeaseKeepAlive, served by the leader's lessor: returns the TTL in seconds. */
-  public CompletableFuture<Long> leaseKeepAlive(long leaseId) {
-    CompletableFuture<Long> future = new CompletableFuture<>();
-    loop.execute(() -> withLessor(future, () -> lessor.keepAlive(leaseId, future)));
-    return future;
-  }
-
-  /** etcd's LeaseTimeToLive, from the leader's lessor. */
-  public CompletableFuture<LeaseTimeToLive> leaseTimeToLive(long leaseId, boolean withKeys) {
-    CompletableFuture<LeaseTimeToLive> future = new CompletableFuture<>();
-    loop.execute(() -> withLessor(future, () -> lessor.timeToLive(leaseId, withKeys, future)));
-    return future;
-  }
-
-  private <T> void withLessor(CompletableFuture<T> future, Runnable action) {
-    if (stopped) {
-      future.completeExceptionally(stoppedException());
-    } else {
-      action.run();
-    }
-  }
 
   /**
    * Runs Ready batches until the core is quiet or a batch waits for the disk. One batch is
@@ -417,7 +301,9 @@ public final class Replica {
     ready.sendAfterPersist().forEach(transport::send);
     ready.snapshotToInstall().ifPresent(this::install);
     for (Entry entry : ready.committed()) {
-      apply(entry);
+      Response response =
+          entry.type() == EntryType.COMMAND ? kv.apply(entry.index(), entry.data()) : null;
+      writes.applied(entry, response);
     }
     reads.confirmed(ready.readsReady());
     reads.aborted(ready.readsAborted());
@@ -426,15 +312,7 @@ public final class Replica {
     snapshotter.maybeSnapshot(kv);
   }
 
-  private void apply(Entry entry) {
-    Response response =
-        entry.type() == EntryType.COMMAND ? kv.apply(entry.index(), entry.data()) : null;
-    writes.applied(entry, response);
-  }
-
-  // ------------------------------------------------------------------ snapshots
-
-  /** A leader's snapshot replaced our log: restore from it. */
+  /** A leader's snapshot replaced our log: every component moves to the state machine in it. */
   private void install(Snapshot snapshot) {
     kv = snapshotter.install(snapshot);
     watches.restored(kv);
@@ -442,35 +320,19 @@ public final class Replica {
     writes.coveredBySnapshot(snapshot.index());
   }
 
-  // ------------------------------------------------------------------ errors
+  // ------------------------------------------------------------------ helpers
 
-  private ReplicaException toException(ProposeResult.Rejected rejected) {
-    return switch (rejected.reason()) {
-      case NOT_LEADER -> ReplicaException.notLeader(id, rejected.leaderHint());
-      case TRANSFERRING_LEADERSHIP ->
-          new ReplicaException(
-              ReplicaException.Kind.TRANSFERRING_LEADERSHIP,
-              rejected.leaderHint(),
-              id + ": leadership is being transferred");
-      case OVERLOADED ->
-          new ReplicaException(
-              ReplicaException.Kind.OVERLOADED, rejected.leaderHint(), id + ": overloaded");
-      case TOO_LARGE ->
-          new ReplicaException(
-              ReplicaException.Kind.TOO_LARGE,
-              rejected.leaderHint(),
-              id + ": entry larger than " + config.raft().entryBytesMax() + " bytes");
-      case UNKNOWN_NODE ->
-          new ReplicaException(
-              ReplicaException.Kind.NOT_LEADER, rejected.leaderHint(), id + ": unknown node");
-    };
-  }
-
-  private WatchEnd watchStopped() {
-    return new WatchEnd(WatchEnd.Reason.STOPPED, 0, id + ": stopped");
-  }
-
-  private ReplicaException stoppedException() {
-    return new ReplicaException(ReplicaException.Kind.STOPPED, NodeId.NONE, id + ": stopped");
+  /** Runs {@code task} on the loop with a new future, which fails at once if stopped. */
+  private <T> CompletableFuture<T> onLoopUnlessStopped(Consumer<CompletableFuture<T>> task) {
+    CompletableFuture<T> future = new CompletableFuture<>();
+    loop.execute(
+        () -> {
+          if (stopped) {
+            future.completeExceptionally(ReplicaException.stopped(id));
+          } else {
+            task.accept(future);
+          }
+        });
+    return future;
   }
 }

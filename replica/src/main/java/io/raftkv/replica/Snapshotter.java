@@ -4,6 +4,7 @@ import io.raftkv.kv.KvLimits;
 import io.raftkv.kv.KvSnapshot;
 import io.raftkv.kv.KvStore;
 import io.raftkv.raft.Configuration;
+import io.raftkv.raft.DurableState;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.NodeId;
 import io.raftkv.raft.RaftNode;
@@ -40,29 +41,34 @@ final class Snapshotter {
   private long installedCount;
 
   /**
-   * {@code lastSnapshotIndex}: the recovered snapshot's; {@code stopped}: whether the replica
+   * Starts from the core's snapshot (the one recovered); {@code stopped}: whether the replica
    * stopped, after which nothing more is saved or compacted.
    */
   Snapshotter(
-      NodeId id,
       EventLoop loop,
       DurableLog durableLog,
       RaftNode node,
       ReplicaConfig config,
-      long lastSnapshotIndex,
       BooleanSupplier stopped) {
-    this.id = id;
+    this.id = node.id();
     this.loop = loop;
     this.durableLog = durableLog;
     this.node = node;
     this.everyEntries = config.snapshotEveryEntries();
     this.kvLimits = config.kvLimits();
-    this.lastSnapshotIndex = lastSnapshotIndex;
+    this.lastSnapshotIndex = coreSnapshotIndex();
     this.stopped = stopped;
   }
 
-  /** The state machine {@code snapshot} holds. */
-  static KvStore restore(NodeId id, Snapshot snapshot, KvLimits kvLimits) {
+  /** The state machine {@code durable} holds: its snapshot's, or a new one. */
+  static KvStore recover(NodeId id, DurableState durable, KvLimits kvLimits) {
+    return durable
+        .snapshot()
+        .map(snapshot -> restore(id, snapshot, kvLimits))
+        .orElseGet(() -> new KvStore(kvLimits));
+  }
+
+  private static KvStore restore(NodeId id, Snapshot snapshot, KvLimits kvLimits) {
     try {
       return KvStore.restore(new ByteArrayInputStream(snapshot.data()), kvLimits);
     } catch (IOException e) {
