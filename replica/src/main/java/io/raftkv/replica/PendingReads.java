@@ -6,6 +6,7 @@ import io.raftkv.kv.RangeRequest;
 import io.raftkv.kv.RangeResponse;
 import io.raftkv.raft.NodeId;
 import io.raftkv.raft.ProposeResult;
+import io.raftkv.raft.RaftConfig;
 import io.raftkv.raft.RaftNode;
 import io.raftkv.raft.ReadState;
 import java.time.Duration;
@@ -25,7 +26,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class PendingReads {
   /** A read asked for on the loop at {@code startedAtNanos}. */
-  record PendingRead(
+  private record PendingRead(
       RangeRequest request, long startedAtNanos, CompletableFuture<RangeResponse> future) {
 
     /** Answers from {@code kv} as it is now. */
@@ -40,28 +41,35 @@ final class PendingReads {
 
   private final NodeId id;
   private final int countMax;
-  private final long entryBytesMax;
+  private final RaftConfig raft;
   private final RaftNode node;
+  private final EventLoop loop;
   private final TickClock clock;
   private long lastRequestId;
 
   private final Map<Long, PendingRead> awaitingIndex = new HashMap<>();
   private final TreeMap<Long, List<PendingRead>> awaitingApply = new TreeMap<>();
 
-  PendingReads(ReplicaConfig config, RaftNode node, TickClock clock) {
+  PendingReads(ReplicaConfig config, RaftNode node, EventLoop loop, TickClock clock) {
     this.id = config.raft().id();
     this.countMax = config.pendingReadsMax();
-    this.entryBytesMax = config.raft().entryBytesMax();
+    this.raft = config.raft();
     this.node = node;
+    this.loop = loop;
     this.clock = clock;
   }
 
   /**
-   * Serves a serializable {@code read} from {@code kv} at once; asks the core for a linearizable
-   * one's read index, or fails it ({@code OVERLOADED}, or why the core refused). True when the core
-   * was asked: the caller then drives the core.
+   * Serves a serializable read from {@code kv} at once; asks the core for a linearizable one's read
+   * index, or fails {@code future} ({@code OVERLOADED}, or why the core refused). True when the
+   * core was asked: the caller then drives the core.
    */
-  boolean start(PendingRead read, Replica.Consistency consistency, KvStore kv) {
+  boolean start(
+      RangeRequest request,
+      Replica.Consistency consistency,
+      CompletableFuture<RangeResponse> future,
+      KvStore kv) {
+    PendingRead read = new PendingRead(request, loop.nanoTime(), future);
     if (consistency == Replica.Consistency.SERIALIZABLE) {
       read.serve(kv);
       return false;
@@ -78,28 +86,26 @@ final class PendingReads {
     long requestId = ++lastRequestId;
     Optional<ProposeResult.Rejected> rejected = node.readIndex(requestId);
     if (rejected.isPresent()) {
-      read.future()
-          .completeExceptionally(ReplicaException.refused(id, rejected.get(), entryBytesMax));
+      read.future().completeExceptionally(ReplicaException.refused(raft, rejected.get()));
       return false;
     }
     awaitingIndex.put(requestId, read);
     return true;
   }
 
-  /** The core confirmed these read indexes: each read now waits for its index to apply. */
-  void confirmed(List<ReadState> confirmed) {
+  /**
+   * The core confirmed the read indexes of {@code confirmed}: each read now waits for its index to
+   * apply. It gave up on {@code aborted} (leadership lost before confirming): the client may retry.
+   */
+  void indexesSettled(List<ReadState> confirmed, List<Long> aborted) {
     for (ReadState state : confirmed) {
       PendingRead read = awaitingIndex.remove(state.requestId());
       if (read != null) {
         awaitingApply.computeIfAbsent(state.readIndex(), i -> new ArrayList<>()).add(read);
       }
     }
-  }
-
-  /** The core gave up on these (leadership lost before confirming): the client may retry. */
-  void aborted(List<Long> requestIds) {
-    for (long aborted : requestIds) {
-      PendingRead read = awaitingIndex.remove(aborted);
+    for (long requestId : aborted) {
+      PendingRead read = awaitingIndex.remove(requestId);
       if (read != null) {
         read.future().completeExceptionally(ReplicaException.notLeader(id, node.leader()));
       }

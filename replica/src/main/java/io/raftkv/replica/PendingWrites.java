@@ -8,9 +8,11 @@ import io.raftkv.kv.Response;
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.NodeId;
 import io.raftkv.raft.ProposeResult;
+import io.raftkv.raft.RaftConfig;
 import io.raftkv.raft.RaftNode;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
@@ -27,7 +29,7 @@ final class PendingWrites {
 
   private final NodeId id;
   private final int countMax;
-  private final long entryBytesMax;
+  private final RaftConfig raft;
   private final RaftNode node;
   private final EventLoop loop;
 
@@ -36,13 +38,13 @@ final class PendingWrites {
 
   private final TreeMap<Long, PendingWrite> byIndex = new TreeMap<>();
 
-  PendingWrites(ReplicaConfig config, RaftNode node, EventLoop loop, boolean skipSession) {
+  PendingWrites(ReplicaConfig config, RaftNode node, EventLoop loop, Set<ReplicaBug> bugs) {
     this.id = config.raft().id();
     this.countMax = config.pendingWritesMax();
-    this.entryBytesMax = config.raft().entryBytesMax();
+    this.raft = config.raft();
     this.node = node;
     this.loop = loop;
-    this.skipSession = skipSession;
+    this.skipSession = bugs.contains(ReplicaBug.SKIP_SESSION_CHECK);
   }
 
   /**
@@ -74,7 +76,7 @@ final class PendingWrites {
         yield true;
       }
       case ProposeResult.Rejected rejected -> {
-        future.completeExceptionally(ReplicaException.refused(id, rejected, entryBytesMax));
+        future.completeExceptionally(ReplicaException.refused(raft, rejected));
         yield false;
       }
     };

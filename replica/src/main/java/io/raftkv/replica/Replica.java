@@ -1,7 +1,6 @@
 package io.raftkv.replica;
 
 import io.raftkv.kv.Command;
-import io.raftkv.kv.KvException;
 import io.raftkv.kv.KvStore;
 import io.raftkv.kv.LeaseTimeToLive;
 import io.raftkv.kv.RangeRequest;
@@ -21,23 +20,17 @@ import io.raftkv.raft.RaftStatus;
 import io.raftkv.raft.Ready;
 import io.raftkv.raft.Rng;
 import io.raftkv.raft.Snapshot;
-import io.raftkv.replica.PendingReads.PendingRead;
 import io.raftkv.storage.PersistBatch;
-import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
- * One node: drives the Raft core, the durable log and the key-value state machine, and talks to the
- * world only through its seams ({@link EventLoop}, {@link Transport}, {@link DurableLog}). Every
- * method hops onto the event loop; every future completes on it.
- *
- * <p>A thin driver: it owns the loop hand-off, {@link #drive()} and {@link #completeReady}, and
- * gives each part of a Ready to the component that owns its state ({@link PendingWrites}, {@link
- * PendingReads}, {@link Lessor}, {@link Snapshotter}, {@link WatchStreams}); {@link #status()}
- * gathers their status records. docs/replica.md describes the write and read paths.
+ * One node: drives the Raft core, the durable log and the key-value state machine through its seams
+ * ({@link EventLoop}, {@link Transport}, {@link DurableLog}). Every method hops onto the event
+ * loop; every future completes on it. A thin driver: {@link #drive()} and {@link #completeReady}
+ * hand each part of a Ready to the component that owns its state (docs/replica.md).
  */
 public final class Replica {
   /** How current a read must be. */
@@ -52,9 +45,8 @@ public final class Replica {
   private final EventLoop loop;
   private final Transport transport;
   private final DurableLog durableLog;
-  private final NodeId id;
-  private final RaftNode node;
-  private final EnumSet<ReplicaBug> bugs;
+  final RaftNode node; // package-private for SimulatorDoor.core only
+  private final Set<ReplicaBug> bugs;
   private final TickClock clock;
   private final PendingWrites writes;
   private final PendingReads reads;
@@ -75,29 +67,23 @@ public final class Replica {
       CoreLog coreLog,
       Set<CoreBug> coreBugs,
       Set<ReplicaBug> bugs) {
-    this.bugs = bugs.isEmpty() ? EnumSet.noneOf(ReplicaBug.class) : EnumSet.copyOf(bugs);
+    this.bugs = Set.copyOf(bugs);
     this.config = config;
     this.loop = loop;
     this.transport = transport;
     this.durableLog = durableLog;
-    this.id = config.raft().id();
     DurableState durable = durableLog.recovered();
-    this.kv = Snapshotter.recover(id, durable, config.kvLimits());
+    this.kv = Snapshotter.recover(config.raft().id(), durable, config.kvLimits());
     this.node = new RaftNode(config.raft(), durable, rng, coreLog, coreBugs);
     this.clock = new TickClock(loop, node, config, () -> stopped);
-    boolean skipSession = this.bugs.contains(ReplicaBug.SKIP_SESSION_CHECK);
-    this.writes = new PendingWrites(config, node, loop, skipSession);
-    this.reads = new PendingReads(config, node, clock);
+    this.writes = new PendingWrites(config, node, loop, bugs);
+    this.reads = new PendingReads(config, node, loop, clock);
     this.lessor = new Lessor(node, loop);
     this.snapshotter = new Snapshotter(loop, durableLog, node, config, () -> stopped);
-    boolean skipRestored = this.bugs.contains(ReplicaBug.WATCH_SKIPS_RESTORED_REVISIONS);
-    this.watches = new WatchStreams(loop, skipRestored);
+    this.watches = new WatchStreams(loop, bugs);
   }
 
-  /**
-   * Builds the replica from what {@code durableLog} recovered and starts its tick timer on {@code
-   * loop}.
-   */
+  /** Builds the replica from what {@code durableLog} recovered; ticks start on the loop. */
   public static Replica start(
       ReplicaConfig config,
       EventLoop loop,
@@ -111,21 +97,18 @@ public final class Replica {
 
   /** Starts the tick timer, as the replica's first task on the loop. */
   Replica begin() {
-    loop.execute(
-        () ->
-            clock.start(
-                () -> {
-                  drive();
-                  lessor.tick(kv, this::propose);
-                }));
+    loop.execute(() -> clock.start(this::afterTicks));
     return this;
   }
 
-  public NodeId id() {
-    return id;
+  private void afterTicks() {
+    drive();
+    lessor.tick(kv, this::propose);
   }
 
-  // ------------------------------------------------------------------ inputs
+  public NodeId id() {
+    return node.id();
+  }
 
   /** A message from a peer. */
   public void receive(Message message) {
@@ -139,10 +122,9 @@ public final class Replica {
   }
 
   /**
-   * Proposes {@code command} (with its client session and sequence, if any). Completes with the
-   * state machine's response once applied; fails fast with a {@link ReplicaException} when this
-   * node cannot take it (not leader, overloaded, ...), or with a {@link KvException} when the
-   * request is invalid whatever the state.
+   * Proposes {@code command} (with its session, if any): completes with the state machine's
+   * response once applied; fails fast with a {@link ReplicaException} (not leader, overloaded, ...)
+   * or a {@code KvException} (invalid whatever the state).
    */
   public CompletableFuture<Response> write(Command command) {
     return onLoopUnlessStopped(future -> propose(command, future));
@@ -158,18 +140,16 @@ public final class Replica {
   public CompletableFuture<RangeResponse> read(RangeRequest request, Consistency consistency) {
     return onLoopUnlessStopped(
         future -> {
-          if (reads.start(new PendingRead(request, loop.nanoTime(), future), consistency, kv)) {
+          if (reads.start(request, consistency, future, kv)) {
             drive();
           }
         });
   }
 
   /**
-   * Watches a key or range from this replica's applied state (etcd's Watch, served by the member
-   * the client is connected to): from {@code request.startRevision()} (a past one replays history),
-   * or from the next write when it is 0. {@code observer} hears, on the loop, every revision of the
-   * range in order as entries apply, and once how the stream ended: compacted, stopped, canceled or
-   * refused ({@link WatchEnd}). A follower's stream lags its applies.
+   * etcd's Watch, from this replica's applied state, from {@code request.startRevision()} (0: the
+   * next write). {@code observer} hears every revision of the range in order on the loop, then once
+   * how the stream ended ({@link WatchEnd}). A follower's stream lags its applies.
    */
   public WatchStream watch(WatchRequest request, WatchObserver observer) {
     return watches.watch(request, observer, () -> kv);
@@ -182,9 +162,7 @@ public final class Replica {
         () -> {
           Optional<ProposeResult.Rejected> rejected = node.transferLeadership(target);
           if (rejected.isPresent()) {
-            long entryBytesMax = config.raft().entryBytesMax();
-            future.completeExceptionally(
-                ReplicaException.refused(id, rejected.get(), entryBytesMax));
+            future.completeExceptionally(ReplicaException.refused(config.raft(), rejected.get()));
           } else {
             drive();
             future.complete(null);
@@ -210,19 +188,16 @@ public final class Replica {
   public void stop() {
     loop.execute(
         () -> {
-          if (stopped) {
-            return;
+          if (!stopped) {
+            stopped = true;
+            clock.stop();
+            ReplicaException failure = ReplicaException.stopped(node.id());
+            writes.failAll(failure);
+            reads.failAll(failure);
+            watches.endAll(WatchEnd.stopped(node.id()));
           }
-          stopped = true;
-          clock.stop();
-          ReplicaException failure = ReplicaException.stopped(id);
-          writes.failAll(failure);
-          reads.failAll(failure);
-          watches.endAll(WatchEnd.stopped(id));
         });
   }
-
-  // ------------------------------------------------------------------ status (on the loop)
 
   /** The core's view of this node. Call on the event loop (tests and the simulator do). */
   public RaftStatus raftStatus() {
@@ -244,10 +219,7 @@ public final class Replica {
         watches.status());
   }
 
-  /**
-   * Ticks due and not yet given to the core; checkers judge a lease only when it is 0 (see {@link
-   * TickClock}). Call on the event loop.
-   */
+  /** Ticks due, not yet given to the core (checkers judge a lease at 0). On the loop. */
   public long ticksOwed() {
     return clock.ticksOwed();
   }
@@ -257,21 +229,10 @@ public final class Replica {
     return kv.revision();
   }
 
-  public boolean isStopped() {
-    return stopped;
-  }
-
-  /** The core, for {@link SimulatorDoor#core} only. */
-  RaftNode core() {
-    return node;
-  }
-
-  // ------------------------------------------------------------------ the Ready cycle
-
   /**
    * Runs Ready batches until the core is quiet or a batch waits for the disk. One batch is
-   * persisted at a time; proposals and messages arriving meanwhile form the next batch, which is
-   * how group commit falls out of the core's interface.
+   * persisted at a time; what arrives meanwhile forms the next: group commit, out of the core's
+   * interface.
    */
   private void drive() {
     while (!stopped && !persisting && node.hasReady()) {
@@ -305,8 +266,7 @@ public final class Replica {
           entry.type() == EntryType.COMMAND ? kv.apply(entry.index(), entry.data()) : null;
       writes.applied(entry, response);
     }
-    reads.confirmed(ready.readsReady());
-    reads.aborted(ready.readsAborted());
+    reads.indexesSettled(ready.readsReady(), ready.readsAborted());
     node.advance(ready);
     reads.serveApplied(node.appliedIndex(), kv);
     snapshotter.maybeSnapshot(kv);
@@ -320,15 +280,13 @@ public final class Replica {
     writes.coveredBySnapshot(snapshot.index());
   }
 
-  // ------------------------------------------------------------------ helpers
-
   /** Runs {@code task} on the loop with a new future, which fails at once if stopped. */
   private <T> CompletableFuture<T> onLoopUnlessStopped(Consumer<CompletableFuture<T>> task) {
     CompletableFuture<T> future = new CompletableFuture<>();
     loop.execute(
         () -> {
           if (stopped) {
-            future.completeExceptionally(ReplicaException.stopped(id));
+            future.completeExceptionally(ReplicaException.stopped(node.id()));
           } else {
             task.accept(future);
           }

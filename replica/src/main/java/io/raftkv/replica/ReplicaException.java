@@ -2,6 +2,7 @@ package io.raftkv.replica;
 
 import io.raftkv.raft.NodeId;
 import io.raftkv.raft.ProposeResult;
+import io.raftkv.raft.RaftConfig;
 
 /**
  * Why a replica did not carry out a request. {@link #definite()} tells a client (and a history)
@@ -55,8 +56,8 @@ public final class ReplicaException extends RuntimeException {
   }
 
   /** The core refused a proposal, a read index or a transfer before anything was appended. */
-  static ReplicaException refused(
-      NodeId self, ProposeResult.Rejected rejected, long entryBytesMax) {
+  static ReplicaException refused(RaftConfig raft, ProposeResult.Rejected rejected) {
+    NodeId self = raft.id();
     NodeId hint = rejected.leaderHint();
     return switch (rejected.reason()) {
       case NOT_LEADER -> notLeader(self, hint);
@@ -66,7 +67,9 @@ public final class ReplicaException extends RuntimeException {
       case OVERLOADED -> new ReplicaException(Kind.OVERLOADED, hint, self + ": overloaded");
       case TOO_LARGE ->
           new ReplicaException(
-              Kind.TOO_LARGE, hint, self + ": entry larger than " + entryBytesMax + " bytes");
+              Kind.TOO_LARGE,
+              hint,
+              self + ": entry larger than " + raft.entryBytesMax() + " bytes");
       case UNKNOWN_NODE -> new ReplicaException(Kind.NOT_LEADER, hint, self + ": unknown node");
     };
   }

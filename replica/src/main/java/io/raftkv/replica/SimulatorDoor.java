@@ -35,6 +35,6 @@ public final class SimulatorDoor {
    * inputs ({@code step}, {@code tick}, {@code propose}, ...).
    */
   public static RaftNode core(Replica replica) {
-    return replica.core();
+    return replica.node;
   }
 }

@@ -11,6 +11,8 @@ import java.util.function.Supplier;
 /** The open watch streams of one replica, in the order they were opened. On the loop only. */
 final class WatchStreams {
   private final EventLoop loop;
+
+  /** {@link ReplicaBug#WATCH_SKIPS_RESTORED_REVISIONS}: reopen from the snapshot's revision. */
   private final boolean skipOnRestore;
 
   /** Insertion-ordered, so that restores and stops visit streams in a replayable order. */
@@ -21,10 +23,9 @@ final class WatchStreams {
   /** How every stream ended once the replica stopped; null until then. */
   private WatchEnd endedAll;
 
-  /** {@code skipOnRestore}: {@link ReplicaBug#WATCH_SKIPS_RESTORED_REVISIONS}. */
-  WatchStreams(EventLoop loop, boolean skipOnRestore) {
+  WatchStreams(EventLoop loop, Set<ReplicaBug> bugs) {
     this.loop = loop;
-    this.skipOnRestore = skipOnRestore;
+    this.skipOnRestore = bugs.contains(ReplicaBug.WATCH_SKIPS_RESTORED_REVISIONS);
   }
 
   /**
