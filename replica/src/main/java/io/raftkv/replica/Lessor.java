@@ -59,7 +59,8 @@ final class Lessor {
     for (long leaseId : deadlines.expired(loop.nanoTime(), REVOKES_PER_TICK_MAX)) {
       if (revokesInFlight.add(leaseId)) {
         CompletableFuture<Response> revoke = new CompletableFuture<>();
-        revoke.whenComplete((response, failure) -> revokesInFlight.remove(leaseId));
+        // Its outcome needs no answer: a revoke that failed leaves the lease listed for the next.
+        var unused = revoke.whenComplete((response, failure) -> revokesInFlight.remove(leaseId));
         revokesProposedCount++;
         propose.accept(Command.of(new LeaseRevokeRequest(leaseId)), revoke);
       }
