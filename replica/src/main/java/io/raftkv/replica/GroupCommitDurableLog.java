@@ -31,12 +31,13 @@ public final class GroupCommitDurableLog implements DurableLog {
 
   @Override
   public void persist(PersistBatch batch, Runnable onDurable) {
-    groupCommit.submit(batch).thenRun(() -> loop.execute(onDurable));
+    // A failed batch never completes onDurable: storage's fatal handler stopped the process.
+    var unused = groupCommit.submit(batch).thenRun(() -> loop.execute(onDurable));
   }
 
   @Override
   public void saveSnapshot(Snapshot snapshot, Runnable onDurable) {
-    groupCommit.compact(snapshot).thenRun(() -> loop.execute(onDurable));
+    var unused = groupCommit.compact(snapshot).thenRun(() -> loop.execute(onDurable));
   }
 
   /** The storage underneath, for status pages (segment counts, sync counts). */
