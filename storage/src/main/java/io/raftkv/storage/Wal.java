@@ -40,7 +40,7 @@ final class Wal implements AutoCloseable {
   private final Path dir;
   private final long segmentBytesMax;
   private final long preallocateBytes;
-  private final FatalDiskHandler fatalHandler;
+  private final WalFiles files;
   private final List<Segment> segments = new ArrayList<>();
   private GrowableBuffer pending = newBatch();
 
@@ -58,7 +58,6 @@ final class Wal implements AutoCloseable {
   private volatile LogState durable;
   private LogState staged;
   private long pendingMaxIndex;
-  private volatile FatalDiskError failure;
   private volatile long syncCount;
 
   private Wal(
@@ -71,7 +70,7 @@ final class Wal implements AutoCloseable {
     this.dir = dir;
     this.segmentBytesMax = segmentBytesMax;
     this.preallocateBytes = Math.min(preallocateBytes, segmentBytesMax);
-    this.fatalHandler = fatalHandler;
+    this.files = new WalFiles(fs, dir, fatalHandler);
   }
 
   /**
@@ -114,7 +113,7 @@ final class Wal implements AutoCloseable {
         wal.active.position(wal.activeBytes);
       }
     } catch (IOException e) {
-      throw wal.fatal("opening the wal in " + dir, e);
+      throw wal.files.fatal("opening the wal in " + dir, e);
     }
     return wal;
   }
@@ -154,7 +153,7 @@ final class Wal implements AutoCloseable {
    * throws.
    */
   void stage(WalRecord.SnapshotMarker marker, List<Entry> entries, HardState hardState) {
-    checkUsable();
+    files.checkUsable();
     // Copying the state per batch was the WAL thread's largest cost under load; a batch of
     // plain appends (no marker, no overwrite) is undone from a mark instead.
     boolean plain = marker == null && appendsAfter(staged.lastIndex(), entries);
@@ -252,7 +251,7 @@ final class Wal implements AutoCloseable {
 
   /** Takes everything staged out for {@link #write}; null when nothing is staged. */
   Sealed seal() {
-    checkUsable();
+    files.checkUsable();
     if (!hasStaged()) {
       return null;
     }
@@ -274,7 +273,7 @@ final class Wal implements AutoCloseable {
    */
   @SuppressWarnings("NonAtomicVolatileUpdate") // one writer, the WAL thread; volatile for readers
   void write(Sealed sealed) {
-    checkUsable();
+    files.checkUsable();
     GrowableBuffer bytes = sealed.bytes();
     try {
       if (activeBytes >= segmentBytesMax) {
@@ -283,7 +282,7 @@ final class Wal implements AutoCloseable {
         activeAllocated =
             allocate(active, activeAllocated, activeBytes + bytes.position(), activeSeq());
         writeBytes(active, activeBytes, bytes);
-        syncFile(active, "segment " + WalRecovery.segmentName(activeSeq()));
+        files.sync(active, "segment " + WalRecovery.segmentName(activeSeq()));
       }
       activeBytes += bytes.position();
       Segment last = segments.remove(segments.size() - 1);
@@ -332,7 +331,7 @@ final class Wal implements AutoCloseable {
         throw new DiskFullException(
             "wal " + dir + ": disk full preallocating segment " + WalRecovery.segmentName(seq), e);
       }
-      throw fatal("preallocating segment " + WalRecovery.segmentName(seq), e);
+      throw files.fatal("preallocating segment " + WalRecovery.segmentName(seq), e);
     }
   }
 
@@ -342,7 +341,7 @@ final class Wal implements AutoCloseable {
    * first keeps every crash point recoverable (docs/wal-format.md).
    */
   int deleteCompactedSegments() {
-    checkUsable();
+    files.checkUsable();
     int deleted = 0;
     try {
       while (segments.size() > 1 && segments.get(0).maxIndex() <= durable.baseIndex()) {
@@ -351,10 +350,10 @@ final class Wal implements AutoCloseable {
         deleted++;
       }
       if (deleted > 0) {
-        syncDirectory();
+        files.syncDirectory();
       }
     } catch (IOException e) {
-      throw fatal("deleting compacted segments in " + dir, e);
+      throw files.fatal("deleting compacted segments in " + dir, e);
     }
     return deleted;
   }
@@ -379,13 +378,13 @@ final class Wal implements AutoCloseable {
       file.write(bytes.contents());
     } catch (IOException e) {
       if (!Files2.isDiskFull(e)) {
-        throw fatal("writing segment " + WalRecovery.segmentName(activeSeq()), e);
+        throw files.fatal("writing segment " + WalRecovery.segmentName(activeSeq()), e);
       }
       try {
         // Cut the partial write off again, so the next batch does not follow garbage.
         file.truncate(syncedBytes);
       } catch (IOException truncateFailure) {
-        throw fatal(
+        throw files.fatal(
             "cutting a failed write off segment " + WalRecovery.segmentName(activeSeq()),
             truncateFailure);
       }
@@ -410,25 +409,25 @@ final class Wal implements AutoCloseable {
     try {
       next = fs.create(path);
     } catch (IOException e) {
-      throw fatal("starting segment " + WalRecovery.segmentName(seq), e);
+      throw files.fatal("starting segment " + WalRecovery.segmentName(seq), e);
     }
     try {
       allocated = allocate(next, 0, headerBytes + bytes.position(), seq);
       next.write(header.contents());
       writeBytes(next, headerBytes, bytes);
     } catch (IOException e) {
-      deleteQuietly(path);
+      files.deleteQuietly(path);
       if (Files2.isDiskFull(e)) {
         throw new DiskFullException(
             "wal " + dir + ": disk full starting segment " + WalRecovery.segmentName(seq), e);
       }
-      throw fatal("starting segment " + WalRecovery.segmentName(seq), e);
+      throw files.fatal("starting segment " + WalRecovery.segmentName(seq), e);
     } catch (DiskFullException e) {
-      deleteQuietly(path);
+      files.deleteQuietly(path);
       throw e;
     }
-    syncFile(next, "segment " + WalRecovery.segmentName(seq));
-    syncDirectory();
+    files.sync(next, "segment " + WalRecovery.segmentName(seq));
+    files.syncDirectory();
     close();
     active = next;
     activeBytes = headerBytes;
@@ -445,11 +444,11 @@ final class Wal implements AutoCloseable {
       allocated = allocate(file, 0, header.position(), seq);
       file.write(header.contents());
     } catch (IOException | DiskFullException e) {
-      deleteQuietly(path);
+      files.deleteQuietly(path);
       throw e;
     }
-    syncFile(file, "segment " + WalRecovery.segmentName(seq));
-    syncDirectory();
+    files.sync(file, "segment " + WalRecovery.segmentName(seq));
+    files.syncDirectory();
     active = file;
     activeBytes = header.position();
     activeAllocated = allocated;
@@ -465,51 +464,5 @@ final class Wal implements AutoCloseable {
             seq, durable.baseIndex(), durable.baseTerm(), prevIndex, prevTerm, durable.hardState()),
         header);
     return header;
-  }
-
-  private void deleteQuietly(Path path) {
-    try {
-      if (fs.exists(path)) {
-        fs.delete(path);
-      }
-    } catch (IOException e) {
-      // Recovery deletes a new segment whose header never became durable; nothing is lost.
-      LOG.warn("wal {}: could not delete unused segment {}: {}", dir, path, e.getMessage());
-    }
-  }
-
-  private void syncFile(FileSystem.WritableFile file, String what) {
-    try {
-      file.sync();
-    } catch (IOException e) {
-      throw fatal("fsync of " + what + " in " + dir, e);
-    }
-  }
-
-  private void syncDirectory() {
-    try {
-      fs.syncDirectory(dir);
-    } catch (IOException e) {
-      throw fatal("fsync of directory " + dir, e);
-    }
-  }
-
-  private void checkUsable() {
-    if (failure != null) {
-      throw failure;
-    }
-  }
-
-  private FatalDiskError fatal(String what, IOException cause) {
-    failure =
-        new FatalDiskError(
-            "wal: "
-                + what
-                + " failed: "
-                + cause.getMessage()
-                + "; stopping, since what reached the disk is unknown",
-            cause);
-    fatalHandler.onFatal(failure);
-    return failure;
   }
 }
