@@ -262,6 +262,13 @@ final class Search {
     if (!model.mayReach(state, operations[forced], others(node, forcedAt))) {
       return;
     }
+    placePending(node, queue);
+    placeOpen(node, queue);
+  }
+
+  /** Successors that linearize one more completed operation other than the forced one. */
+  private void placePending(Configuration node, ArrayDeque<Configuration> queue) {
+    Object state = node.state;
     int lastPure = (node.flags >>> PURE_SHIFT) - 1;
     boolean openPlaced = (node.flags & OPEN_PLACED) != 0;
     for (int i = 0; i < node.pending.length; i++) {
@@ -296,6 +303,12 @@ final class Search {
               Configuration.Trail.push(node.trail, other)),
           queue);
     }
+  }
+
+  /** Successors that give an indeterminate operation its effect now. */
+  private void placeOpen(Configuration node, ArrayDeque<Configuration> queue) {
+    Object state = node.state;
+    boolean openPlaced = (node.flags & OPEN_PLACED) != 0;
     for (int i = 0; i < node.open.length; i++) {
       int other = node.open[i];
       if ((openPlaced && resets[other])
