@@ -21,6 +21,8 @@ public final class CheckRunner {
   public static final int EXIT_UNKNOWN = 2;
 
   /**
+   * How a run checks its files.
+   *
    * @param model model name, or null to infer it from each history's functions
    * @param format input format, or null to detect it from each file's content
    * @param json print one JSON object per file instead of the verdict line

@@ -48,6 +48,7 @@ final class Dominance {
   }
 
   /** True while {@code c} itself (not an equal copy) is a member. */
+  @SuppressWarnings("ReferenceEquality") // membership by identity, as documented
   boolean contains(Configuration c) {
     List<Configuration> group = groups.get(new Core(c));
     if (group != null) {

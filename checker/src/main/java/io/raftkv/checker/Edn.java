@@ -94,9 +94,9 @@ final class Edn extends TextScanner {
       case "nil":
         return Values.NIL;
       case "true":
-        return Boolean.TRUE;
+        return true;
       case "false":
-        return Boolean.FALSE;
+        return false;
       default:
         break;
     }

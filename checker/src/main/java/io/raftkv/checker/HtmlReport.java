@@ -86,6 +86,7 @@ public final class HtmlReport {
     return all.subList(from, to);
   }
 
+  @SuppressWarnings("ReferenceEquality") // the failing operation itself, not an equal one
   private static void timeline(
       StringBuilder html, List<Operation> shown, Operation failing, Map<Integer, Integer> order) {
     int first = Integer.MAX_VALUE;

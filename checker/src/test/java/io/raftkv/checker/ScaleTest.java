@@ -48,7 +48,13 @@ class ScaleTest {
     KvWorkload.Workload workload =
         KvWorkload.generate(seed, KvWorkload.Shape.chaos(operations), corruption);
     List<String> lines = workload.lines();
-    String name = "kv-" + operations + "-" + corruption.name().toLowerCase() + "-seed-" + seed;
+    String name =
+        "kv-"
+            + operations
+            + "-"
+            + corruption.name().toLowerCase(java.util.Locale.ROOT)
+            + "-seed-"
+            + seed;
     if (write) {
       Path directory = Files.createDirectories(Path.of("target/scale"));
       Files.write(directory.resolve(name + ".edn"), lines);

@@ -44,7 +44,7 @@ final class SharedHistories {
       if (line.isBlank()) {
         continue;
       }
-      String[] fields = line.split("\t");
+      String[] fields = line.split("\t", -1);
       entries.add(new Entry(dir.resolve(fields[0]), fields[0], fields[1], fields[2]));
     }
     return entries;

@@ -118,8 +118,7 @@ class RandomizedClusterProperties {
       boolean lockstepTicks,
       java.util.function.UnaryOperator<RaftConfig.Builder> tune,
       java.util.Set<CoreBug> bugs) {
-    InMemoryCluster cluster =
-        InMemoryCluster.create(nodes, seed, tune::apply, id -> CoreLog.SILENT, bugs);
+    InMemoryCluster cluster = InMemoryCluster.create(nodes, seed, tune, id -> CoreLog.SILENT, bugs);
     Nemesis nemesis =
         new Nemesis(cluster, new SplittableRandom(seed ^ 0x5DEECE66DL), lockstepTicks);
     int step = 0;
@@ -191,6 +190,7 @@ class RandomizedClusterProperties {
   }
 
   /** Draws the next fault or operation from the seed. */
+  @SuppressWarnings("EnumOrdinal") // cumulative weights in Action order, indexed by ordinal
   private static final class Nemesis {
     private final InMemoryCluster cluster;
     private final SplittableRandom random;

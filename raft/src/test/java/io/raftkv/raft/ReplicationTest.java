@@ -76,11 +76,11 @@ class ReplicationTest {
     List<Long> followerTerms = new ArrayList<>(List.of(1L, 1L, 1L));
     for (int t = 0; t < terms; t++) {
       for (int i = 0; i < entriesPerTerm; i++) {
-        leaderTerms.add(2L + 2 * t);
-        followerTerms.add(3L + 2 * t);
+        leaderTerms.add(2L + 2L * t);
+        followerTerms.add(3L + 2L * t);
       }
     }
-    long term = 3L + 2 * terms;
+    long term = 3L + 2L * terms;
     RaftNode leader =
         Nodes.node(1, 3, b -> b.preVote(false), Nodes.logWithTerms(term, toArray(leaderTerms)));
     RaftNode helper =
