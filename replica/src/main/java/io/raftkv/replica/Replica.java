@@ -6,6 +6,7 @@ import io.raftkv.kv.KvException;
 import io.raftkv.kv.KvSnapshot;
 import io.raftkv.kv.KvStore;
 import io.raftkv.kv.LeaseDeadlines;
+import io.raftkv.kv.LeaseInfo;
 import io.raftkv.kv.LeaseRevokeRequest;
 import io.raftkv.kv.LeaseTimeToLive;
 import io.raftkv.kv.RangeRequest;
@@ -357,6 +358,34 @@ public final class Replica {
 
   public long revision() {
     return kv.revision();
+  }
+
+  /** The state machine's compact revision (etcd's). Call on the event loop. */
+  public long compactRevision() {
+    return kv.compactRevision();
+  }
+
+  /** Every lease of the state machine, in id order (etcd's LeaseLeases). Call on the event loop. */
+  public List<LeaseInfo> leases() {
+    return kv.leases();
+  }
+
+  /**
+   * A point-in-time image of the state machine, taken on the loop (cheap: it pins the immutable
+   * version chains) and written or hashed from any thread (etcd's Maintenance.Snapshot and HashKV).
+   * The caller must close it: physical compaction waits while it is open.
+   */
+  public CompletableFuture<KvSnapshot> stateImage() {
+    CompletableFuture<KvSnapshot> future = new CompletableFuture<>();
+    loop.execute(
+        () -> {
+          if (stopped) {
+            future.completeExceptionally(stoppedException());
+          } else {
+            future.complete(kv.snapshot());
+          }
+        });
+    return future;
   }
 
   public boolean isStopped() {
