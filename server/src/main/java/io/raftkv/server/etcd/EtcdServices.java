@@ -1,5 +1,6 @@
 package io.raftkv.server.etcd;
 
+import io.etcd.jetcd.api.AuthGrpc;
 import io.grpc.BindableService;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -8,6 +9,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.Status;
 import io.raftkv.server.NodeContext;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -29,8 +31,20 @@ public final class EtcdServices implements AutoCloseable {
   private EtcdServices(NodeContext node) {
     LeaderRouter router = new LeaderRouter(node);
     ServerInterceptor forwarded = new ForwardedInterceptor();
+    KvService kv = new KvService(node, router, responder);
+    LeaseService lease = new LeaseService(node, kv, router, responder);
+    Headers headers = new Headers(node);
+    BindableService leaseWithList =
+        () -> LeaseLeases.withLeaseLeases(lease.bindService(), node, headers);
     this.services =
-        List.of(new KvService(node, router, responder)).stream()
+        List.of(
+                kv,
+                new WatchService(node, responder),
+                leaseWithList,
+                new ClusterService(node),
+                new MaintenanceService(node, responder),
+                authUnimplemented())
+            .stream()
             .map(service -> intercepted(service, forwarded))
             .toList();
   }
@@ -52,6 +66,26 @@ public final class EtcdServices implements AutoCloseable {
   @Override
   public void close() {
     responder.shutdown();
+  }
+
+  static final String AUTH_LATER =
+      "authentication is not supported yet (raftkv serves every client without auth); it comes"
+          + " in a later issue";
+
+  /** Every Auth RPC answers UNIMPLEMENTED, saying why, instead of gRPC's bare "unimplemented". */
+  private static BindableService authUnimplemented() {
+    BindableService auth = new AuthGrpc.AuthImplBase() {};
+    ServerInterceptor refuse =
+        new ServerInterceptor() {
+          @Override
+          public <Q, R> ServerCall.Listener<Q> interceptCall(
+              ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+            call.close(
+                Status.UNIMPLEMENTED.withDescription("raftkv: " + AUTH_LATER), new Metadata());
+            return new ServerCall.Listener<>() {};
+          }
+        };
+    return () -> ServerInterceptors.intercept(auth, refuse);
   }
 
   private static BindableService intercepted(BindableService service, ServerInterceptor with) {
