@@ -42,7 +42,10 @@ final class PeerSender {
   private long droppedCount;
 
   private ClientCallStreamObserver<PeerFrame> stream;
-  private boolean connected;
+
+  /** Written on the sending thread; read by shutdown when it picks a transfer target. */
+  private volatile boolean connected;
+
   private Duration backoff;
   private boolean closed;
 
@@ -58,6 +61,10 @@ final class PeerSender {
     this.sending = sending;
     this.limits = limits;
     this.backoff = limits.reconnectFirst();
+  }
+
+  boolean connected() {
+    return connected;
   }
 
   void start() {
@@ -92,6 +99,8 @@ final class PeerSender {
     if (closed) {
       return;
     }
+    // Our own backoff paces the attempts; the channel's (up to 2 minutes) would fail them fast.
+    channel.resetConnectBackoff();
     Attempt attempt = new Attempt();
     ClientCalls.asyncBidiStreamingCall(
         channel.newCall(PeerService.STREAM, CallOptions.DEFAULT), attempt);

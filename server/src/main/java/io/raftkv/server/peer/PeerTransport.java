@@ -113,6 +113,15 @@ public final class PeerTransport implements Transport, AutoCloseable {
     }
   }
 
+  /** Peers our stream to is open (they accepted our hello), in id order. */
+  public List<NodeId> connectedPeers() {
+    return senders.entrySet().stream()
+        .filter(e -> e.getValue().connected())
+        .map(Map.Entry::getKey)
+        .sorted()
+        .toList();
+  }
+
   Member self() {
     return self;
   }
