@@ -28,7 +28,7 @@ public final class ServerOptions {
   @Option(
       names = "--data-dir",
       defaultValue = "${env:RAFTKV_DATA_DIR}",
-      description = "Path to the data directory (env RAFTKV_DATA_DIR; default: ${name}.etcd).")
+      description = "Path to the data directory (env RAFTKV_DATA_DIR; default: <name>.etcd).")
   String dataDir;
 
   @Option(
