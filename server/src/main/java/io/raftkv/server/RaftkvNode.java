@@ -165,11 +165,24 @@ public final class RaftkvNode implements NodeContext {
     return new RaftStatus(id, Role.FOLLOWER, 0, NodeId.NONE, 0, 0, 0, 0, 0);
   }
 
-  /** The status other threads read, refreshed on the loop once a tick. */
+  /**
+   * The status other threads read, refreshed on the loop once a tick; one INFO line whenever the
+   * role, the term or the leader changed (the core's own lines say why).
+   */
   private void publishStatusEachTick() {
     loop.execute(
         () -> {
+          RaftStatus before = status;
           status = replica.raftStatus();
+          if (status.role() != before.role()
+              || status.currentTerm() != before.currentTerm()
+              || !status.leader().equals(before.leader())) {
+            LOG.info(
+                "{} role={} leader={}",
+                logContext(),
+                status.role(),
+                leader().map(Member::name).orElse("none"));
+          }
           loop.schedule(config.heartbeatInterval(), this::publishStatusEachTick);
         });
   }
