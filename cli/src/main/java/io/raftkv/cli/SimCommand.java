@@ -85,7 +85,8 @@ final class SimCommand implements Callable<Integer> {
       paramLabel = "LIST",
       description =
           "the faults seeds may draw, comma-separated (default: all): partitions,"
-              + "crashes,pauses,drops,duplicates,fsync-failures,clock-drift,slow-disks,full-disks,churn")
+              + "crashes,pauses,drops,duplicates,fsync-failures,clock-drift,slow-disks,"
+              + "full-disks,churn")
   String faults;
 
   @Option(
@@ -207,7 +208,7 @@ final class SimCommand implements Callable<Integer> {
   }
 
   private long range(int end) {
-    String[] bounds = seeds.split("\\.\\.");
+    String[] bounds = seeds.split("\\.\\.", -1);
     try {
       long a = Long.parseLong(bounds[0]);
       long b = bounds.length == 2 ? Long.parseLong(bounds[1]) : a;
@@ -222,7 +223,7 @@ final class SimCommand implements Callable<Integer> {
   }
 
   private int runSeeds(SimOptions options, long first, long last, PrintWriter out) {
-    boolean progress = System.console() != null && !trace && last > first;
+    boolean progress = Terminal.interactive() && !trace && last > first;
     long started = System.nanoTime();
     long seedCount = 0;
     long violations = 0;

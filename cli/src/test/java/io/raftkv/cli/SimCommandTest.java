@@ -15,7 +15,7 @@ class SimCommandTest {
     CliRun run =
         CliRun.of("sim", "--seeds", "1..2", "--ops", "100", "--report", reports.toString());
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
-    String[] lines = run.out().strip().split("\n");
+    String[] lines = run.out().strip().split("\n", -1);
     assertThat(lines[lines.length - 1])
         .startsWith("seeds=2 violations=0 ops=")
         .contains(" watch_events=")

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.NavigableMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
@@ -31,7 +31,7 @@ public final class KvSnapshot implements AutoCloseable {
   private final long revision;
   private final long compactRevision;
   private final long nextLeaseId;
-  private final TreeMap<Long, Long> leaseTtls;
+  private final NavigableMap<Long, Long> leaseTtls;
   private final List<Map.Entry<Long, Sessions.Session>> sessions;
   private final History history;
   private final Collection<Chain> chains;

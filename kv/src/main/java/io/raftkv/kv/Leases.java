@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -81,7 +82,7 @@ final class Leases {
   }
 
   /** Id to TTL of every lease, in id order: what a snapshot carries (keys are in the data). */
-  TreeMap<Long, Long> ttls() {
+  NavigableMap<Long, Long> ttls() {
     TreeMap<Long, Long> ttls = new TreeMap<>();
     for (Map.Entry<Long, Lease> e : leases.entrySet()) {
       ttls.put(e.getKey(), e.getValue().ttlSeconds);

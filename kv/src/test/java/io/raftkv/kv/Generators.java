@@ -46,6 +46,7 @@ final class Generators {
     return new PutRequest(key(r), value(r), lease, r.nextBoolean(), false, false);
   }
 
+  @SuppressWarnings("EnumOrdinal") // values()[random index] is a uniform random pick
   static TxnRequest txn(Random r, int depth, long[] leases) {
     List<Compare> compares = new ArrayList<>();
     for (int i = r.nextInt(3); i > 0; i--) {

@@ -47,7 +47,7 @@ public final class KvFigures {
         keys, (heapAfter - heapBefore) >> 20, overhead);
     index = measurePuts(store, random, keys, index);
     measureRanges(store, random, keys);
-    measureSnapshot(store, keys, index);
+    measureSnapshot(store, index);
   }
 
   private static long measurePuts(KvStore store, Random random, int keys, long index) {
@@ -120,7 +120,7 @@ public final class KvFigures {
     }
   }
 
-  private static void measureSnapshot(KvStore store, int keys, long index) throws IOException {
+  private static void measureSnapshot(KvStore store, long index) throws IOException {
     long[] pauses = new long[20];
     for (int i = 0; i < pauses.length; i++) {
       long start = System.nanoTime();

@@ -3,6 +3,7 @@ package io.raftkv.kv;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -12,7 +13,7 @@ import java.util.TreeMap;
  * the MVCC store to it.
  */
 final class NaiveKv {
-  final List<TreeMap<Bytes, KeyValue>> states = new ArrayList<>();
+  final List<NavigableMap<Bytes, KeyValue>> states = new ArrayList<>();
   final TreeMap<Long, Long> leaseTtls = new TreeMap<>();
   final List<Event> events = new ArrayList<>();
   long compactRevision;
@@ -26,10 +27,10 @@ final class NaiveKv {
   }
 
   long revision() {
-    return states.size() - 1;
+    return states.size() - 1L;
   }
 
-  TreeMap<Bytes, KeyValue> at(long revision) {
+  NavigableMap<Bytes, KeyValue> at(long revision) {
     return states.get((int) revision);
   }
 
@@ -51,8 +52,8 @@ final class NaiveKv {
 
   /** One revision's worth of writes on a copy; kept only if nothing failed and it changed. */
   private final class Working {
-    final TreeMap<Bytes, KeyValue> before = at(revision());
-    final TreeMap<Bytes, KeyValue> map = new TreeMap<>(before);
+    final NavigableMap<Bytes, KeyValue> before = at(revision());
+    final NavigableMap<Bytes, KeyValue> map = new TreeMap<>(before);
     final List<Event> pending = new ArrayList<>();
 
     long rev() {
@@ -136,14 +137,14 @@ final class NaiveKv {
   }
 
   /** Only the range features the generators use: key span, limit, revision. */
-  static RangeResponse range(TreeMap<Bytes, KeyValue> state, RangeRequest r, long header) {
+  static RangeResponse range(NavigableMap<Bytes, KeyValue> state, RangeRequest r, long header) {
     List<KeyValue> all = inRange(state, r.key(), r.rangeEnd());
     boolean more = r.limit() > 0 && all.size() > r.limit();
     return new RangeResponse(
         header, more ? all.subList(0, (int) r.limit()) : all, more, all.size());
   }
 
-  static List<KeyValue> inRange(TreeMap<Bytes, KeyValue> state, Bytes key, Bytes end) {
+  static List<KeyValue> inRange(NavigableMap<Bytes, KeyValue> state, Bytes key, Bytes end) {
     KeyRange range = KeyRange.of(key, end);
     List<KeyValue> out = new ArrayList<>();
     for (Map.Entry<Bytes, KeyValue> e : state.entrySet()) {
@@ -154,7 +155,7 @@ final class NaiveKv {
     return out;
   }
 
-  private static boolean holds(TreeMap<Bytes, KeyValue> state, Compare c) {
+  private static boolean holds(NavigableMap<Bytes, KeyValue> state, Compare c) {
     List<KeyValue> kvs = inRange(state, c.key(), c.rangeEnd());
     if (kvs.isEmpty()) {
       if (c.target() == Compare.Target.VALUE) {
@@ -228,7 +229,7 @@ final class NaiveKv {
     return new LeaseRevokeResponse(revision());
   }
 
-  static List<Bytes> keysOf(TreeMap<Bytes, KeyValue> state, long lease) {
+  static List<Bytes> keysOf(NavigableMap<Bytes, KeyValue> state, long lease) {
     return state.values().stream().filter(kv -> kv.lease() == lease).map(KeyValue::key).toList();
   }
 

@@ -193,6 +193,7 @@ final class SimClient {
     send();
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // the reply is handled in whenComplete
   private void send() {
     Op op = current;
     if (scheduler.nowNanos() >= op.deadlineNanos) {

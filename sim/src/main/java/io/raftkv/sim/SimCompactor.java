@@ -38,6 +38,7 @@ final class SimCompactor {
     stopped = true;
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // refused or applied, either is fine
   private void compact() {
     if (stopped) {
       return;

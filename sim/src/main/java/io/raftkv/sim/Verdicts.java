@@ -131,6 +131,7 @@ final class Verdicts {
    * write) found with two different mod revisions was applied twice, which the session must prevent
    * however often the client retried.
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // each read is handled in whenComplete
   private static void checkAppliedOnce(Simulation sim, List<String> violations) {
     Replica replica = sim.nodes().get(0).replica();
     long revisionMax = sim.nodes().get(0).core() == null ? 0 : replica.revision();

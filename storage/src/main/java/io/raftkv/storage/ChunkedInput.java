@@ -49,6 +49,7 @@ final class ChunkedInput extends InputStream {
   }
 
   /** Loads the next chunk; false at a good end record. */
+  @SuppressWarnings("ByteBufferBackingArray") // readExactly allocates: a heap buffer at offset 0
   private boolean nextChunk() throws IOException {
     ByteBuffer head = SnapshotStore.readExactly(file, offset, 4, fileName);
     int length = head.getInt();

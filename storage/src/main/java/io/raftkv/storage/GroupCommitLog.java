@@ -224,6 +224,7 @@ public final class GroupCommitLog implements AutoCloseable {
   }
 
   /** Writes a sealed group (null: its requests staged nothing) and hands on its futures. */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // one writer, the WAL thread; volatile for readers
   private void writeGroup(Wal.Sealed sealed, List<CompletableFuture<Void>> group)
       throws InterruptedException {
     Throwable failure = null;
@@ -288,6 +289,7 @@ public final class GroupCommitLog implements AutoCloseable {
     }
   }
 
+  @SuppressWarnings("ReferenceEquality") // STOP_COMPLETER is a sentinel, known by identity
   private void completeInOrder() {
     try {
       while (true) {
@@ -346,9 +348,13 @@ public final class GroupCommitLog implements AutoCloseable {
     }
   }
 
-  /** Makes everything submitted durable, then stops the WAL thread; the storage stays open. */
+  /**
+   * Makes everything submitted durable, then stops the WAL thread; the storage stays open. An
+   * interrupt does not cut this short (what was submitted is still promised durable): the caller's
+   * interrupt status is kept for it to act on afterwards.
+   */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     lock.lock();
     try {
       closing = true;
@@ -356,7 +362,23 @@ public final class GroupCommitLog implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    thread.join();
-    completer.join();
+    boolean interrupted = joinUninterruptibly(thread);
+    interrupted |= joinUninterruptibly(completer);
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits for {@code worker} to end; true when the wait was interrupted along the way. */
+  private static boolean joinUninterruptibly(Thread worker) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        worker.join();
+        return interrupted;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
   }
 }

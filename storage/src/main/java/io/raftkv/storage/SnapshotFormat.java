@@ -59,6 +59,7 @@ final class SnapshotFormat {
   }
 
   /** Parses a complete header; {@code IllegalArgumentException} says what does not match. */
+  @SuppressWarnings("ByteBufferBackingArray") // callers pass heap buffers read at offset 0
   static SnapshotMeta parseHeader(ByteBuffer in, String fileName) {
     int magic = in.getInt();
     if (magic != MAGIC) {

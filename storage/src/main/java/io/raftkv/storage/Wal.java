@@ -272,6 +272,7 @@ final class Wal implements AutoCloseable {
    * bytes are cut off again) and throws {@link DiskFullException}: what was staged since builds on
    * it, so the caller must {@link #discardStaged()} too.
    */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // one writer, the WAL thread; volatile for readers
   void write(Sealed sealed) {
     checkUsable();
     GrowableBuffer bytes = sealed.bytes();

@@ -24,7 +24,7 @@ class FaultyFileSystemTest {
       FaultyFileSystem fs = new FaultyFileSystem(seed);
       fs.createDirectories(DIR);
       try (FileSystem.WritableFile file = fs.create(FILE)) {
-        file.preallocate(sectors * FaultyFileSystem.SECTOR_BYTES);
+        file.preallocate((long) sectors * FaultyFileSystem.SECTOR_BYTES);
         fs.syncDirectory(DIR);
         assertThat(fs.bytes(FILE)).as("preallocated zeros").containsOnly(0);
         byte[] ones = new byte[sectors * FaultyFileSystem.SECTOR_BYTES];
