@@ -12,6 +12,7 @@ import io.raftkv.replica.ReplicaException;
 import io.raftkv.server.Member;
 import io.raftkv.server.NodeContext;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One client's LeaseKeepAlive stream. The leader answers each request from its lessor; a follower
@@ -44,19 +45,20 @@ final class KeepAliveSession implements StreamObserver<LeaseKeepAliveRequest> {
 
   @Override
   public void onNext(LeaseKeepAliveRequest request) {
-    LeaseService.keepAliveHere(node, headers, request.getID())
-        .whenComplete(
-            (response, failure) -> {
-              if (failure == null) {
-                send(response);
-              } else if (!forwarded && notLeader(failure)) {
-                relay(request);
-              } else if (forwarded && notLeader(failure)) {
-                end(EtcdErrors.leaderChanged());
-              } else {
-                end(EtcdErrors.of(failure));
-              }
-            });
+    CompletableFuture<?> unused =
+        LeaseService.keepAliveHere(node, headers, request.getID())
+            .whenComplete(
+                (response, failure) -> {
+                  if (failure == null) {
+                    send(response);
+                  } else if (!forwarded && notLeader(failure)) {
+                    relay(request);
+                  } else if (forwarded && notLeader(failure)) {
+                    end(EtcdErrors.leaderChanged());
+                  } else {
+                    end(EtcdErrors.of(failure));
+                  }
+                });
   }
 
   private static boolean notLeader(Throwable failure) {

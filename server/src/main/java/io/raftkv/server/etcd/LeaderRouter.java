@@ -84,7 +84,7 @@ final class LeaderRouter {
         Math.max(1, deadline.timeRemaining(TimeUnit.MILLISECONDS)), TimeUnit.MILLISECONDS);
   }
 
-  private final class Attempt<T> {
+  private static final class Attempt<T> {
     final Supplier<CompletableFuture<T>> local;
     final Function<Channel, ListenableFuture<T>> remote;
     final boolean forwarded;
@@ -112,28 +112,29 @@ final class LeaderRouter {
       attempt.result.completeExceptionally(e);
       return;
     }
-    local.whenComplete(
-        (value, failure) -> {
-          if (failure == null) {
-            attempt.result.complete(value);
-            return;
-          }
-          Throwable cause = EtcdErrors.unwrap(failure);
-          if (cause instanceof ReplicaException e
-              && e.kind() == ReplicaException.Kind.NOT_LEADER
-              && attempt.remote != null) {
-            if (attempt.forwarded) {
-              attempt.result.completeExceptionally(EtcdErrors.leaderChanged());
-              return;
-            }
-            Optional<Channel> channel = member(e.leaderHint()).flatMap(node::clientChannel);
-            if (channel.isPresent()) {
-              forward(attempt, channel.get());
-              return;
-            }
-          }
-          retryOrFail(attempt, failure);
-        });
+    CompletableFuture<T> unused =
+        local.whenComplete(
+            (value, failure) -> {
+              if (failure == null) {
+                attempt.result.complete(value);
+                return;
+              }
+              Throwable cause = EtcdErrors.unwrap(failure);
+              if (cause instanceof ReplicaException e
+                  && e.kind() == ReplicaException.Kind.NOT_LEADER
+                  && attempt.remote != null) {
+                if (attempt.forwarded) {
+                  attempt.result.completeExceptionally(EtcdErrors.leaderChanged());
+                  return;
+                }
+                Optional<Channel> channel = member(e.leaderHint()).flatMap(node::clientChannel);
+                if (channel.isPresent()) {
+                  forward(attempt, channel.get());
+                  return;
+                }
+              }
+              retryOrFail(attempt, failure);
+            });
   }
 
   @SuppressWarnings("unchecked")

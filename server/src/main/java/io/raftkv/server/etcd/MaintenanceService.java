@@ -214,25 +214,28 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     }
     io.grpc.Deadline deadline = LeaderRouter.deadline();
     CompletableFuture<MoveLeaderResponse> moved = new CompletableFuture<>();
-    node.replica()
-        .transferLeadership(target.get().raftId())
-        .whenComplete(
-            (ok, failure) -> {
-              if (failure != null) {
-                moved.completeExceptionally(failure);
-              } else {
-                awaitLeader(target.get(), deadline, moved);
-              }
-            });
+    CompletableFuture<Void> unused =
+        node.replica()
+            .transferLeadership(target.get().raftId())
+            .whenComplete(
+                (ok, failure) -> {
+                  if (failure != null) {
+                    moved.completeExceptionally(failure);
+                  } else {
+                    awaitLeader(target.get(), deadline, moved);
+                  }
+                });
     Replies.reply(moved, out);
   }
 
   private void awaitLeader(
       Member target, io.grpc.Deadline deadline, CompletableFuture<MoveLeaderResponse> moved) {
     if (node.raftStatus().leader().equals(target.raftId())) {
-      headers
-          .current()
-          .thenAccept(h -> moved.complete(MoveLeaderResponse.newBuilder().setHeader(h).build()));
+      CompletableFuture<Void> unused =
+          headers
+              .current()
+              .thenAccept(
+                  h -> moved.complete(MoveLeaderResponse.newBuilder().setHeader(h).build()));
     } else if (deadline.isExpired()) {
       moved.completeExceptionally(
           EtcdErrors.status(Status.Code.UNAVAILABLE, EtcdErrors.TIMEOUT_LEADER_TRANSFER));

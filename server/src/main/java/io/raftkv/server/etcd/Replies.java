@@ -9,15 +9,16 @@ final class Replies {
   private Replies() {}
 
   static <T> void reply(CompletableFuture<T> future, StreamObserver<T> out) {
-    future.whenComplete(
-        (value, failure) -> {
-          if (failure != null) {
-            out.onError(EtcdErrors.of(failure));
-          } else {
-            out.onNext(value);
-            out.onCompleted();
-          }
-        });
+    CompletableFuture<T> unused =
+        future.whenComplete(
+            (value, failure) -> {
+              if (failure != null) {
+                out.onError(EtcdErrors.of(failure));
+              } else {
+                out.onNext(value);
+                out.onCompleted();
+              }
+            });
   }
 
   /** Runs {@code call}; a check that throws at once is answered like a failed future. */

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
@@ -49,17 +50,18 @@ final class SnapshotStream {
     SnapshotStream stream = new SnapshotStream(out, headers);
     out.setOnReadyHandler(stream::pump);
     out.setOnCancelHandler(stream::close);
-    node.replica()
-        .stateImage()
-        .thenAcceptAsync(stream::prepare, responder)
-        .whenComplete(
-            (ok, failure) -> {
-              if (failure != null) {
-                stream.fail(failure);
-              } else {
-                stream.pump();
-              }
-            });
+    CompletableFuture<Void> unused =
+        node.replica()
+            .stateImage()
+            .thenAcceptAsync(stream::prepare, responder)
+            .whenComplete(
+                (ok, failure) -> {
+                  if (failure != null) {
+                    stream.fail(failure);
+                  } else {
+                    stream.pump();
+                  }
+                });
   }
 
   private void prepare(KvSnapshot image) {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * One client's Watch stream with its many watches (etcd's serverWatchStream). Each watch is a
@@ -63,18 +64,19 @@ final class WatchSession implements StreamObserver<WatchRequest> {
     Bytes rangeEnd = bytes(create.getRangeEnd());
     boolean allFromKey = rangeEnd.length() == 1 && rangeEnd.byteAt(0) == 0;
     if (!rangeEnd.isEmpty() && !allFromKey && rangeEnd.compareTo(key) <= 0) {
-      headers
-          .current()
-          .thenAccept(
-              header ->
-                  sender.send(
-                      WatchResponse.newBuilder()
-                          .setHeader(header)
-                          .setWatchId(NO_WATCH_ID)
-                          .setCreated(true)
-                          .setCanceled(true)
-                          .setCancelReason(EtcdErrors.WATCHER_RANGE_EMPTY)
-                          .build()));
+      CompletableFuture<Void> unused =
+          headers
+              .current()
+              .thenAccept(
+                  header ->
+                      sender.send(
+                          WatchResponse.newBuilder()
+                              .setHeader(header)
+                              .setWatchId(NO_WATCH_ID)
+                              .setCreated(true)
+                              .setCanceled(true)
+                              .setCancelReason(EtcdErrors.WATCHER_RANGE_EMPTY)
+                              .build()));
       return;
     }
     boolean noPut = create.getFiltersValueList().contains(0);

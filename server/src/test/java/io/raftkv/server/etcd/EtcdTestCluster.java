@@ -230,7 +230,8 @@ final class EtcdTestCluster implements AutoCloseable {
       publishStatus();
       services = EtcdServices.create(this);
       NettyServerBuilder builder =
-          NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+          NettyServerBuilder.forAddress(
+                  new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))
               .maxInboundMessageSize(limits.maxRequestBytes() + EtcdServices.GRPC_OVERHEAD_BYTES);
       services.services().forEach(builder::addService);
       try {

@@ -138,7 +138,7 @@ class EtcdctlTest {
   void leaseGrantAttachTimeToLiveKeepAliveListAndRevoke() {
     String granted = ok("lease", "grant", "60");
     assertThat(granted).matches("lease [0-9a-f]+ granted with TTL\\(60s\\)\n");
-    String id = granted.split(" ")[1];
+    String id = granted.split(" ", -1)[1];
     ok("put", "leased", "v", "--lease", id);
     assertThat(ok("lease", "timetolive", id, "--keys"))
         .matches(
