@@ -23,14 +23,15 @@ import io.raftkv.server.Member;
 import io.raftkv.server.MemberIds;
 import io.raftkv.server.NodeContext;
 import io.raftkv.server.ServerLimits;
-import io.raftkv.storage.FaultyFileSystem;
 import io.raftkv.storage.PersistBatch;
 import io.raftkv.storage.RaftStorage;
+import io.raftkv.storage.RealFileSystem;
 import io.raftkv.storage.StorageOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -179,6 +180,7 @@ final class EtcdTestCluster implements AutoCloseable {
     final AlarmState alarms;
     final TestLoop loop;
     final RaftStorage storage;
+    final Path dataDir;
     private final Map<Long, ManagedChannel> channels = new ConcurrentHashMap<>();
     volatile Replica replica;
     volatile RaftStatus status;
@@ -206,9 +208,14 @@ final class EtcdTestCluster implements AutoCloseable {
       this.config = config;
       this.alarms = new AlarmState(memberId);
       this.loop = new TestLoop("loop-" + name);
+      try {
+        this.dataDir = Files.createTempDirectory("raftkv-etcd-test-" + name);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
       this.storage =
           RaftStorage.open(
-              new FaultyFileSystem(memberId), Path.of("/" + name), StorageOptions.defaults());
+              new RealFileSystem(), dataDir, StorageOptions.defaults().withPreallocateBytes(0));
       this.status = new RaftStatus(raftId, Role.FOLLOWER, 0, NodeId.NONE, 0, 0, 0, 0, 0);
     }
 
@@ -224,7 +231,7 @@ final class EtcdTestCluster implements AutoCloseable {
                   to.receive(message);
                 }
               },
-              new MemoryLog(storage, loop),
+              new DirectoryLog(storage, loop),
               Rng.seeded(memberId),
               CoreLog.SILENT);
       publishStatus();
@@ -371,16 +378,26 @@ final class EtcdTestCluster implements AutoCloseable {
         services.close();
       }
       loop.close();
+      storage.close();
+      deleteRecursively(dataDir);
+    }
+
+    private static void deleteRecursively(Path dir) {
+      try (var paths = Files.walk(dir)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException e) {
+        throw new UncheckedIOException("test data dir " + dir + " not removed", e);
+      }
     }
   }
 
-  /** Durability in memory: persisted on the loop, acknowledged by a later loop task. */
-  private static final class MemoryLog implements DurableLog {
+  /** Durability in a temporary directory: persisted on the loop, acknowledged by a later task. */
+  private static final class DirectoryLog implements DurableLog {
     private final RaftStorage storage;
     private final EventLoop loop;
     private final DurableState recovered;
 
-    MemoryLog(RaftStorage storage, EventLoop loop) {
+    DirectoryLog(RaftStorage storage, EventLoop loop) {
       this.storage = storage;
       this.loop = loop;
       this.recovered = storage.recovered();
