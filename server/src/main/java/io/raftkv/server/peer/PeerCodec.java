@@ -125,12 +125,19 @@ public final class PeerCodec {
             to,
             m.getLastLogIndex(),
             m.getLastLogTerm(),
-            m.getPreVote(),
-            m.getLeadershipTransfer());
+            m.getPreVote()
+                ? Message.VoteKind.PRE_VOTE
+                : m.getLeadershipTransfer() ? Message.VoteKind.TRANSFER : Message.VoteKind.VOTE);
       }
       case VOTE_REPLY -> {
         var m = in.getVoteReply();
-        yield new Message.VoteReply(term, from, to, m.getPreVote(), m.getGranted());
+        // Stop-gap after main's VoteKind: the wire tells pre-votes apart only (server owns this).
+        yield new Message.VoteReply(
+            term,
+            from,
+            to,
+            m.getPreVote() ? Message.VoteKind.PRE_VOTE : Message.VoteKind.VOTE,
+            m.getGranted());
       }
       case APPEND_ENTRIES -> {
         var m = in.getAppendEntries();
