@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       CheckCommand.class,
       WalCommand.class,
       SimCommand.class,
+      ServerCommand.class,
     })
 public final class RaftkvCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -59,6 +59,58 @@ public final class KvSnapshot implements AutoCloseable {
     return revision;
   }
 
+  public long compactRevision() {
+    return compactRevision;
+  }
+
+  /**
+   * etcd's HashKV: a CRC32C over the key-value history from the compact revision through {@code
+   * revision} (every version of every key, tombstones included, keys ascending, versions oldest
+   * first), so members that applied the same log agree whatever else they did since (lease grants,
+   * later writes). Callable from any thread, like {@link #writeTo}.
+   *
+   * @param revision at most this snapshot's revision, and not below its compact revision
+   */
+  public int hashKv(long revision) {
+    if (closed) {
+      throw new IllegalStateException("snapshot at index " + appliedIndex + " already closed");
+    }
+    if (revision > this.revision || revision < compactRevision) {
+      throw new IllegalArgumentException(
+          "hash at revision "
+              + revision
+              + " outside ["
+              + compactRevision
+              + ", "
+              + this.revision
+              + "]");
+    }
+    CRC32C crc = new CRC32C();
+    ByteWriter buffer = new ByteWriter(1 << 12);
+    buffer.varint(compactRevision);
+    List<Version> versions = new ArrayList<>();
+    for (Chain c : chains) {
+      Version head = history.head(c).at(revision);
+      Version kept = head == null ? null : head.compactedAt(compactRevision);
+      if (kept == null) {
+        continue;
+      }
+      versions.clear();
+      for (Version v = kept; v != null; v = v.previous) {
+        versions.add(v);
+      }
+      buffer.bytes(c.key);
+      buffer.varint(versions.size());
+      for (int i = versions.size() - 1; i >= 0; i--) {
+        writeVersion(buffer, versions.get(i));
+      }
+      crc.update(buffer.buffer(), 0, buffer.length());
+      buffer.reset();
+    }
+    crc.update(buffer.buffer(), 0, buffer.length());
+    return (int) crc.getValue();
+  }
+
   /** Writes the image; the caller owns {@code out} (and its fsync). */
   public void writeTo(OutputStream out) throws IOException {
     if (closed) {

@@ -66,11 +66,11 @@ final class PendingReads {
    */
   boolean start(
       RangeRequest request,
-      Replica.Consistency consistency,
+      Consistency consistency,
       CompletableFuture<RangeResponse> future,
       KvStore kv) {
     PendingRead read = new PendingRead(request, loop.nanoTime(), future);
-    if (consistency == Replica.Consistency.SERIALIZABLE) {
+    if (consistency == Consistency.SERIALIZABLE) {
       read.serve(kv);
       return false;
     }

@@ -1,7 +1,9 @@
 package io.raftkv.replica;
 
 import io.raftkv.kv.Command;
+import io.raftkv.kv.KvSnapshot;
 import io.raftkv.kv.KvStore;
+import io.raftkv.kv.LeaseInfo;
 import io.raftkv.kv.LeaseTimeToLive;
 import io.raftkv.kv.RangeRequest;
 import io.raftkv.kv.RangeResponse;
@@ -21,6 +23,7 @@ import io.raftkv.raft.Ready;
 import io.raftkv.raft.Rng;
 import io.raftkv.raft.Snapshot;
 import io.raftkv.storage.PersistBatch;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -33,21 +36,13 @@ import java.util.function.Consumer;
  * hand each part of a Ready to the component that owns its state (docs/replica.md).
  */
 public final class Replica {
-  /** How current a read must be. */
-  public enum Consistency {
-    /** Reflects every write acknowledged before the read began (ReadIndex or lease). */
-    LINEARIZABLE,
-    /** This node's applied state, possibly behind (etcd's {@code --consistency=s}). */
-    SERIALIZABLE
-  }
-
   private final ReplicaConfig config;
   private final EventLoop loop;
   private final Transport transport;
   private final DurableLog durableLog;
   final RaftNode node; // package-private for SimulatorDoor.core only
   private final Set<ReplicaBug> bugs;
-  private final TickClock clock;
+  final TickClock clock; // package-private for SimulatorDoor.ticksOwed only
   private final PendingWrites writes;
   private final PendingReads reads;
   private final Lessor lessor;
@@ -157,9 +152,8 @@ public final class Replica {
 
   /** Asks the core to hand leadership to {@code target} (thesis §3.10). */
   public CompletableFuture<Void> transferLeadership(NodeId target) {
-    CompletableFuture<Void> future = new CompletableFuture<>();
-    loop.execute(
-        () -> {
+    return onLoopUnlessStopped(
+        future -> {
           Optional<ProposeResult.Rejected> rejected = node.transferLeadership(target);
           if (rejected.isPresent()) {
             future.completeExceptionally(ReplicaException.refused(config.raft(), rejected.get()));
@@ -168,7 +162,6 @@ public final class Replica {
             future.complete(null);
           }
         });
-    return future;
   }
 
   /** etcd's LeaseKeepAlive, served by the leader's lessor: returns the TTL in seconds. */
@@ -219,14 +212,22 @@ public final class Replica {
         watches.status());
   }
 
-  /** Ticks due, not yet given to the core (checkers judge a lease at 0). On the loop. */
-  public long ticksOwed() {
-    return clock.ticksOwed();
-  }
-
   /** The state machine's revision. Call on the event loop. */
   public long revision() {
     return kv.revision();
+  }
+
+  /** Every lease of the state machine, in id order (etcd's LeaseLeases). Call on the loop. */
+  public List<LeaseInfo> leases() {
+    return kv.leases();
+  }
+
+  /**
+   * A point-in-time image of the state machine (etcd's Maintenance.Snapshot and HashKV): taken on
+   * the loop, cheaply; written or hashed from any thread. The caller closes it.
+   */
+  public CompletableFuture<KvSnapshot> stateImage() {
+    return onLoopUnlessStopped(future -> future.complete(kv.snapshot()));
   }
 
   /**

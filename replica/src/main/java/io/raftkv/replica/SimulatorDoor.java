@@ -37,4 +37,12 @@ public final class SimulatorDoor {
   public static RaftNode core(Replica replica) {
     return replica.node;
   }
+
+  /**
+   * Ticks the replica's clock says are due and the core has not been given yet: checkers judge a
+   * core's lease only when this is 0 (docs/sim.md). Call on the event loop.
+   */
+  public static long ticksOwed(Replica replica) {
+    return replica.clock.ticksOwed();
+  }
 }

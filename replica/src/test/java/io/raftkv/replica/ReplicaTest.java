@@ -51,7 +51,7 @@ class ReplicaTest {
     Response put = await(cluster, leader.write(Command.of(PutRequest.of(bytes("k"), bytes("v1")))));
     assertThat(put).isInstanceOf(PutResponse.class);
     RangeResponse read =
-        await(cluster, leader.read(RangeRequest.of(bytes("k")), Replica.Consistency.LINEARIZABLE));
+        await(cluster, leader.read(RangeRequest.of(bytes("k")), Consistency.LINEARIZABLE));
     assertThat(read.kvs())
         .singleElement()
         .satisfies(kv -> assertThat(kv.value()).isEqualTo(bytes("v1")));
@@ -87,8 +87,7 @@ class ReplicaTest {
     // Acknowledged by the leader; the follower may not have applied it yet, but its
     // linearizable read must see it.
     RangeResponse read =
-        await(
-            cluster, follower.read(RangeRequest.of(bytes("k")), Replica.Consistency.LINEARIZABLE));
+        await(cluster, follower.read(RangeRequest.of(bytes("k")), Consistency.LINEARIZABLE));
     assertThat(read.kvs())
         .singleElement()
         .satisfies(kv -> assertThat(kv.value()).isEqualTo(bytes("v2")));
@@ -103,7 +102,7 @@ class ReplicaTest {
     RangeResponse read =
         await(
             cluster,
-            cluster.follower().read(RangeRequest.of(bytes("k")), Replica.Consistency.SERIALIZABLE));
+            cluster.follower().read(RangeRequest.of(bytes("k")), Consistency.SERIALIZABLE));
     assertThat(read.kvs()).hasSize(1);
   }
 
@@ -192,7 +191,7 @@ class ReplicaTest {
             cluster,
             cluster
                 .replica(lagging)
-                .read(RangeRequest.prefix(bytes("k")), Replica.Consistency.SERIALIZABLE));
+                .read(RangeRequest.prefix(bytes("k")), Consistency.SERIALIZABLE));
     assertThat(all.kvs()).hasSize(30);
   }
 
@@ -224,9 +223,7 @@ class ReplicaTest {
       RangeResponse all =
           await(
               cluster,
-              cluster
-                  .replica(id)
-                  .read(RangeRequest.prefix(bytes("k")), Replica.Consistency.SERIALIZABLE));
+              cluster.replica(id).read(RangeRequest.prefix(bytes("k")), Consistency.SERIALIZABLE));
       assertThat(all.kvs())
           .as("%s", id)
           .hasSize(40)
@@ -262,26 +259,20 @@ class ReplicaTest {
       assertThat(await(cluster, leader.leaseKeepAlive(7))).isEqualTo(2);
     }
     assertThat(
-            await(
-                    cluster,
-                    leader.read(RangeRequest.of(bytes("k")), Replica.Consistency.LINEARIZABLE))
+            await(cluster, leader.read(RangeRequest.of(bytes("k")), Consistency.LINEARIZABLE))
                 .kvs())
         .hasSize(1);
     // ...then it lapses, and every replica deletes the key when the revoke applies.
     cluster.run(Duration.ofSeconds(3));
     assertThat(
-            await(
-                    cluster,
-                    leader.read(RangeRequest.of(bytes("k")), Replica.Consistency.LINEARIZABLE))
+            await(cluster, leader.read(RangeRequest.of(bytes("k")), Consistency.LINEARIZABLE))
                 .kvs())
         .isEmpty();
     cluster.run(Duration.ofMillis(100));
     assertThat(
             await(
                     cluster,
-                    cluster
-                        .follower()
-                        .read(RangeRequest.of(bytes("k")), Replica.Consistency.SERIALIZABLE))
+                    cluster.follower().read(RangeRequest.of(bytes("k")), Consistency.SERIALIZABLE))
                 .kvs())
         .isEmpty();
     Throwable unknown = failure(cluster, leader.leaseKeepAlive(7));

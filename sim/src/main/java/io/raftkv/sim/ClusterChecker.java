@@ -5,6 +5,7 @@ import io.raftkv.raft.RaftNode;
 import io.raftkv.raft.Role;
 import io.raftkv.raft.testkit.SafetyChecker;
 import io.raftkv.raft.testkit.SafetyViolation;
+import io.raftkv.replica.SimulatorDoor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -102,7 +103,7 @@ final class ClusterChecker {
       // the cores a read would find current.
       if (core != null
           && core.holdsLease()
-          && node.replica().ticksOwed() == 0
+          && SimulatorDoor.ticksOwed(node.replica()) == 0
           && core.currentTerm() < newest.core().currentTerm()) {
         throw new SafetyViolation(
             "lease safety: "

@@ -14,6 +14,7 @@ import io.raftkv.kv.SessionOpenRequest;
 import io.raftkv.kv.SessionOpenResponse;
 import io.raftkv.kv.TxnRequest;
 import io.raftkv.kv.TxnResponse;
+import io.raftkv.replica.Consistency;
 import io.raftkv.replica.Replica;
 import io.raftkv.replica.ReplicaException;
 import java.util.List;
@@ -211,7 +212,7 @@ final class SimClient {
     }
     CompletableFuture<?> future =
         op.kind == Kind.READ
-            ? replica.read(RangeRequest.of(Bytes.utf8(op.key)), Replica.Consistency.LINEARIZABLE)
+            ? replica.read(RangeRequest.of(Bytes.utf8(op.key)), Consistency.LINEARIZABLE)
             : replica.write(op.command);
     future.whenComplete(
         (response, error) ->

@@ -17,6 +17,7 @@ import io.raftkv.kv.KvException;
 import io.raftkv.kv.RangeRequest;
 import io.raftkv.kv.RangeResponse;
 import io.raftkv.kv.WatchRequest;
+import io.raftkv.replica.Consistency;
 import io.raftkv.replica.Replica;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -108,7 +109,7 @@ final class Verdicts {
         RangeRequest read = RangeRequest.of(Bytes.utf8(write.key())).atRevision(write.revision());
         checks.add(
             replica
-                .read(read, Replica.Consistency.SERIALIZABLE)
+                .read(read, Consistency.SERIALIZABLE)
                 .handle(
                     (response, error) -> {
                       answered[0]++;
@@ -143,7 +144,7 @@ final class Verdicts {
       for (long revision = 1; revision <= revisionMax; revision++) {
         pending[0]++;
         replica
-            .read(RangeRequest.of(name).atRevision(revision), Replica.Consistency.SERIALIZABLE)
+            .read(RangeRequest.of(name).atRevision(revision), Consistency.SERIALIZABLE)
             .whenComplete(
                 (response, error) -> {
                   pending[0]--;

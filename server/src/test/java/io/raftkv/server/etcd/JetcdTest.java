@@ -1,0 +1,94 @@
+package io.raftkv.server.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** jetcd, an etcd client that knows nothing of raftkv, on the core paths. */
+class JetcdTest {
+  private static ByteSequence bytes(String text) {
+    return ByteSequence.from(text, StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void putGetWatchAndLeaseExpiryDeletingKeys() throws Exception {
+    try (EtcdTestCluster cluster = new EtcdTestCluster(1);
+        Client client =
+            Client.builder()
+                .endpoints("http://" + cluster.awaitLeader().endpoint())
+                .connectTimeout(Duration.ofSeconds(20))
+                .build()) {
+      long first =
+          client
+              .getKVClient()
+              .put(bytes("j/a"), bytes("1"))
+              .get(20, TimeUnit.SECONDS)
+              .getHeader()
+              .getRevision();
+      client.getKVClient().put(bytes("j/b"), bytes("2")).get(20, TimeUnit.SECONDS);
+      GetResponse all =
+          client
+              .getKVClient()
+              .get(bytes("j/"), GetOption.builder().isPrefix(true).build())
+              .get(20, TimeUnit.SECONDS);
+      assertThat(all.getKvs())
+          .extracting(kv -> kv.getValue().toString(StandardCharsets.UTF_8))
+          .containsExactly("1", "2");
+
+      BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
+      Watch.Watcher watcher =
+          client
+              .getWatchClient()
+              .watch(
+                  bytes("j/"),
+                  WatchOption.builder().isPrefix(true).withRevision(first).build(),
+                  response -> events.addAll(response.getEvents()));
+      try {
+        for (String expected : List.of("1", "2")) {
+          WatchEvent event = events.poll(20, TimeUnit.SECONDS);
+          assertThat(event).isNotNull();
+          assertThat(event.getKeyValue().getValue().toString(StandardCharsets.UTF_8))
+              .isEqualTo(expected);
+        }
+
+        long lease = client.getLeaseClient().grant(2).get(20, TimeUnit.SECONDS).getID();
+        client
+            .getKVClient()
+            .put(
+                bytes("j/leased"),
+                bytes("v"),
+                io.etcd.jetcd.options.PutOption.builder().withLeaseId(lease).build())
+            .get(20, TimeUnit.SECONDS);
+        assertThat(events.poll(20, TimeUnit.SECONDS).getEventType())
+            .isEqualTo(WatchEvent.EventType.PUT);
+        // Nobody keeps the lease alive: the leader revokes it through the log, deleting the key.
+        WatchEvent expired = events.poll(20, TimeUnit.SECONDS);
+        assertThat(expired).isNotNull();
+        assertThat(expired.getEventType()).isEqualTo(WatchEvent.EventType.DELETE);
+        assertThat(expired.getKeyValue().getKey()).isEqualTo(bytes("j/leased"));
+        assertThat(
+                client
+                    .getLeaseClient()
+                    .timeToLive(lease, io.etcd.jetcd.options.LeaseOption.DEFAULT)
+                    .get(20, TimeUnit.SECONDS)
+                    .getTTL())
+            .isEqualTo(-1);
+      } finally {
+        watcher.close();
+      }
+    }
+  }
+}
