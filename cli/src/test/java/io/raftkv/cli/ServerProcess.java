@@ -130,15 +130,20 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /** kill -9 if still running; an interrupt ends the wait and is kept. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (channel != null) {
       channel.shutdownNow();
       channel = null;
     }
     if (process != null && process.isAlive()) {
       process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -98,6 +98,8 @@ public final class GroupCommitDurableLog implements DurableLog {
    * backoff, so that it stays behind nothing the replica submitted later: the replica has one batch
    * and one snapshot in flight at most, and waits for each.
    */
+  // The stage whenComplete returns is not needed: every outcome is routed inside it.
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void submit(
       Supplier<CompletableFuture<Void>> request, Runnable onDurable, Duration backoff) {
     request
