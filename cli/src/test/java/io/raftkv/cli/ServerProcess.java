@@ -151,7 +151,7 @@ final class ServerProcess implements AutoCloseable {
     return String.join(",", nodes.stream().map(n -> n.name + "=" + n.peerUrl()).toList());
   }
 
-  private static String classPath() {
+  static String classPath() {
     String surefire = System.getProperty("surefire.test.class.path");
     String path = surefire != null ? surefire : System.getProperty("java.class.path");
     return String.join(File.pathSeparator, path.split(File.pathSeparator));
