@@ -7,7 +7,12 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnknownFieldSet;
 import io.raftkv.kv.RangeRequest.SortOrder;
 import io.raftkv.kv.RangeRequest.SortTarget;
-import io.raftkv.kv.proto.RequestOp;
+import io.raftkv.kv.proto.CommandProto;
+import io.raftkv.kv.proto.CompareProto;
+import io.raftkv.kv.proto.PutRequestProto;
+import io.raftkv.kv.proto.RangeRequestProto;
+import io.raftkv.kv.proto.RequestOpProto;
+import io.raftkv.kv.proto.TxnRequestProto;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -144,19 +149,19 @@ class CommandCodecTest {
                     .addLengthDelimited(ByteString.copyFromUtf8("future"))
                     .build())
             .build();
-    io.raftkv.kv.proto.PutRequest put =
-        io.raftkv.kv.proto.PutRequest.newBuilder()
+    PutRequestProto put =
+        PutRequestProto.newBuilder()
             .setKey(ByteString.copyFromUtf8("k"))
             .setValue(ByteString.copyFromUtf8("v"))
             .setUnknownFields(extra)
             .build();
     byte[] newer =
-        io.raftkv.kv.proto.Command.newBuilder()
+        CommandProto.newBuilder()
             .setClientId(3)
             .setSequence(4)
             .setTxn(
-                io.raftkv.kv.proto.TxnRequest.newBuilder()
-                    .addSuccess(RequestOp.newBuilder().setPut(put).setUnknownFields(extra))
+                TxnRequestProto.newBuilder()
+                    .addSuccess(RequestOpProto.newBuilder().setPut(put).setUnknownFields(extra))
                     .setUnknownFields(extra))
             .setUnknownFields(extra)
             .build()
@@ -192,11 +197,11 @@ class CommandCodecTest {
     assertThatThrownBy(() -> CommandCodec.decode(new byte[0]))
         .hasMessage("malformed command at request: none set");
     byte[] emptyOp =
-        io.raftkv.kv.proto.Command.newBuilder()
+        CommandProto.newBuilder()
             .setTxn(
-                io.raftkv.kv.proto.TxnRequest.newBuilder()
-                    .addSuccess(RequestOp.getDefaultInstance())
-                    .addFailure(RequestOp.getDefaultInstance()))
+                TxnRequestProto.newBuilder()
+                    .addSuccess(RequestOpProto.getDefaultInstance())
+                    .addFailure(RequestOpProto.getDefaultInstance()))
             .build()
             .toByteArray();
     assertThatThrownBy(() -> CommandCodec.decode(emptyOp))
@@ -206,36 +211,33 @@ class CommandCodecTest {
   @Test
   void unknownEnumValuesAreRefused() {
     byte[] sortOrder =
-        io.raftkv.kv.proto.Command.newBuilder()
-            .setRange(io.raftkv.kv.proto.RangeRequest.newBuilder().setSortOrderValue(7))
+        CommandProto.newBuilder()
+            .setRange(RangeRequestProto.newBuilder().setSortOrderValue(7))
             .build()
             .toByteArray();
     assertThatThrownBy(() -> CommandCodec.decode(sortOrder))
         .hasMessage("malformed command at range.sort_order: value 7 unknown");
     byte[] sortTarget =
-        io.raftkv.kv.proto.Command.newBuilder()
-            .setRange(io.raftkv.kv.proto.RangeRequest.newBuilder().setSortTargetValue(-1))
+        CommandProto.newBuilder()
+            .setRange(RangeRequestProto.newBuilder().setSortTargetValue(-1))
             .build()
             .toByteArray();
     assertThatThrownBy(() -> CommandCodec.decode(sortTarget))
         .hasMessage("malformed command at range.sort_target: value -1 unknown");
-    byte[] compareTarget = txnWith(io.raftkv.kv.proto.Compare.newBuilder().setTargetValue(5));
+    byte[] compareTarget = txnWith(CompareProto.newBuilder().setTargetValue(5));
     assertThatThrownBy(() -> CommandCodec.decode(compareTarget))
         .hasMessage("malformed command at txn.compare[0].target: value 5 unknown");
-    byte[] compareResult =
-        txnWith(io.raftkv.kv.proto.Compare.newBuilder().setResultValue(4).setVersion(1));
+    byte[] compareResult = txnWith(CompareProto.newBuilder().setResultValue(4).setVersion(1));
     assertThatThrownBy(() -> CommandCodec.decode(compareResult))
         .hasMessage("malformed command at txn.compare[0].result: value 4 unknown");
     byte[] nested =
-        io.raftkv.kv.proto.Command.newBuilder()
+        CommandProto.newBuilder()
             .setTxn(
-                io.raftkv.kv.proto.TxnRequest.newBuilder()
+                TxnRequestProto.newBuilder()
+                    .addFailure(RequestOpProto.newBuilder().setPut(PutRequestProto.newBuilder()))
                     .addFailure(
-                        RequestOp.newBuilder().setPut(io.raftkv.kv.proto.PutRequest.newBuilder()))
-                    .addFailure(
-                        RequestOp.newBuilder()
-                            .setRange(
-                                io.raftkv.kv.proto.RangeRequest.newBuilder().setSortOrderValue(3))))
+                        RequestOpProto.newBuilder()
+                            .setRange(RangeRequestProto.newBuilder().setSortOrderValue(3))))
             .build()
             .toByteArray();
     assertThatThrownBy(() -> CommandCodec.decode(nested))
@@ -245,17 +247,15 @@ class CommandCodecTest {
   @Test
   void aCompareOperandMustMatchItsTarget() {
     byte[] noOperand =
-        txnWith(
-            io.raftkv.kv.proto.Compare.newBuilder()
-                .setTarget(io.raftkv.kv.proto.Compare.CompareTarget.VALUE));
+        txnWith(CompareProto.newBuilder().setTarget(CompareProto.CompareTarget.VALUE));
     assertThatThrownBy(() -> CommandCodec.decode(noOperand))
         .hasMessage(
             "malformed command at txn.compare[0].target_union: target VALUE needs"
                 + " operand VALUE, found TARGETUNION_NOT_SET");
     byte[] wrongOperand =
         txnWith(
-            io.raftkv.kv.proto.Compare.newBuilder()
-                .setTarget(io.raftkv.kv.proto.Compare.CompareTarget.LEASE)
+            CompareProto.newBuilder()
+                .setTarget(CompareProto.CompareTarget.LEASE)
                 .setModRevision(3));
     assertThatThrownBy(() -> CommandCodec.decode(wrongOperand))
         .hasMessage(
@@ -263,9 +263,9 @@ class CommandCodecTest {
                 + " operand LEASE, found MOD_REVISION");
   }
 
-  private static byte[] txnWith(io.raftkv.kv.proto.Compare.Builder compare) {
-    return io.raftkv.kv.proto.Command.newBuilder()
-        .setTxn(io.raftkv.kv.proto.TxnRequest.newBuilder().addCompare(compare))
+  private static byte[] txnWith(CompareProto.Builder compare) {
+    return CommandProto.newBuilder()
+        .setTxn(TxnRequestProto.newBuilder().addCompare(compare))
         .build()
         .toByteArray();
   }
@@ -290,7 +290,7 @@ class CommandCodecTest {
   private static byte[] deepTxnBytes(int levels) {
     byte[] txn = {};
     for (int i = 0; i < levels; i++) {
-      byte[] op = lengthDelimited((4 << 3) | 2, txn); // RequestOp.txn
+      byte[] op = lengthDelimited((4 << 3) | 2, txn); // RequestOpProto.txn
       txn = lengthDelimited((2 << 3) | 2, op); // TxnRequest.success
     }
     return lengthDelimited((6 << 3) | 2, txn); // Command.txn
@@ -371,7 +371,7 @@ class CommandCodecTest {
         new Command(
             r.nextInt(3) == 0 ? 0 : r.nextLong(), r.nextInt(3) == 0 ? 0 : r.nextLong(), request);
     byte[] bytes = CommandCodec.encode(command);
-    assertThat(CommandCodec.decodePut(bytes))
+    assertThat(CanonicalPutDecoder.decode(bytes))
         .as("seed %d", seed)
         .isEqualTo(request instanceof PutRequest ? command : null);
     byte[] mangled = bytes.clone();
@@ -379,7 +379,7 @@ class CommandCodecTest {
       mangled[r.nextInt(mangled.length)] ^= (byte) (1 + r.nextInt(255));
     }
     mangled = r.nextInt(4) == 0 ? Arrays.copyOf(mangled, r.nextInt(mangled.length + 4)) : mangled;
-    Command fast = CommandCodec.decodePut(mangled);
+    Command fast = CanonicalPutDecoder.decode(mangled);
     if (fast != null) {
       try {
         assertThat(CommandCodec.decodeMessage(mangled)).as("seed %d", seed).isEqualTo(fast);
@@ -395,26 +395,26 @@ class CommandCodecTest {
         UnknownFieldSet.newBuilder()
             .addField(99, UnknownFieldSet.Field.newBuilder().addVarint(42).build())
             .build();
-    io.raftkv.kv.proto.PutRequest put =
-        io.raftkv.kv.proto.PutRequest.newBuilder()
+    PutRequestProto put =
+        PutRequestProto.newBuilder()
             .setKey(ByteString.copyFromUtf8("k"))
             .setValue(ByteString.copyFromUtf8("v"))
             .build();
     byte[] unknown =
-        io.raftkv.kv.proto.Command.newBuilder()
+        CommandProto.newBuilder()
             .setPut(put.toBuilder().setUnknownFields(extra))
             .build()
             .toByteArray();
-    byte[] plain = io.raftkv.kv.proto.Command.newBuilder().setPut(put).build().toByteArray();
+    byte[] plain = CommandProto.newBuilder().setPut(put).build().toByteArray();
     // The put field twice: protobuf merges the two messages, a case the shortcut leaves alone.
     byte[] twice = Arrays.copyOf(plain, plain.length * 2);
     System.arraycopy(plain, 0, twice, plain.length, plain.length);
     Command expected = Command.of(PutRequest.of(Bytes.utf8("k"), Bytes.utf8("v")));
     for (byte[] bytes : List.of(unknown, twice)) {
-      assertThat(CommandCodec.decodePut(bytes)).isNull();
+      assertThat(CanonicalPutDecoder.decode(bytes)).isNull();
       assertThat(CommandCodec.decode(bytes)).isEqualTo(expected);
     }
-    assertThat(CommandCodec.decodePut(plain)).isEqualTo(expected);
+    assertThat(CanonicalPutDecoder.decode(plain)).isEqualTo(expected);
   }
 
   @Test

@@ -5,7 +5,10 @@ import java.util.Collections;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
-/** The voting members of the cluster. Sorted, so iteration (and message order) is deterministic. */
+/**
+ * The voting members of the cluster. Sorted, so iteration (and message order) is deterministic.
+ * What makes a quorum of them is {@link Tracker}'s business.
+ */
 public record Configuration(SortedSet<NodeId> voters) {
   public Configuration {
     if (voters.isEmpty()) {
@@ -27,11 +30,6 @@ public record Configuration(SortedSet<NodeId> voters) {
       set.add(NodeId.of(id));
     }
     return new Configuration(set);
-  }
-
-  /** The number of votes (or replicas) that make a majority. */
-  public int quorum() {
-    return voters.size() / 2 + 1;
   }
 
   public boolean contains(NodeId id) {

@@ -5,35 +5,109 @@ import io.raftkv.raft.Message.AppendReply;
 import io.raftkv.raft.Message.Heartbeat;
 import io.raftkv.raft.Message.InstallSnapshot;
 import io.raftkv.raft.Message.RequestVote;
+import io.raftkv.raft.Message.TimeoutNow;
+import io.raftkv.raft.Message.VoteKind;
 import io.raftkv.raft.Message.VoteReply;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
- * Terms and elections: which messages the current term admits (§5.1), the voter's rule (§5.2,
- * §5.4.1, thesis §9.6 pre-vote) and the candidate's tally.
+ * Terms and elections: which messages the current term admits (§5.1), the campaign (pre-vote, then
+ * vote), the voter's rule (§5.2, §5.4.1, thesis §9.6 pre-vote) and what the tally, counted by
+ * {@link Tracker}, means.
  *
  * <p>{@link RaftNode} owns the term, the vote and the role and makes every transition; this class
- * decides when, and calls {@code becomeFollower}, {@code becomeCandidate} or {@code becomeLeader}.
+ * decides when, and calls {@code becomePreCandidate}, {@code becomeCandidate}, {@code becomeLeader}
+ * or {@code becomeFollower}.
  */
 final class Elections {
   private final RaftNode node;
   private final RaftConfig config;
   private final NodeId id;
-  private final CoreLog log;
+  private final CoreLog coreLog;
   private final RaftLog raftLog;
   private final Outbox outbox;
 
-  /** The current campaign's votes, granted or refused, by voter. */
-  private final Map<NodeId, Boolean> votes = new HashMap<>();
+  /** Holds the current campaign's votes and decides what a quorum of them is. */
+  private final Tracker tracker;
 
-  Elections(RaftNode node, RaftConfig config, RaftLog raftLog, Outbox outbox, CoreLog log) {
+  private final ElectionTimer electionTimer;
+
+  Elections(
+      RaftNode node,
+      RaftConfig config,
+      RaftLog raftLog,
+      Tracker tracker,
+      ElectionTimer electionTimer,
+      Outbox outbox,
+      CoreLog coreLog) {
     this.node = node;
     this.config = config;
     this.id = node.id();
-    this.log = log;
+    this.coreLog = coreLog;
     this.raftLog = raftLog;
     this.outbox = outbox;
+    this.tracker = tracker;
+    this.electionTimer = electionTimer;
+  }
+
+  /**
+   * The election sequence starts here, when the election timer expires, on {@code campaign()} or on
+   * TimeoutNow: a pre-vote poll first where configured (thesis §9.6), then the election (§5.2); a
+   * transfer skips the poll (thesis §3.10). Votes come back through {@link #handleVoteReply}; a
+   * quorum of them makes the node a candidate, then a leader.
+   */
+  void campaign(VoteKind kind) {
+    if (!tracker.isVoter(id)) {
+      return;
+    }
+    if (!config.preVote() || kind == VoteKind.TRANSFER) {
+      startElection(kind);
+      return;
+    }
+    node.becomePreCandidate();
+    recordVote(id, VoteKind.PRE_VOTE, true);
+    if (node.role() == Role.PRE_CANDIDATE) {
+      requestVotes(node.currentTerm() + 1, VoteKind.PRE_VOTE);
+    }
+  }
+
+  /** §5.2: a new term, our own vote, and everyone else asked. */
+  private void startElection(VoteKind kind) {
+    node.becomeCandidate(kind);
+    recordVote(id, kind, true);
+    if (node.role() == Role.CANDIDATE) {
+      requestVotes(node.currentTerm(), kind);
+    }
+  }
+
+  /** Thesis §3.10: the transfer target skips pre-vote and campaigns at once. */
+  void handleTimeoutNow(TimeoutNow message) {
+    if (node.role() != Role.LEADER) {
+      coreLog.info(
+          String.format(
+              "%s term=%d received TimeoutNow from %s", id, node.currentTerm(), message.from()));
+      campaign(VoteKind.TRANSFER);
+    }
+  }
+
+  /**
+   * Thesis §9.6: a pre-vote is granted only by a node that has not heard from a leader for an
+   * election timeout, whether or not check-quorum is on; otherwise a node that cannot reach the
+   * leader but can reach us could depose a healthy leader.
+   */
+  private boolean heardFromLeaderRecently() {
+    return !node.leader().isNone() && !electionTimer.electionTimeoutElapsed();
+  }
+
+  /**
+   * Whether we heard from a leader within the minimum election timeout. Where leases are in use (a
+   * cluster-wide setting), a node that has just started counts as having heard from one: its memory
+   * of the leader is gone, and a leader's lease may still rely on it.
+   */
+  boolean inLease() {
+    boolean bootGuard = config.leaseReads() && node.ticks() < config.electionTimeoutTicks();
+    return config.checkQuorum()
+        && !electionTimer.electionTimeoutElapsed()
+        && (!node.leader().isNone() || bootGuard);
   }
 
   /**
@@ -44,7 +118,7 @@ final class Elections {
     long currentTerm = node.currentTerm();
     if (message.term() > currentTerm) {
       if (message instanceof RequestVote request) {
-        if (node.inLease() && !request.leadershipTransfer()) {
+        if (inLease() && !request.leadershipTransfer()) {
           // Thesis §4.2.3 / §6.2: we heard from a live leader within the minimum election
           // timeout, so a vote request is disruption, not a dead leader; ignore it entirely.
           debug(
@@ -77,9 +151,9 @@ final class Elections {
           && (message instanceof AppendEntries || message instanceof Heartbeat)) {
         // A deposed leader whose higher-term peers never campaign against it (pre-vote and
         // check-quorum suppress that) would otherwise never learn it was deposed.
-        outbox.send(new AppendReply(currentTerm, id, message.from(), false, 0, -1, 0, 0));
+        outbox.send(AppendReply.staleTerm(currentTerm, id, message.from()));
       } else if (message instanceof RequestVote request && request.preVote()) {
-        outbox.send(new VoteReply(currentTerm, id, message.from(), true, false));
+        outbox.send(VoteReply.refused(currentTerm, id, message.from(), VoteKind.PRE_VOTE));
       } else {
         debug("dropped stale message from %s term=%d", message.from(), message.term());
       }
@@ -88,24 +162,11 @@ final class Elections {
     return true;
   }
 
-  /** Starts a new tally; a node in any role but (pre-)candidate holds no votes. */
-  void clearVotes() {
-    votes.clear();
-  }
-
   /** Asks every other voter for its vote in {@code term}, or, for a pre-vote, polls it. */
-  void requestVotes(long term, boolean preVote, boolean leadershipTransfer) {
-    for (NodeId peer : node.configuration().voters()) {
+  void requestVotes(long term, VoteKind kind) {
+    for (NodeId peer : tracker.voters()) {
       if (!peer.equals(id)) {
-        outbox.send(
-            new RequestVote(
-                term,
-                id,
-                peer,
-                raftLog.lastIndex(),
-                raftLog.lastTerm(),
-                preVote,
-                leadershipTransfer));
+        outbox.send(new RequestVote(term, id, peer, raftLog.lastIndex(), raftLog.lastTerm(), kind));
       }
     }
   }
@@ -117,9 +178,7 @@ final class Elections {
     boolean canVote =
         votedFor.equals(request.from())
             || (votedFor.isNone() && node.leader().isNone())
-            || (request.preVote()
-                && request.term() > currentTerm
-                && !node.heardFromLeaderRecently());
+            || (request.preVote() && request.term() > currentTerm && !heardFromLeaderRecently());
     boolean granted = canVote && raftLog.isUpToDate(request.lastLogIndex(), request.lastLogTerm());
     if (granted && !request.preVote()) {
       node.voteFor(request.from());
@@ -131,7 +190,10 @@ final class Elections {
         request.from(),
         request.term());
     long replyTerm = granted && request.preVote() ? request.term() : currentTerm;
-    VoteReply reply = new VoteReply(replyTerm, id, request.from(), request.preVote(), granted);
+    VoteReply reply =
+        granted
+            ? VoteReply.granted(replyTerm, id, request.from(), request.kind())
+            : VoteReply.refused(replyTerm, id, request.from(), request.kind());
     if (granted && node.hasBug(CoreBug.VOTE_BEFORE_PERSIST)) {
       outbox.sendBeforePersist(reply);
     } else {
@@ -145,34 +207,27 @@ final class Elections {
     if (node.role() != expected || (reply.granted() && reply.term() != expectedTerm)) {
       return;
     }
-    recordVote(reply.from(), reply.preVote(), reply.granted());
+    recordVote(reply.from(), reply.kind(), reply.granted());
   }
 
-  /** §5.2: a majority of grants wins (the poll, or the election); a majority of refusals loses. */
-  void recordVote(NodeId voter, boolean preVote, boolean granted) {
-    votes.putIfAbsent(voter, granted);
-    int grantedCount = 0;
-    for (boolean vote : votes.values()) {
-      if (vote) {
-        grantedCount++;
+  /** §5.2: winning the poll starts the election, winning the election makes a leader. */
+  void recordVote(NodeId voter, VoteKind kind, boolean granted) {
+    switch (tracker.recordVote(voter, granted)) {
+      case WON -> {
+        if (kind == VoteKind.PRE_VOTE) {
+          startElection(VoteKind.VOTE);
+        } else {
+          node.becomeLeader();
+        }
       }
-    }
-    int refusedCount = votes.size() - grantedCount;
-    int quorum = node.configuration().quorum();
-    if (grantedCount >= quorum) {
-      if (preVote) {
-        node.becomeCandidate(false);
-      } else {
-        node.becomeLeader();
-      }
-    } else if (refusedCount >= quorum) {
-      node.becomeFollower(node.currentTerm(), NodeId.NONE);
+      case LOST -> node.becomeFollower(node.currentTerm(), NodeId.NONE);
+      case PENDING -> {}
     }
   }
 
   private void debug(String format, Object... args) {
-    if (log.debugEnabled()) {
-      log.debug(id + " term=" + node.currentTerm() + " " + String.format(format, args));
+    if (coreLog.debugEnabled()) {
+      coreLog.debug(id + " term=" + node.currentTerm() + " " + String.format(format, args));
     }
   }
 }

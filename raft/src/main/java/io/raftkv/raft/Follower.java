@@ -19,15 +19,15 @@ import java.util.Optional;
 final class Follower {
   private final RaftNode node;
   private final NodeId id;
-  private final CoreLog log;
+  private final CoreLog coreLog;
   private final RaftLog raftLog;
   private final Outbox outbox;
   private final SnapshotAssembler snapshotAssembler = new SnapshotAssembler();
 
-  Follower(RaftNode node, RaftLog raftLog, Outbox outbox, CoreLog log) {
+  Follower(RaftNode node, RaftLog raftLog, Outbox outbox, CoreLog coreLog) {
     this.node = node;
     this.id = node.id();
-    this.log = log;
+    this.coreLog = coreLog;
     this.raftLog = raftLog;
     this.outbox = outbox;
   }
@@ -45,7 +45,7 @@ final class Follower {
       // the part of the message up to it is already here.
       int alreadyCommitted = (int) Math.min(entries.size(), commitIndex - prevIndex);
       if (alreadyCommitted == entries.size()) {
-        outbox.send(new AppendReply(currentTerm, id, append.from(), true, commitIndex, 0, 0, 0));
+        outbox.send(AppendReply.accepted(currentTerm, id, append.from(), commitIndex));
         return;
       }
       entries = entries.subList(alreadyCommitted, entries.size());
@@ -58,7 +58,7 @@ final class Follower {
     }
     long lastNewIndex = raftLog.appendFromLeader(prevIndex, entries);
     raftLog.commitTo(Math.min(append.leaderCommit(), lastNewIndex));
-    outbox.send(new AppendReply(currentTerm, id, append.from(), true, lastNewIndex, 0, 0, 0));
+    outbox.send(AppendReply.accepted(currentTerm, id, append.from(), lastNewIndex));
   }
 
   private void rejectAppend(AppendEntries append) {
@@ -76,15 +76,8 @@ final class Follower {
         "rejected append from=%s prevIndex=%d prevTerm=%d conflictTerm=%d conflictIndex=%d",
         append.from(), prevIndex, append.prevLogTerm(), conflictTerm, conflictIndex);
     outbox.send(
-        new AppendReply(
-            node.currentTerm(),
-            id,
-            append.from(),
-            false,
-            0,
-            prevIndex,
-            conflictTerm,
-            conflictIndex));
+        AppendReply.rejected(
+            node.currentTerm(), id, append.from(), prevIndex, conflictTerm, conflictIndex));
   }
 
   void handleHeartbeat(Heartbeat heartbeat) {
@@ -100,28 +93,20 @@ final class Follower {
     long currentTerm = node.currentTerm();
     if (chunk.snapshotIndex() <= raftLog.commitIndex()) {
       outbox.send(
-          new SnapshotReply(
-              currentTerm,
-              id,
-              chunk.from(),
-              chunk.snapshotIndex(),
-              0,
-              true,
-              raftLog.commitIndex()));
+          SnapshotReply.installed(
+              currentTerm, id, chunk.from(), chunk.snapshotIndex(), raftLog.commitIndex()));
       return;
     }
     Optional<Snapshot> complete = snapshotAssembler.accept(chunk);
     if (complete.isEmpty()) {
       outbox.send(
-          new SnapshotReply(
+          SnapshotReply.nextChunk(
               currentTerm,
               id,
               chunk.from(),
               chunk.snapshotIndex(),
               snapshotAssembler.nextOffset(
-                  chunk.snapshotIndex(), chunk.snapshotTerm(), chunk.term()),
-              false,
-              0));
+                  chunk.snapshotIndex(), chunk.snapshotTerm(), chunk.term())));
       return;
     }
     Snapshot snapshot = complete.get();
@@ -129,26 +114,19 @@ final class Follower {
       // We hold that entry already: the log is the better copy, only the commit index is news.
       raftLog.commitTo(snapshot.index());
     } else {
-      log.info(
-          id
-              + " term="
-              + currentTerm
-              + " restoring snapshot index="
-              + snapshot.index()
-              + " term="
-              + snapshot.term()
-              + " from "
-              + chunk.from());
+      coreLog.info(
+          String.format(
+              "%s term=%d restoring snapshot index=%d term=%d from %s",
+              id, currentTerm, snapshot.index(), snapshot.term(), chunk.from()));
       node.restore(snapshot);
     }
     outbox.send(
-        new SnapshotReply(
-            currentTerm, id, chunk.from(), snapshot.index(), 0, true, snapshot.index()));
+        SnapshotReply.installed(currentTerm, id, chunk.from(), snapshot.index(), snapshot.index()));
   }
 
   private void debug(String format, Object... args) {
-    if (log.debugEnabled()) {
-      log.debug(id + " term=" + node.currentTerm() + " " + String.format(format, args));
+    if (coreLog.debugEnabled()) {
+      coreLog.debug(id + " term=" + node.currentTerm() + " " + String.format(format, args));
     }
   }
 }

@@ -2,7 +2,8 @@ package io.raftkv.raft;
 
 /**
  * The AppendEntries messages in flight to one follower, as a ring of their last indexes. Bounded
- * (STYLE.md §5): {@link #add(long)} on a full ring is a bug, callers check {@link #isFull()}.
+ * (STYLE.md §5): {@link #add(long)} on a full ring is a bug, callers check {@link #isFull()}. Last
+ * indexes only grow from oldest to newest: appends stream in log order.
  */
 final class Inflights {
   private final long[] lastIndexes;
@@ -10,6 +11,7 @@ final class Inflights {
   private int count;
 
   Inflights(int capacity) {
+    Invariants.check(capacity >= 1, "inflight window of %d", capacity);
     lastIndexes = new long[capacity];
   }
 
@@ -23,8 +25,11 @@ final class Inflights {
 
   void add(long lastIndex) {
     Invariants.check(!isFull(), "inflights full (%d)", count);
+    Invariants.check(
+        count == 0 || lastIndex > newest(), "inflight %d after newest %d", lastIndex, newest());
     lastIndexes[(start + count) % lastIndexes.length] = lastIndex;
     count++;
+    Invariants.check(newest() == lastIndex, "inflight ring lost %d", lastIndex);
   }
 
   /**
@@ -35,6 +40,8 @@ final class Inflights {
       start = (start + 1) % lastIndexes.length;
       count--;
     }
+    Invariants.check(
+        count == 0 || lastIndexes[start] > index, "inflight %d kept after ack %d", oldest(), index);
   }
 
   /** Lets one more append out when acknowledgements may have been lost. */
@@ -43,10 +50,19 @@ final class Inflights {
       start = (start + 1) % lastIndexes.length;
       count--;
     }
+    Invariants.check(count >= 0 && !isFull(), "inflight window still full after freeing one");
   }
 
   void reset() {
     start = 0;
     count = 0;
+  }
+
+  private long oldest() {
+    return count == 0 ? -1 : lastIndexes[start];
+  }
+
+  private long newest() {
+    return count == 0 ? -1 : lastIndexes[(start + count - 1) % lastIndexes.length];
   }
 }

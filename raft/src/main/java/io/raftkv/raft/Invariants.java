@@ -11,4 +11,18 @@ public final class Invariants {
       throw new InvariantViolation(String.format(format, args));
     }
   }
+
+  /** As above, boxing nothing unless the check fails: for checks on every append. */
+  public static void check(boolean condition, String format, long value) {
+    if (!condition) {
+      throw new InvariantViolation(String.format(format, value));
+    }
+  }
+
+  /** As above, boxing nothing unless the check fails: for checks on every append. */
+  public static void check(boolean condition, String format, long first, long second) {
+    if (!condition) {
+      throw new InvariantViolation(String.format(format, first, second));
+    }
+  }
 }

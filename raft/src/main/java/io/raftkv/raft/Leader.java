@@ -11,7 +11,6 @@ import io.raftkv.raft.ProposeResult.Rejected;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * The leader's side of one term: per-follower replication and flow control, reply handling,
@@ -29,13 +28,13 @@ final class Leader {
   /** The term this node leads; a later term gets a new {@code Leader}. */
   private final long currentTerm;
 
-  private final CoreLog log;
+  private final CoreLog coreLog;
   private final RaftLog raftLog;
   private final Outbox outbox;
   private final ReadTracker reads;
 
-  /** One entry per other voter, in id order so message order is deterministic. */
-  private final TreeMap<NodeId, Progress> progress = new TreeMap<>();
+  /** The followers' progress and every quorum computed over it. */
+  private final Tracker tracker;
 
   private int heartbeatElapsedTicks;
   private NodeId leadTransferee = NodeId.NONE;
@@ -57,22 +56,20 @@ final class Leader {
       RaftNode node,
       RaftConfig config,
       RaftLog raftLog,
+      Tracker tracker,
       Outbox outbox,
       ReadTracker reads,
-      CoreLog log) {
+      CoreLog coreLog) {
     this.node = node;
     this.config = config;
     this.id = node.id();
     this.currentTerm = node.currentTerm();
-    this.log = log;
+    this.coreLog = coreLog;
     this.raftLog = raftLog;
     this.outbox = outbox;
     this.reads = reads;
-    for (NodeId peer : node.configuration().voters()) {
-      if (!peer.equals(id)) {
-        progress.put(peer, new Progress(raftLog.lastIndex() + 1, config.inflightAppendsMax()));
-      }
-    }
+    this.tracker = tracker;
+    tracker.resetProgress(raftLog.lastIndex() + 1, config.inflightAppendsMax());
   }
 
   // ---------------------------------------------------------------- ticks
@@ -80,26 +77,9 @@ final class Leader {
   void tickTransfer() {
     if (!leadTransferee.isNone() && ++transferElapsedTicks >= config.electionTimeoutTicks()) {
       // Thesis §3.10: a transfer that has not finished within an election timeout is abandoned.
-      log.info(id + " term=" + currentTerm + " aborted leadership transfer to " + leadTransferee);
+      info("aborted leadership transfer to %s", leadTransferee);
       leadTransferee = NodeId.NONE;
     }
-  }
-
-  /** Thesis §6.2 check-quorum: whether a majority was heard from since the last check. */
-  boolean quorumRecentlyActive() {
-    Configuration configuration = node.configuration();
-    int active = configuration.contains(id) ? 1 : 0;
-    for (Map.Entry<NodeId, Progress> entry : progress.entrySet()) {
-      if (entry.getValue().recentActive) {
-        active++;
-      }
-    }
-    return active >= configuration.quorum();
-  }
-
-  /** Starts a new check-quorum period. */
-  void forgetRecentActivity() {
-    progress.values().forEach(pr -> pr.recentActive = false);
   }
 
   void tickHeartbeat() {
@@ -145,8 +125,7 @@ final class Leader {
   void handleReadIndexRequest(Message.ReadIndexRequest request) {
     if (admitRead(request.requestId(), request.from()).isPresent()) {
       outbox.send(
-          new Message.ReadIndexReply(
-              currentTerm, id, request.from(), request.requestId(), 0, true));
+          Message.ReadIndexReply.refused(currentTerm, id, request.from(), request.requestId()));
     }
     answerConfirmedRemoteReads();
   }
@@ -174,8 +153,8 @@ final class Leader {
   private void answerConfirmedRemoteReads() {
     for (ReadTracker.RemoteRead read : reads.takeRemoteConfirmed()) {
       outbox.send(
-          new Message.ReadIndexReply(
-              currentTerm, id, read.origin(), read.requestId(), read.readIndex(), false));
+          Message.ReadIndexReply.confirmed(
+              currentTerm, id, read.origin(), read.requestId(), read.readIndex()));
     }
   }
 
@@ -185,18 +164,18 @@ final class Leader {
 
   /** Thesis §3.10: hands leadership to {@code target} once it has caught up. */
   Optional<Rejected> transferLeadership(NodeId target) {
-    if (!node.configuration().contains(target)) {
+    if (!tracker.isVoter(target)) {
       return Optional.of(new Rejected(RejectReason.UNKNOWN_NODE, id));
     }
     if (target.equals(id)) {
       return Optional.empty();
     }
-    log.info(id + " term=" + currentTerm + " transferring leadership to " + target);
+    info("transferring leadership to %s", target);
     leadTransferee = target;
     transferElapsedTicks = 0;
     timeoutNowSent = false;
-    Progress pr = progress.get(target);
-    if (pr.matchIndex == raftLog.lastIndex()) {
+    Progress pr = tracker.progress(target);
+    if (pr.matchIndex() == raftLog.lastIndex()) {
       sendTimeoutNow(target);
     } else {
       replicateTo(target, pr);
@@ -218,11 +197,11 @@ final class Leader {
   // ---------------------------------------------------------------- replies
 
   void handleAppendReply(AppendReply reply) {
-    Progress pr = progress.get(reply.from());
+    Progress pr = tracker.progress(reply.from());
     if (pr == null) {
       return;
     }
-    pr.recentActive = true;
+    pr.markActive();
     if (!reply.success()) {
       handleAppendRejection(reply, pr);
       return;
@@ -233,21 +212,11 @@ final class Leader {
           reply.from(), reply.matchIndex(), raftLog.lastIndex());
       return;
     }
-    boolean advanced = pr.advanceMatch(reply.matchIndex());
-    switch (pr.state) {
-      case PROBE -> pr.becomeReplicate();
-      case REPLICATE -> pr.inflights.freeThrough(reply.matchIndex());
-      case SNAPSHOT -> {
-        if (pr.matchIndex >= pr.snapshotIndex) {
-          pr.becomeProbe();
-        }
-      }
-    }
-    if (advanced) {
+    if (pr.appendAccepted(reply.matchIndex())) {
       maybeCommit();
     }
     if (reply.from().equals(leadTransferee)
-        && pr.matchIndex == raftLog.lastIndex()
+        && pr.matchIndex() == raftLog.lastIndex()
         && !timeoutNowSent) {
       sendTimeoutNow(reply.from());
     }
@@ -262,15 +231,6 @@ final class Leader {
     if (reply.rejectedIndex() < 0) {
       return;
     }
-    boolean stale =
-        switch (pr.state) {
-          case REPLICATE -> reply.rejectedIndex() <= pr.matchIndex;
-          case PROBE -> reply.rejectedIndex() != pr.nextIndex - 1;
-          case SNAPSHOT -> true;
-        };
-    if (stale) {
-      return;
-    }
     long next = reply.conflictIndex();
     if (reply.conflictTerm() > 0) {
       long ours = raftLog.lastIndexOfTerm(reply.conflictTerm(), reply.rejectedIndex());
@@ -278,63 +238,50 @@ final class Leader {
         next = ours + 1;
       }
     }
-    pr.nextIndex = Math.max(pr.matchIndex + 1, Math.min(next, reply.rejectedIndex()));
-    pr.becomeProbe();
+    if (!pr.maybeDecrTo(reply.rejectedIndex(), next)) {
+      return;
+    }
     debug(
         "backtracked %s to next=%d after rejection at %d",
-        reply.from(), pr.nextIndex, reply.rejectedIndex());
+        reply.from(), pr.nextIndex(), reply.rejectedIndex());
     replicateTo(reply.from(), pr);
   }
 
   void handleHeartbeatReply(HeartbeatReply reply) {
-    Progress pr = progress.get(reply.from());
+    Progress pr = tracker.progress(reply.from());
     if (pr == null) {
       return;
     }
-    pr.recentActive = true;
-    if (reply.sequence() > pr.heartbeatAckedSequence) {
-      pr.heartbeatAckedSequence = reply.sequence();
-      pr.heartbeatAckedSentTick = reads.sentTick(reply.sequence());
+    pr.markActive();
+    if (pr.heartbeatAcked(reply.sequence(), reads.sentTick(reply.sequence()))) {
       confirmReads();
     }
-    switch (pr.state) {
-      case PROBE -> pr.probeSent = false;
-      case REPLICATE -> {
-        // Appends may have been lost; let one more out so the follower can say where it is.
-        if (pr.inflights.isFull()) {
-          pr.inflights.freeFirst();
-        }
+    if (pr.state() == Progress.State.SNAPSHOT) {
+      // The chunk or its answer may have been lost: resend once the follower has been quiet.
+      if (node.ticks() - pr.snapshotChunkSentTick() >= 2L * config.heartbeatTicks()) {
+        sendSnapshotChunk(reply.from(), pr);
       }
-      case SNAPSHOT -> {
-        if (node.ticks() - pr.snapshotChunkSentTick >= 2L * config.heartbeatTicks()) {
-          sendSnapshotChunk(reply.from(), pr);
-        }
-        return;
-      }
+      return;
     }
-    if (pr.matchIndex < raftLog.lastIndex()) {
+    pr.heartbeatAnswered();
+    if (pr.matchIndex() < raftLog.lastIndex()) {
       sendAppend(reply.from(), pr, true);
     }
   }
 
   void handleSnapshotReply(SnapshotReply reply) {
-    Progress pr = progress.get(reply.from());
+    Progress pr = tracker.progress(reply.from());
     if (pr == null) {
       return;
     }
-    pr.recentActive = true;
+    pr.markActive();
     if (reply.installed()) {
-      pr.advanceMatch(Math.min(reply.matchIndex(), raftLog.lastIndex()));
-      if (pr.state == Progress.State.SNAPSHOT && pr.matchIndex >= pr.snapshotIndex) {
-        pr.nextIndex = pr.matchIndex + 1;
-        pr.becomeProbe();
-      }
+      pr.snapshotInstalled(Math.min(reply.matchIndex(), raftLog.lastIndex()));
       maybeCommit();
       replicateTo(reply.from(), pr);
       return;
     }
-    if (pr.state == Progress.State.SNAPSHOT && reply.snapshotIndex() == pr.snapshotIndex) {
-      pr.snapshotOffsetAcked = reply.nextOffset();
+    if (pr.snapshotChunkAcked(reply.snapshotIndex(), reply.nextOffset())) {
       sendSnapshotChunk(reply.from(), pr);
     }
   }
@@ -343,13 +290,7 @@ final class Leader {
 
   /** §5.3 and §5.4.2: commit the highest index a majority holds, if it is of this term. */
   void maybeCommit() {
-    Configuration configuration = node.configuration();
-    long[] matches = new long[configuration.voters().size()];
-    int i = 0;
-    for (NodeId voter : configuration.voters()) {
-      matches[i++] = voter.equals(id) ? raftLog.persistedIndex() : progress.get(voter).matchIndex;
-    }
-    long candidate = Quorum.valueReachedByQuorum(matches, configuration.quorum());
+    long candidate = tracker.committedIndex(raftLog.persistedIndex());
     long oldCommit = raftLog.commitIndex();
     boolean ofThisTerm =
         raftLog.term(candidate) == currentTerm
@@ -373,13 +314,13 @@ final class Leader {
 
   /** Sends what each follower's flow control allows. */
   void broadcastAppend() {
-    for (Map.Entry<NodeId, Progress> entry : progress.entrySet()) {
+    for (Map.Entry<NodeId, Progress> entry : tracker.peers()) {
       replicateTo(entry.getKey(), entry.getValue());
     }
   }
 
   private void replicateTo(NodeId peer, Progress pr) {
-    if (pr.state == Progress.State.PROBE) {
+    if (pr.state() == Progress.State.PROBE) {
       sendAppend(peer, pr, true);
       return;
     }
@@ -393,22 +334,22 @@ final class Leader {
     if (!pr.canSendAppend()) {
       return false;
     }
-    long prevIndex = pr.nextIndex - 1;
+    long prevIndex = pr.nextIndex() - 1;
     long prevTerm = raftLog.term(prevIndex);
     if (prevTerm == RaftLog.UNKNOWN_TERM) {
       Invariants.check(
           prevIndex < raftLog.snapshotIndex(),
           "%s: next=%d for %s beyond log %d",
           id,
-          pr.nextIndex,
+          pr.nextIndex(),
           peer,
           raftLog.lastIndex());
       startSnapshot(peer, pr);
       return false;
     }
     List<Entry> entries =
-        pr.nextIndex <= raftLog.lastIndex()
-            ? raftLog.slice(pr.nextIndex, config.appendEntriesMax(), config.appendBytesMax())
+        pr.nextIndex() <= raftLog.lastIndex()
+            ? raftLog.slice(pr.nextIndex(), config.appendEntriesMax(), config.appendBytesMax())
             : List.of();
     if (entries.isEmpty() && !allowEmpty) {
       return false;
@@ -416,13 +357,7 @@ final class Leader {
     outbox.send(
         new AppendEntries(
             currentTerm, id, peer, prevIndex, prevTerm, entries, raftLog.commitIndex()));
-    if (pr.state == Progress.State.PROBE) {
-      pr.probeSent = true;
-    } else if (!entries.isEmpty()) {
-      long last = entries.get(entries.size() - 1).index();
-      pr.nextIndex = last + 1;
-      pr.inflights.add(last);
-    }
+    pr.appendSent(prevIndex + entries.size());
     return true;
   }
 
@@ -430,50 +365,32 @@ final class Leader {
     Snapshot latestSnapshot = node.snapshot().orElse(null);
     Invariants.check(
         latestSnapshot != null, "%s: %s needs compacted entries but no snapshot", id, peer);
-    log.info(
-        id
-            + " term="
-            + currentTerm
-            + " sending snapshot index="
-            + latestSnapshot.index()
-            + " to "
-            + peer);
+    info("sending snapshot index=%d to %s", latestSnapshot.index(), peer);
     pr.becomeSnapshot(latestSnapshot);
     sendSnapshotChunk(peer, pr);
   }
 
   private void sendSnapshotChunk(NodeId peer, Progress pr) {
-    Snapshot snapshot = pr.snapshot;
-    byte[] image = snapshot.data();
-    int offset = (int) Math.min(pr.snapshotOffsetAcked, image.length);
-    int length = Math.min(config.snapshotChunkBytes(), image.length - offset);
-    byte[] chunk = java.util.Arrays.copyOfRange(image, offset, offset + length);
+    Snapshot snapshot = pr.snapshot();
+    int offset = (int) Math.min(pr.snapshotOffsetAcked(), snapshot.data().length);
     outbox.send(
-        new InstallSnapshot(
-            currentTerm,
-            id,
-            peer,
-            snapshot.index(),
-            snapshot.term(),
-            snapshot.configuration(),
-            offset,
-            chunk,
-            offset + length == image.length));
-    pr.snapshotChunkSentTick = node.ticks();
+        InstallSnapshot.chunkOf(
+            currentTerm, id, peer, snapshot, offset, config.snapshotChunkBytes()));
+    pr.snapshotChunkSent(node.ticks());
   }
 
   // ---------------------------------------------------------------- heartbeats, reads, lease
 
   void broadcastHeartbeat() {
     long sequence = reads.startRound(node.ticks(), config.electionTimeoutTicks());
-    for (Map.Entry<NodeId, Progress> entry : progress.entrySet()) {
+    for (Map.Entry<NodeId, Progress> entry : tracker.peers()) {
       Progress pr = entry.getValue();
       outbox.send(
           new Heartbeat(
               currentTerm,
               id,
               entry.getKey(),
-              Math.min(pr.matchIndex, raftLog.commitIndex()),
+              Math.min(pr.matchIndex(), raftLog.commitIndex()),
               sequence));
     }
     confirmReads();
@@ -481,14 +398,7 @@ final class Leader {
 
   /** Thesis §6.4 step 3: reads whose round a majority echoed are safe to serve. */
   private void confirmReads() {
-    Configuration configuration = node.configuration();
-    long[] acked = new long[configuration.voters().size()];
-    int i = 0;
-    for (NodeId voter : configuration.voters()) {
-      acked[i++] =
-          voter.equals(id) ? reads.lastSequence() : progress.get(voter).heartbeatAckedSequence;
-    }
-    reads.confirmThrough(Quorum.valueReachedByQuorum(acked, configuration.quorum()));
+    reads.confirmThrough(tracker.confirmedRound(reads.lastSequence()));
     answerConfirmedRemoteReads();
   }
 
@@ -504,14 +414,8 @@ final class Leader {
     if (!config.leaseReads() || !leadTransferee.isNone() || leaseForfeited) {
       return false;
     }
-    Configuration configuration = node.configuration();
     long ticks = node.ticks();
-    long[] sentTicks = new long[configuration.voters().size()];
-    int i = 0;
-    for (NodeId voter : configuration.voters()) {
-      sentTicks[i++] = voter.equals(id) ? ticks : progress.get(voter).heartbeatAckedSentTick;
-    }
-    long leaseStart = Quorum.valueReachedByQuorum(sentTicks, configuration.quorum());
+    long leaseStart = tracker.leaseStartTick(ticks);
     return leaseStart >= 0 && ticks < leaseStart + leaseTicks();
   }
 
@@ -521,9 +425,13 @@ final class Leader {
         : config.electionTimeoutTicks() - 1 - config.clockDriftTicks();
   }
 
+  private void info(String format, Object... args) {
+    coreLog.info(id + " term=" + currentTerm + " " + String.format(format, args));
+  }
+
   private void debug(String format, Object... args) {
-    if (log.debugEnabled()) {
-      log.debug(id + " term=" + currentTerm + " " + String.format(format, args));
+    if (coreLog.debugEnabled()) {
+      coreLog.debug(id + " term=" + currentTerm + " " + String.format(format, args));
     }
   }
 }

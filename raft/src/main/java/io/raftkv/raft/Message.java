@@ -1,5 +1,6 @@
 package io.raftkv.raft;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -13,24 +14,53 @@ public sealed interface Message {
 
   NodeId to();
 
-  /**
-   * §5.2 RequestVote, and the pre-vote of thesis §9.6 when {@code preVote}: a pre-vote carries the
-   * term the sender would campaign in, and changes no state anywhere. {@code leadershipTransfer}
-   * marks a campaign started by TimeoutNow (thesis §3.10), which voters honour even inside a
-   * leader's lease.
-   */
-  record RequestVote(
-      long term,
-      NodeId from,
-      NodeId to,
-      long lastLogIndex,
-      long lastLogTerm,
-      boolean preVote,
-      boolean leadershipTransfer)
-      implements Message {}
+  /** What a {@link RequestVote} asks for. */
+  enum VoteKind {
+    /** §5.2: a vote in the candidate's new term. */
+    VOTE,
+    /**
+     * Thesis §9.6: a poll carrying the term the sender would campaign in; it changes no state
+     * anywhere.
+     */
+    PRE_VOTE,
+    /**
+     * A vote for a campaign started by TimeoutNow (thesis §3.10), which voters honour even inside a
+     * leader's lease.
+     */
+    TRANSFER
+  }
 
-  record VoteReply(long term, NodeId from, NodeId to, boolean preVote, boolean granted)
-      implements Message {}
+  /** §5.2 RequestVote, or the pre-vote of thesis §9.6, as {@code kind} says. */
+  record RequestVote(
+      long term, NodeId from, NodeId to, long lastLogIndex, long lastLogTerm, VoteKind kind)
+      implements Message {
+    public boolean preVote() {
+      return kind == VoteKind.PRE_VOTE;
+    }
+
+    public boolean leadershipTransfer() {
+      return kind == VoteKind.TRANSFER;
+    }
+  }
+
+  /**
+   * The answer to a {@link RequestVote} of {@code kind}. A granted pre-vote carries the poll's
+   * term, which is not news of a higher term.
+   */
+  record VoteReply(long term, NodeId from, NodeId to, VoteKind kind, boolean granted)
+      implements Message {
+    public static VoteReply granted(long term, NodeId from, NodeId to, VoteKind kind) {
+      return new VoteReply(term, from, to, kind, true);
+    }
+
+    public static VoteReply refused(long term, NodeId from, NodeId to, VoteKind kind) {
+      return new VoteReply(term, from, to, kind, false);
+    }
+
+    public boolean preVote() {
+      return kind == VoteKind.PRE_VOTE;
+    }
+  }
 
   /** §5.3 AppendEntries. {@code entries} are contiguous, starting at {@code prevLogIndex + 1}. */
   record AppendEntries(
@@ -63,7 +93,31 @@ public sealed interface Message {
       long rejectedIndex,
       long conflictTerm,
       long conflictIndex)
-      implements Message {}
+      implements Message {
+    /** The follower's log matches the leader's through {@code matchIndex}. */
+    public static AppendReply accepted(long term, NodeId from, NodeId to, long matchIndex) {
+      return new AppendReply(term, from, to, true, matchIndex, 0, 0, 0);
+    }
+
+    /** The follower has no entry matching the append's previous one: retry earlier. */
+    public static AppendReply rejected(
+        long term,
+        NodeId from,
+        NodeId to,
+        long rejectedIndex,
+        long conflictTerm,
+        long conflictIndex) {
+      return new AppendReply(term, from, to, false, 0, rejectedIndex, conflictTerm, conflictIndex);
+    }
+
+    /**
+     * The append came from a deposed leader's stale term: no index was rejected ({@code
+     * rejectedIndex} -1); the reply's higher term is the whole message.
+     */
+    public static AppendReply staleTerm(long term, NodeId from, NodeId to) {
+      return new AppendReply(term, from, to, false, 0, -1, 0, 0);
+    }
+  }
 
   /**
    * Leadership assertion without log content. {@code commitIndex} is capped by what the follower is
@@ -85,7 +139,27 @@ public sealed interface Message {
       long offset,
       byte[] chunk,
       boolean done)
-      implements Message {}
+      implements Message {
+    /**
+     * The chunk of {@code snapshot}'s image at {@code offset}, at most {@code chunkBytesMax} long;
+     * {@code done} when it reaches the image's end.
+     */
+    public static InstallSnapshot chunkOf(
+        long term, NodeId from, NodeId to, Snapshot snapshot, int offset, int chunkBytesMax) {
+      byte[] image = snapshot.data();
+      int length = Math.min(chunkBytesMax, image.length - offset);
+      return new InstallSnapshot(
+          term,
+          from,
+          to,
+          snapshot.index(),
+          snapshot.term(),
+          snapshot.configuration(),
+          offset,
+          Arrays.copyOfRange(image, offset, offset + length),
+          offset + length == image.length);
+    }
+  }
 
   /**
    * The follower's answer to a chunk: the next offset it wants, or {@code installed} once the whole
@@ -99,7 +173,19 @@ public sealed interface Message {
       long nextOffset,
       boolean installed,
       long matchIndex)
-      implements Message {}
+      implements Message {
+    /** More of image {@code snapshotIndex} is wanted, from {@code nextOffset}. */
+    public static SnapshotReply nextChunk(
+        long term, NodeId from, NodeId to, long snapshotIndex, long nextOffset) {
+      return new SnapshotReply(term, from, to, snapshotIndex, nextOffset, false, 0);
+    }
+
+    /** The follower's log now ends at {@code matchIndex}, the image's index or beyond. */
+    public static SnapshotReply installed(
+        long term, NodeId from, NodeId to, long snapshotIndex, long matchIndex) {
+      return new SnapshotReply(term, from, to, snapshotIndex, 0, true, matchIndex);
+    }
+  }
 
   /** Thesis §3.10: the leader tells a caught-up target to campaign at once. */
   record TimeoutNow(long term, NodeId from, NodeId to) implements Message {}
@@ -116,5 +202,14 @@ public sealed interface Message {
    */
   record ReadIndexReply(
       long term, NodeId from, NodeId to, long requestId, long readIndex, boolean rejected)
-      implements Message {}
+      implements Message {
+    public static ReadIndexReply confirmed(
+        long term, NodeId from, NodeId to, long requestId, long readIndex) {
+      return new ReadIndexReply(term, from, to, requestId, readIndex, false);
+    }
+
+    public static ReadIndexReply refused(long term, NodeId from, NodeId to, long requestId) {
+      return new ReadIndexReply(term, from, to, requestId, 0, true);
+    }
+  }
 }

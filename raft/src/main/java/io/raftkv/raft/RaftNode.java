@@ -10,6 +10,7 @@ import io.raftkv.raft.Message.ReadIndexRequest;
 import io.raftkv.raft.Message.RequestVote;
 import io.raftkv.raft.Message.SnapshotReply;
 import io.raftkv.raft.Message.TimeoutNow;
+import io.raftkv.raft.Message.VoteKind;
 import io.raftkv.raft.Message.VoteReply;
 import io.raftkv.raft.ProposeResult.Rejected;
 import java.util.List;
@@ -24,17 +25,18 @@ import java.util.Optional;
  * persist, send and apply, in which order; the caller then calls {@link #advance(Ready)}. Inputs
  * may arrive between {@code ready()} and {@code advance()}; a second {@code ready()} may not.
  *
- * <p>This class owns the term, the vote, the role and their transitions. The term rules and the
- * election handlers are in {@link Elections}, the leader's side of a term is in {@link Leader}, and
- * the follower's side of replication in {@link Follower}.
+ * <p>This class owns the term, the vote, the role and their transitions. The term rules, the
+ * campaign and the election handlers are in {@link Elections}, the leader's side of a term is in
+ * {@link Leader}, the follower's side of replication in {@link Follower}, every quorum in {@link
+ * Tracker}, and the bookkeeping of handed-out Readies in {@link ReadyAssembler}. docs/raft.md walks
+ * through an election across these classes.
  *
  * <p>Not thread-safe: one thread (an event loop, or the simulator) owns a node.
  */
 public final class RaftNode {
   private final RaftConfig config;
   private final NodeId id;
-  private final Rng rng;
-  private final CoreLog log;
+  private final CoreLog coreLog;
   private final RaftLog raftLog;
   private final Outbox outbox = new Outbox();
   private final ReadTracker reads = new ReadTracker();
@@ -43,7 +45,9 @@ public final class RaftNode {
   private final Elections elections;
   private final Follower follower;
 
-  private Configuration configuration;
+  /** The configuration, the followers' progress while leading, the votes while campaigning. */
+  private final Tracker tracker;
+
   private long currentTerm;
   private NodeId votedFor;
   private Role role = Role.FOLLOWER;
@@ -53,21 +57,17 @@ public final class RaftNode {
   private Leader leading;
 
   private long ticks;
-  private int electionElapsedTicks;
-  private int randomizedElectionTimeoutTicks;
+  private final ElectionTimer electionTimer;
 
   private Snapshot latestSnapshot;
-  private Snapshot snapshotToInstall;
-  private long appliedIndex;
-  private HardState lastHardState;
-  private Ready outstandingReady;
+  private final ReadyAssembler readies;
 
   /**
    * Starts (or restarts) a node from what its disk holds. A brand-new node passes {@link
    * DurableState#empty()}.
    */
-  public RaftNode(RaftConfig config, DurableState durable, Rng rng, CoreLog log) {
-    this(config, durable, rng, log, java.util.Set.of());
+  public RaftNode(RaftConfig config, DurableState durable, Rng rng, CoreLog coreLog) {
+    this(config, durable, rng, coreLog, java.util.Set.of());
   }
 
   /**
@@ -75,45 +75,46 @@ public final class RaftNode {
    * by a server.
    */
   public RaftNode(
-      RaftConfig config, DurableState durable, Rng rng, CoreLog log, java.util.Set<CoreBug> bugs) {
+      RaftConfig config,
+      DurableState durable,
+      Rng rng,
+      CoreLog coreLog,
+      java.util.Set<CoreBug> bugs) {
     this.bugs = java.util.EnumSet.noneOf(CoreBug.class);
     this.bugs.addAll(bugs);
     this.config = config;
     this.id = config.id();
-    this.rng = rng;
-    this.log = log;
+    this.electionTimer = new ElectionTimer(config, rng);
+    this.coreLog = coreLog;
     this.latestSnapshot = durable.snapshot().orElse(null);
     long snapshotIndex = latestSnapshot == null ? 0 : latestSnapshot.index();
     long snapshotTerm = latestSnapshot == null ? 0 : latestSnapshot.term();
-    this.configuration =
-        latestSnapshot == null ? config.initialConfiguration() : latestSnapshot.configuration();
+    this.tracker =
+        new Tracker(
+            id,
+            latestSnapshot == null
+                ? config.initialConfiguration()
+                : latestSnapshot.configuration());
     this.raftLog =
         new RaftLog(
             snapshotIndex, snapshotTerm, durable.entries(), durable.hardState().commitIndex());
-    this.elections = new Elections(this, config, raftLog, outbox, log);
-    this.follower = new Follower(this, raftLog, outbox, log);
+    this.elections = new Elections(this, config, raftLog, tracker, electionTimer, outbox, coreLog);
+    this.follower = new Follower(this, raftLog, outbox, coreLog);
     this.forwardedReads = new ForwardedReads(id, config, reads, outbox, rng.fork());
     this.currentTerm = durable.hardState().currentTerm();
     this.votedFor = durable.hardState().votedFor();
-    this.appliedIndex = snapshotIndex;
-    this.lastHardState = durable.hardState();
     Invariants.check(
         raftLog.lastTerm() <= currentTerm,
         "%s: last log term %d above term %d",
         id,
         raftLog.lastTerm(),
         currentTerm);
-    resetElectionTimer();
-    log.info(
-        id
-            + " term="
-            + currentTerm
-            + " started as follower lastIndex="
-            + raftLog.lastIndex()
-            + " commit="
-            + raftLog.commitIndex()
-            + " voters="
-            + configuration.voters());
+    electionTimer.reset();
+    this.readies =
+        new ReadyAssembler(id, config, raftLog, outbox, reads, durable.hardState(), softState());
+    info(
+        "started as follower lastIndex=%d commit=%d voters=%s",
+        raftLog.lastIndex(), raftLog.commitIndex(), tracker.voters());
   }
 
   // ---------------------------------------------------------------- inputs
@@ -121,33 +122,28 @@ public final class RaftNode {
   /** One unit of logical time. Drives elections, heartbeats, check-quorum and transfer aborts. */
   public void tick() {
     ticks++;
-    electionElapsedTicks++;
+    electionTimer.tick();
     if (role == Role.LEADER) {
       tickLeader();
       return;
     }
     forwardedReads.expire(ticks);
-    if (electionElapsedTicks >= randomizedElectionTimeoutTicks) {
-      electionElapsedTicks = 0;
-      campaign(false);
+    if (electionTimer.randomizedTimeoutElapsed()) {
+      electionTimer.restart();
+      elections.campaign(VoteKind.VOTE);
     }
   }
 
   private void tickLeader() {
     leading.tickTransfer();
-    if (electionElapsedTicks >= config.electionTimeoutTicks()) {
-      electionElapsedTicks = 0;
-      if (config.checkQuorum() && !leading.quorumRecentlyActive()) {
-        log.info(
-            id
-                + " term="
-                + currentTerm
-                + " stepped down: no quorum heard within an "
-                + "election timeout (check-quorum)");
+    if (electionTimer.electionTimeoutElapsed()) {
+      electionTimer.restart();
+      if (config.checkQuorum() && !tracker.quorumActive()) {
+        info("stepped down: no quorum heard within an election timeout (check-quorum)");
         becomeFollower(currentTerm, NodeId.NONE);
         return;
       }
-      leading.forgetRecentActivity();
+      tracker.resetRecentActive();
     }
     leading.tickHeartbeat();
   }
@@ -160,16 +156,16 @@ public final class RaftNode {
    * @return whether an election (or pre-vote) started
    */
   public boolean campaign() {
-    if (role == Role.LEADER || (config.leaseReads() && inLease())) {
+    if (role == Role.LEADER || (config.leaseReads() && elections.inLease())) {
       return false;
     }
-    campaign(false);
+    elections.campaign(VoteKind.VOTE);
     return true;
   }
 
   /** Handles a message from a peer. Messages for another node or from a stranger are dropped. */
   public void step(Message message) {
-    if (!message.to().equals(id) || !configuration.contains(message.from())) {
+    if (!message.to().equals(id) || !tracker.isVoter(message.from())) {
       debug(
           "dropped message for %s from %s: not ours or not a member", message.to(), message.from());
       return;
@@ -181,31 +177,19 @@ public final class RaftNode {
       case RequestVote m -> elections.handleRequestVote(m);
       case VoteReply m -> elections.handleVoteReply(m);
       case AppendEntries m -> follower.handleAppendEntries(m);
-      case AppendReply m -> {
-        if (leading != null) {
-          leading.handleAppendReply(m);
-        }
-      }
+      // Replies to a leader that has since stepped down are stale: dropped.
+      case AppendReply m when leading != null -> leading.handleAppendReply(m);
+      case HeartbeatReply m when leading != null -> leading.handleHeartbeatReply(m);
+      case SnapshotReply m when leading != null -> leading.handleSnapshotReply(m);
+      case AppendReply m -> {}
+      case HeartbeatReply m -> {}
+      case SnapshotReply m -> {}
       case Heartbeat m -> follower.handleHeartbeat(m);
-      case HeartbeatReply m -> {
-        if (leading != null) {
-          leading.handleHeartbeatReply(m);
-        }
-      }
       case InstallSnapshot m -> follower.handleInstallSnapshot(m);
-      case SnapshotReply m -> {
-        if (leading != null) {
-          leading.handleSnapshotReply(m);
-        }
-      }
-      case TimeoutNow m -> handleTimeoutNow(m);
-      case ReadIndexRequest m -> {
-        if (leading != null) {
-          leading.handleReadIndexRequest(m);
-        } else {
-          outbox.send(new ReadIndexReply(currentTerm, id, m.from(), m.requestId(), 0, true));
-        }
-      }
+      case TimeoutNow m -> elections.handleTimeoutNow(m);
+      case ReadIndexRequest m when leading != null -> leading.handleReadIndexRequest(m);
+      case ReadIndexRequest m ->
+          outbox.send(ReadIndexReply.refused(currentTerm, id, m.from(), m.requestId()));
       case ReadIndexReply m -> forwardedReads.handleReply(m, leader);
     }
   }
@@ -258,78 +242,44 @@ public final class RaftNode {
    * InstallSnapshot. The caller persists the snapshot itself before calling.
    */
   public void compact(long index, byte[] image) {
-    if (index > appliedIndex) {
+    if (index > readies.appliedIndex()) {
       throw new IllegalArgumentException(
-          "cannot compact through " + index + ": only applied through " + appliedIndex);
+          "cannot compact through " + index + ": only applied through " + readies.appliedIndex());
     }
     if (index <= raftLog.snapshotIndex()) {
       return;
     }
-    latestSnapshot = new Snapshot(index, raftLog.term(index), configuration, image);
+    latestSnapshot = new Snapshot(index, raftLog.term(index), tracker.configuration(), image);
     raftLog.compactThrough(index);
     // Transfers under way keep sending the image they started with (Progress.snapshot):
     // restarting them on every compaction could starve a slow follower forever.
-    log.info(id + " term=" + currentTerm + " compacted log through " + index);
+    info("compacted log through %d", index);
   }
 
   // ---------------------------------------------------------------- outputs
 
   /** Whether {@link #ready()} would hand out any work. */
   public boolean hasReady() {
-    if (outstandingReady != null) {
-      return false;
-    }
-    return !outbox.isEmpty()
-        || raftLog.hasUnpersisted()
-        || snapshotToInstall != null
-        || !hardState().equals(lastHardState)
-        || raftLog.hasCommittedToHandOut()
-        || reads.hasOutput()
-        || (role == Role.LEADER && reads.needsRound());
+    return !readies.handedOut()
+        && (readies.hasWork(hardState(), softState())
+            || (role == Role.LEADER && reads.needsRound()));
   }
 
   /** Hands out the work accumulated since the last call; see {@link Ready} for the contract. */
   public Ready ready() {
-    Invariants.check(outstandingReady == null, "%s: ready() again before advance()", id);
+    Invariants.check(!readies.handedOut(), "%s: ready() again before advance()", id);
     if (role == Role.LEADER && reads.needsRound()) {
       // Every read that arrived since the last Ready shares this one heartbeat round.
       leading.broadcastHeartbeat();
     }
-    HardState hardState = hardState();
-    Optional<HardState> changed =
-        hardState.equals(lastHardState) ? Optional.empty() : Optional.of(hardState);
-    lastHardState = hardState;
-    Ready ready =
-        new Ready(
-            outbox.takeSendNow(),
-            Optional.ofNullable(snapshotToInstall),
-            raftLog.takeUnpersisted(),
-            changed,
-            outbox.takeSendAfterPersist(),
-            raftLog.takeCommitted(
-                config.readyCommittedEntriesMax(),
-                hasBug(CoreBug.APPLY_BEFORE_COMMIT) ? raftLog.lastIndex() : raftLog.commitIndex()),
-            reads.takeReady(),
-            reads.takeAborted());
-    snapshotToInstall = null;
-    outstandingReady = ready;
-    return ready;
+    long applyThrough =
+        hasBug(CoreBug.APPLY_BEFORE_COMMIT) ? raftLog.lastIndex() : raftLog.commitIndex();
+    return readies.take(hardState(), softState(), applyThrough);
   }
 
   /** The caller did everything {@code ready} asked. */
   public void advance(Ready ready) {
-    Invariants.check(
-        ready == outstandingReady, "%s: advance() with a Ready not handed out last", id);
-    outstandingReady = null;
-    List<Entry> persisted = ready.entriesToPersist();
-    if (!persisted.isEmpty()) {
-      raftLog.markPersisted(persisted.get(persisted.size() - 1).index());
-    }
-    ready.snapshotToInstall().ifPresent(s -> appliedIndex = Math.max(appliedIndex, s.index()));
-    List<Entry> committed = ready.committed();
-    if (!committed.isEmpty()) {
-      appliedIndex = Math.max(appliedIndex, committed.get(committed.size() - 1).index());
-    }
+    readies.advance(ready);
     if (role == Role.LEADER) {
       // The leader counts itself towards a majority only once its own copy is durable.
       leading.maybeCommit();
@@ -373,7 +323,7 @@ public final class RaftNode {
   }
 
   public long appliedIndex() {
-    return appliedIndex;
+    return readies.appliedIndex();
   }
 
   public long firstIndex() {
@@ -385,7 +335,7 @@ public final class RaftNode {
   }
 
   public Configuration configuration() {
-    return configuration;
+    return tracker.configuration();
   }
 
   public Optional<Snapshot> snapshot() {
@@ -411,7 +361,7 @@ public final class RaftNode {
         currentTerm,
         leader,
         raftLog.commitIndex(),
-        appliedIndex,
+        readies.appliedIndex(),
         raftLog.snapshotIndex(),
         raftLog.lastIndex(),
         raftLog.lastTerm());
@@ -426,28 +376,11 @@ public final class RaftNode {
     return new HardState(currentTerm, votedFor, raftLog.commitIndex());
   }
 
+  private SoftState softState() {
+    return new SoftState(role, leader);
+  }
+
   // ---------------------------------------------------------------- terms and roles
-
-  /**
-   * Thesis §9.6: a pre-vote is granted only by a node that has not heard from a leader for an
-   * election timeout, whether or not check-quorum is on; otherwise a node that cannot reach the
-   * leader but can reach us could depose a healthy leader.
-   */
-  boolean heardFromLeaderRecently() {
-    return !leader.isNone() && electionElapsedTicks < config.electionTimeoutTicks();
-  }
-
-  /**
-   * Whether we heard from a leader within the minimum election timeout. Where leases are in use (a
-   * cluster-wide setting), a node that has just started counts as having heard from one: its memory
-   * of the leader is gone, and a leader's lease may still rely on it.
-   */
-  boolean inLease() {
-    boolean bootGuard = config.leaseReads() && ticks < config.electionTimeoutTicks();
-    return config.checkQuorum()
-        && electionElapsedTicks < config.electionTimeoutTicks()
-        && (!leader.isNone() || bootGuard);
-  }
 
   void becomeFollower(long term, NodeId newLeader) {
     Role previous = role;
@@ -462,89 +395,50 @@ public final class RaftNode {
     role = Role.FOLLOWER;
     leader = newLeader;
     leading = null;
-    elections.clearVotes();
+    tracker.clearProgress();
+    tracker.resetVotes();
     reads.abortAll();
-    resetElectionTimer();
+    electionTimer.reset();
     if (previous != Role.FOLLOWER || previousTerm != currentTerm) {
-      log.info(
-          id
-              + " term="
-              + currentTerm
-              + " became follower (was "
-              + previous
-              + " in term "
-              + previousTerm
-              + ") leader="
-              + newLeader);
-    }
-  }
-
-  private void campaign(boolean leadershipTransfer) {
-    if (!configuration.contains(id)) {
-      return;
-    }
-    if (config.preVote() && !leadershipTransfer) {
-      becomePreCandidate();
-    } else {
-      becomeCandidate(leadershipTransfer);
+      info("became follower (was %s in term %d) leader=%s", previous, previousTerm, newLeader);
     }
   }
 
   /** Thesis §9.6: poll with the next term, changing nothing, so a lost node cannot disrupt. */
-  private void becomePreCandidate() {
+  void becomePreCandidate() {
     role = Role.PRE_CANDIDATE;
     leader = NodeId.NONE;
     forwardedReads.abortAll();
-    elections.clearVotes();
-    resetElectionTimer();
-    log.info(id + " term=" + currentTerm + " became pre-candidate");
-    elections.recordVote(id, true, true);
-    if (role != Role.PRE_CANDIDATE) {
-      return;
-    }
-    elections.requestVotes(currentTerm + 1, true, false);
+    tracker.resetVotes();
+    electionTimer.reset();
+    info("became pre-candidate");
   }
 
-  /** §5.2: increment the term, vote for ourselves, ask everyone else. */
-  void becomeCandidate(boolean leadershipTransfer) {
+  /** §5.2: increment the term and vote for ourselves; {@link Elections} asks everyone else. */
+  void becomeCandidate(VoteKind kind) {
+    Invariants.check(kind != VoteKind.PRE_VOTE, "%s: a pre-vote is no candidacy", id);
     currentTerm++;
     votedFor = id;
     role = Role.CANDIDATE;
     leader = NodeId.NONE;
     forwardedReads.abortAll();
-    elections.clearVotes();
+    tracker.resetVotes();
     reads.abortAll();
-    resetElectionTimer();
-    log.info(
-        id
-            + " term="
-            + currentTerm
-            + " became candidate"
-            + (leadershipTransfer ? " (leadership transfer)" : ""));
-    elections.recordVote(id, false, true);
-    if (role != Role.CANDIDATE) {
-      return;
-    }
-    elections.requestVotes(currentTerm, false, leadershipTransfer);
+    electionTimer.reset();
+    info("became candidate%s", kind == VoteKind.TRANSFER ? " (leadership transfer)" : "");
   }
 
   void becomeLeader() {
     role = Role.LEADER;
     leader = id;
-    elections.clearVotes();
-    electionElapsedTicks = 0;
-    leading = new Leader(this, config, raftLog, outbox, reads, log);
-    log.info(id + " term=" + currentTerm + " became leader lastIndex=" + raftLog.lastIndex());
+    tracker.resetVotes();
+    electionTimer.restart();
+    leading = new Leader(this, config, raftLog, tracker, outbox, reads, coreLog);
+    info("became leader lastIndex=%d", raftLog.lastIndex());
     // §5.4.2 / thesis §6.4: a no-op of the new term lets earlier-term entries commit, and
     // lets reads know the commit index is current.
     raftLog.append(Entry.noop(currentTerm, raftLog.lastIndex() + 1));
     leading.broadcastAppend();
-  }
-
-  private void resetElectionTimer() {
-    electionElapsedTicks = 0;
-    randomizedElectionTimeoutTicks =
-        config.electionTimeoutTicks() + rng.nextInt(config.electionTimeoutTicks());
   }
 
   /** The candidate this node voted for in its current term, or {@link NodeId#NONE}. */
@@ -555,15 +449,7 @@ public final class RaftNode {
   /** §5.2: grants this term's one vote; granting also restarts the election timer. */
   void voteFor(NodeId candidate) {
     votedFor = candidate;
-    electionElapsedTicks = 0;
-  }
-
-  /** Thesis §3.10: the transfer target skips pre-vote and campaigns at once. */
-  private void handleTimeoutNow(TimeoutNow message) {
-    if (role != Role.LEADER) {
-      log.info(id + " term=" + currentTerm + " received TimeoutNow from " + message.from());
-      campaign(true);
-    }
+    electionTimer.restart();
   }
 
   // ---------------------------------------------------------------- follower side
@@ -574,20 +460,24 @@ public final class RaftNode {
       becomeFollower(currentTerm, from);
     }
     leader = from;
-    electionElapsedTicks = 0;
+    electionTimer.restart();
   }
 
   /** §7: a leader's snapshot replaces our log; called by {@link Follower}. */
   void restore(Snapshot snapshot) {
     raftLog.restore(snapshot.index(), snapshot.term());
-    configuration = snapshot.configuration();
+    tracker.restoreConfiguration(snapshot.configuration());
     latestSnapshot = snapshot;
-    snapshotToInstall = snapshot;
+    readies.installSnapshot(snapshot);
+  }
+
+  private void info(String format, Object... args) {
+    coreLog.info(id + " term=" + currentTerm + " " + String.format(format, args));
   }
 
   private void debug(String format, Object... args) {
-    if (log.debugEnabled()) {
-      log.debug(id + " term=" + currentTerm + " " + String.format(format, args));
+    if (coreLog.debugEnabled()) {
+      coreLog.debug(id + " term=" + currentTerm + " " + String.format(format, args));
     }
   }
 }

@@ -4,7 +4,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A batch of work the core hands its caller. The caller must, in this order:
+ * A batch of work the core hands its caller. {@code softState}, when present, says the node's role
+ * or known leader changed since the previous Ready; it is news only, with no duty attached, and may
+ * be read at any step. The caller must, in this order:
  *
  * <ol>
  *   <li>send {@code sendNow} (safe before persistence: a leader's appends to followers go out in
@@ -22,6 +24,7 @@ import java.util.Optional;
  * A crash anywhere in this sequence is safe: what was not persisted was never promised.
  */
 public record Ready(
+    Optional<SoftState> softState,
     List<Message> sendNow,
     Optional<Snapshot> snapshotToInstall,
     List<Entry> entriesToPersist,
@@ -32,7 +35,8 @@ public record Ready(
     List<Long> readsAborted) {
 
   public boolean isEmpty() {
-    return sendNow.isEmpty()
+    return softState.isEmpty()
+        && sendNow.isEmpty()
         && snapshotToInstall.isEmpty()
         && entriesToPersist.isEmpty()
         && hardState.isEmpty()

@@ -37,7 +37,7 @@ class AdmissionTest {
     // Once they commit, room frees up again.
     Ready ready = leader.ready();
     leader.advance(ready);
-    leader.step(new AppendReply(leader.currentTerm(), n(2), n(1), true, last, 0, 0, 0));
+    leader.step(AppendReply.accepted(leader.currentTerm(), n(2), n(1), last));
     assertThat(leader.commitIndex()).isEqualTo(last);
     assertThat(leader.propose(new byte[1000])).isInstanceOf(ProposeResult.Accepted.class);
   }
@@ -87,8 +87,7 @@ class AdmissionTest {
         .singleElement()
         .satisfies(reply -> assertThat(reply.term()).isEqualTo(5));
     RaftNode staleLeader = ReplicationTest.electedLeaderOfThree(b -> b);
-    staleLeader.step(
-        new AppendReply(staleLeader.currentTerm() + 4, n(2), n(1), false, 0, -1, 0, 0));
+    staleLeader.step(AppendReply.staleTerm(staleLeader.currentTerm() + 4, n(2), n(1)));
     assertThat(staleLeader.role()).isEqualTo(Role.FOLLOWER);
   }
 

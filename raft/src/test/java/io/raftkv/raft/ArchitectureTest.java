@@ -1,10 +1,12 @@
 package io.raftkv.raft;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.raftkv.raft.testkit.InMemoryCluster;
 import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.concurrent.ThreadLocalRandom;
@@ -12,13 +14,26 @@ import org.junit.jupiter.api.Test;
 
 /**
  * ARCHITECTURE.md property 1 and STYLE.md §1: the core is a pure state machine. Its main code must
- * not reach for I/O, the network, threads, the wall clock or unseeded randomness.
+ * not reach for I/O, the network, threads, the wall clock or unseeded randomness. The test kit
+ * ({@code io.raftkv.raft.testkit}, test code published as a test-jar) obeys the same rules, so that
+ * an {@code InMemoryCluster} run replays from its seed.
  */
 class ArchitectureTest {
+  private static final ImportOption MAIN_CODE_AND_TEST_KIT =
+      location ->
+          new ImportOption.DoNotIncludeTests().includes(location)
+              || location.contains("/io/raftkv/raft/testkit/");
+
   private static final JavaClasses CORE =
       new ClassFileImporter()
-          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .withImportOption(MAIN_CODE_AND_TEST_KIT)
           .importPackages("io.raftkv.raft");
+
+  @Test
+  void theRulesSeeTheTestKit() {
+    assertThat(CORE.contain(InMemoryCluster.class)).isTrue();
+    assertThat(CORE.contain(ArchitectureTest.class)).isFalse();
+  }
 
   @Test
   void coreDoesNoIo() {

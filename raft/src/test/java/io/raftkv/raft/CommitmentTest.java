@@ -45,16 +45,16 @@ class CommitmentTest {
     assertThat(s1.entry(3).orElseThrow().term()).isEqualTo(4);
 
     // S2 and S3 hold 2@2: with S1 that is a majority of five, yet it must not commit.
-    s1.step(new AppendReply(4, n(2), n(1), true, 2, 0, 0, 0));
-    s1.step(new AppendReply(4, n(3), n(1), true, 2, 0, 0, 0));
+    s1.step(AppendReply.accepted(4, n(2), n(1), 2));
+    s1.step(AppendReply.accepted(4, n(3), n(1), 2));
     drain(s1);
     assertThat(s1.commitIndex()).isZero();
-    s1.step(new AppendReply(4, n(2), n(1), true, 3, 0, 0, 0));
+    s1.step(AppendReply.accepted(4, n(2), n(1), 3));
     drain(s1);
     assertThat(s1.commitIndex()).isZero();
 
     // The no-op of term 4 reaches a majority: it commits, and 2@2 with it.
-    s1.step(new AppendReply(4, n(3), n(1), true, 3, 0, 0, 0));
+    s1.step(AppendReply.accepted(4, n(3), n(1), 3));
     drain(s1);
     assertThat(s1.commitIndex()).isEqualTo(3);
   }
@@ -92,8 +92,7 @@ class CommitmentTest {
     RaftNode leader = ReplicationTest.electedLeaderOfThree(b -> b);
     ProposeResult.Accepted accepted = (ProposeResult.Accepted) leader.propose("x".getBytes());
     Ready ready = leader.ready();
-    leader.step(
-        new AppendReply(leader.currentTerm(), n(2), n(1), true, accepted.lastIndex(), 0, 0, 0));
+    leader.step(AppendReply.accepted(leader.currentTerm(), n(2), n(1), accepted.lastIndex()));
     // One follower plus the leader would be a majority, but the leader has not persisted yet.
     assertThat(leader.commitIndex()).isEqualTo(accepted.lastIndex() - 1);
     leader.advance(ready);

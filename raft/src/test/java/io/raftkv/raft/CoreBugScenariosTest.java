@@ -87,8 +87,8 @@ class CoreBugScenariosTest {
     wire.run(m -> m instanceof RequestVote || m instanceof VoteReply, 100);
     assertThat(s1.role()).isEqualTo(Role.LEADER);
     Nodes.drain(s1);
-    s1.step(new AppendReply(4, n(2), n(1), true, 2, 0, 0, 0));
-    s1.step(new AppendReply(4, n(3), n(1), true, 2, 0, 0, 0));
+    s1.step(AppendReply.accepted(4, n(2), n(1), 2));
+    s1.step(AppendReply.accepted(4, n(3), n(1), 2));
     Nodes.drain(s1);
     return s1.commitIndex();
   }

@@ -56,8 +56,8 @@ class ElectionTest {
   @Test
   void grantsAtMostOneVotePerTerm_5_2() {
     RaftNode voter = Nodes.node(1, 3, b -> b.preVote(false).checkQuorum(false));
-    voter.step(new RequestVote(1, n(2), n(1), 0, 0, false, false));
-    voter.step(new RequestVote(1, n(3), n(1), 0, 0, false, false));
+    voter.step(new RequestVote(1, n(2), n(1), 0, 0, Message.VoteKind.VOTE));
+    voter.step(new RequestVote(1, n(3), n(1), 0, 0, Message.VoteKind.VOTE));
     List<VoteReply> replies = only(VoteReply.class, drain(voter));
     assertThat(replies).extracting(VoteReply::granted).containsExactly(true, false);
   }
@@ -66,7 +66,7 @@ class ElectionTest {
   @Test
   void voteReplyLeavesOnlyAfterPersistence_5_2() {
     RaftNode voter = Nodes.node(1, 3, b -> b.preVote(false).checkQuorum(false));
-    voter.step(new RequestVote(1, n(2), n(1), 0, 0, false, false));
+    voter.step(new RequestVote(1, n(2), n(1), 0, 0, Message.VoteKind.VOTE));
     Ready ready = voter.ready();
     assertThat(ready.sendNow()).isEmpty();
     assertThat(ready.sendAfterPersist()).hasSize(1);
@@ -79,7 +79,7 @@ class ElectionTest {
     DurableState disk =
         new DurableState(new HardState(1, n(2), 0), java.util.Optional.empty(), List.of());
     RaftNode voter = Nodes.node(1, 3, b -> b.preVote(false).checkQuorum(false), disk);
-    voter.step(new RequestVote(1, n(3), n(1), 0, 0, false, false));
+    voter.step(new RequestVote(1, n(3), n(1), 0, 0, Message.VoteKind.VOTE));
     assertThat(only(VoteReply.class, drain(voter)))
         .singleElement()
         .extracting(VoteReply::granted)
@@ -92,8 +92,8 @@ class ElectionTest {
     RaftNode voter =
         Nodes.node(1, 3, b -> b.preVote(false).checkQuorum(false), Nodes.logWithTerms(2, 1, 2));
     // Higher last term wins even with a shorter log; lower last term loses even if longer.
-    voter.step(new RequestVote(3, n(2), n(1), 5, 1, false, false));
-    voter.step(new RequestVote(4, n(3), n(1), 1, 3, false, false));
+    voter.step(new RequestVote(3, n(2), n(1), 5, 1, Message.VoteKind.VOTE));
+    voter.step(new RequestVote(4, n(3), n(1), 1, 3, Message.VoteKind.VOTE));
     List<VoteReply> replies = only(VoteReply.class, drain(voter));
     assertThat(replies).extracting(VoteReply::granted).containsExactly(false, true);
   }
@@ -238,7 +238,8 @@ class ElectionTest {
             .filter(id -> !id.equals(leader.id()) && !id.equals(follower.id()))
             .findFirst()
             .orElseThrow();
-    follower.step(new RequestVote(term + 1, other, follower.id(), 100, term, false, false));
+    follower.step(
+        new RequestVote(term + 1, other, follower.id(), 100, term, Message.VoteKind.VOTE));
     assertThat(follower.currentTerm()).isEqualTo(term);
     assertThat(only(VoteReply.class, drain(follower))).isEmpty();
   }

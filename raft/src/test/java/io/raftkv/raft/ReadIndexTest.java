@@ -86,7 +86,7 @@ class ReadIndexTest {
     leader.readIndex(1);
     leader.readIndex(2);
     leader.advance(leader.ready());
-    leader.step(new AppendReply(leader.currentTerm() + 1, n(2), n(1), false, 0, -1, 0, 0));
+    leader.step(AppendReply.staleTerm(leader.currentTerm() + 1, n(2), n(1)));
     assertThat(leader.role()).isEqualTo(Role.FOLLOWER);
     assertThat(leader.ready().readsAborted()).containsExactly(1L, 2L);
   }
@@ -132,11 +132,11 @@ class ReadIndexTest {
     Message.ReadIndexRequest fresh = forwardFirstRead(after);
     assertThat(fresh.requestId()).isNotEqualTo(old.requestId());
 
-    after.step(new Message.ReadIndexReply(1, n(1), n(2), old.requestId(), 3, false));
+    after.step(Message.ReadIndexReply.confirmed(1, n(1), n(2), old.requestId(), 3));
     Ready stale = after.ready();
     assertThat(stale.readsReady()).isEmpty();
     after.advance(stale);
-    after.step(new Message.ReadIndexReply(1, n(1), n(2), fresh.requestId(), 5, false));
+    after.step(Message.ReadIndexReply.confirmed(1, n(1), n(2), fresh.requestId(), 5));
     assertThat(after.ready().readsReady())
         .singleElement()
         .satisfies(read -> assertThat(read.readIndex()).isEqualTo(5));

@@ -122,8 +122,7 @@ class ReplicationTest {
     }
     // One acknowledgement frees one slot: exactly one more append goes out.
     AppendEntries first = toFollower.get(0);
-    leader.step(
-        new AppendReply(leader.currentTerm(), n(2), n(1), true, first.lastIndex(), 0, 0, 0));
+    leader.step(AppendReply.accepted(leader.currentTerm(), n(2), n(1), first.lastIndex()));
     assertThat(only(AppendEntries.class, drain(leader)))
         .filteredOn(m -> m.to().equals(n(2)))
         .hasSize(1);
@@ -141,7 +140,7 @@ class ReplicationTest {
     List<AppendEntries> pipelined =
         only(AppendEntries.class, drain(leader)).stream().filter(m -> m.to().equals(n(2))).toList();
     assertThat(pipelined).extracting(AppendEntries::prevLogIndex).containsExactly(1L, 2L);
-    leader.step(new AppendReply(leader.currentTerm(), n(2), n(1), false, 0, 2, 0, 2));
+    leader.step(AppendReply.rejected(leader.currentTerm(), n(2), n(1), 2, 0, 2));
     List<AppendEntries> probes =
         only(AppendEntries.class, drain(leader)).stream().filter(m -> m.to().equals(n(2))).toList();
     assertThat(probes)
@@ -156,7 +155,7 @@ class ReplicationTest {
     }
     assertThat(only(AppendEntries.class, drain(leader))).noneMatch(m -> m.to().equals(n(2)));
     // The probe's success returns the follower to pipelined replication of the rest.
-    leader.step(new AppendReply(leader.currentTerm(), n(2), n(1), true, 3, 0, 0, 0));
+    leader.step(AppendReply.accepted(leader.currentTerm(), n(2), n(1), 3));
     assertThat(only(AppendEntries.class, drain(leader)))
         .filteredOn(m -> m.to().equals(n(2)))
         .singleElement()

@@ -42,7 +42,7 @@ final class Nemesis {
 
   void start() {
     running = !parameters.faultsOn().isEmpty();
-    if (running && parameters.crashPoints()) {
+    if (running && parameters.faults().crashPoints()) {
       nodes.forEach(node -> node.crashPoints(this::crashPoint));
     }
     scheduleNext();
@@ -61,7 +61,7 @@ final class Nemesis {
    * @return true when the message must not leave
    */
   private boolean crashPoint(SimNode node, io.raftkv.raft.Message sent) {
-    double probability = parameters.crashPointProbability(sent);
+    double probability = parameters.faults().crashPointProbability(sent);
     if (!running
         || probability == 0
         || random.nextDouble() >= probability
@@ -72,8 +72,7 @@ final class Nemesis {
     // At most one crash point per election timeout: leaders reach a site at every append, and
     // a cluster restarting (and replaying its WAL) thousands of times a second tests nothing
     // more and costs minutes.
-    crashPointQuietUntilNanos =
-        scheduler.nowNanos() + parameters.electionTimeoutTicks() * parameters.tickNanos();
+    crashPointQuietUntilNanos = scheduler.nowNanos() + parameters.replicas().electionTimeoutNanos();
     boolean before = random.nextBoolean();
     String what = sent.getClass().getSimpleName();
     if (before) {
@@ -122,7 +121,8 @@ final class Nemesis {
       return;
     }
     long delay =
-        SimParameters.latencyNanos(random, scaled(10 * MS), scaled(parameters.nemesisMeanNanos()));
+        SimParameters.latencyNanos(
+            random, scaled(10 * MS), scaled(parameters.faults().nemesisMeanNanos()));
     scheduler.after(
         delay,
         "nemesis",
@@ -136,7 +136,7 @@ final class Nemesis {
 
   private void strike() {
     List<Runnable> choices = new ArrayList<>();
-    if (parameters.partitions()) {
+    if (parameters.faults().partitions()) {
       choices.add(this::partitionHalves);
       choices.add(this::isolateLeader);
       if (nodes.size() >= 3) {
@@ -144,17 +144,17 @@ final class Nemesis {
         choices.add(this::ring);
       }
     }
-    if (parameters.crashes()) {
+    if (parameters.faults().crashes()) {
       choices.add(this::crashOne);
       choices.add(this::crashLeader);
     }
-    if (parameters.pauses()) {
+    if (parameters.faults().pauses()) {
       choices.add(this::pauseOne);
     }
-    if (parameters.partitions() && parameters.pauses()) {
+    if (parameters.faults().partitions() && parameters.faults().pauses()) {
       choices.add(this::pauseIsolatedLeader);
     }
-    if (parameters.fullDisks()) {
+    if (parameters.faults().fullDisks()) {
       choices.add(this::fillDisk);
     }
     if (!choices.isEmpty()) {
@@ -164,12 +164,12 @@ final class Nemesis {
 
   /** 5 to 150 ticks: 50 ms to 1.5 s with the default tick, 0.5-15 election timeouts. */
   private long faultNanos() {
-    return random.nextLong(5, 150) * parameters.tickNanos() + random.nextLong(MS);
+    return random.nextLong(5, 150) * parameters.replicas().tickNanos() + random.nextLong(MS);
   }
 
   /** A duration given for the default 10 ms tick, scaled to this seed's tick. */
   private long scaled(long nanos) {
-    return nanos / (10 * MS) * parameters.tickNanos();
+    return nanos / (10 * MS) * parameters.replicas().tickNanos();
   }
 
   private void partitionHalves() {
@@ -313,7 +313,9 @@ final class Nemesis {
     crashesCount++;
     node.crash();
     long downtime =
-        atCrashPoint && parameters.quickRestarts() ? quickDowntimeNanos() : downtimeNanos();
+        atCrashPoint && parameters.faults().quickRestarts()
+            ? quickDowntimeNanos()
+            : downtimeNanos();
     scheduler.after(
         downtime,
         node.id() + " restart",
@@ -329,7 +331,9 @@ final class Nemesis {
    * 0.1-20 ms (log-uniform), a supervisor's restart while the election the node left still runs.
    */
   private long downtimeNanos() {
-    return parameters.quickRestarts() && random.nextBoolean() ? quickDowntimeNanos() : faultNanos();
+    return parameters.faults().quickRestarts() && random.nextBoolean()
+        ? quickDowntimeNanos()
+        : faultNanos();
   }
 
   private long quickDowntimeNanos() {

@@ -26,7 +26,7 @@ final class SimDisk implements DurableLog {
   private final SimLoop loop;
   private final RaftStorage storage;
   private final SplittableRandom random;
-  private final SimParameters parameters;
+  private final DiskParameters parameters;
   private final Bug bug;
 
   /** Called once when the disk fails: the node must stop (STYLE.md §6). */
@@ -42,7 +42,7 @@ final class SimDisk implements DurableLog {
       SimLoop loop,
       RaftStorage storage,
       SplittableRandom random,
-      SimParameters parameters,
+      DiskParameters parameters,
       Bug bug,
       String name,
       Consumer<String> onFatal) {
@@ -98,8 +98,7 @@ final class SimDisk implements DurableLog {
     if (!attempt(operation.write())) {
       return;
     }
-    long latency =
-        SimParameters.latencyNanos(random, parameters.fsyncMinNanos(), parameters.fsyncMeanNanos());
+    long latency = parameters.fsyncNanos(random);
     scheduler.after(
         latency,
         name + " fsync " + operation.name(),

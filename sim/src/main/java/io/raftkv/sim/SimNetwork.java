@@ -17,7 +17,7 @@ import java.util.function.IntFunction;
 final class SimNetwork {
   private final Scheduler scheduler;
   private final SplittableRandom random;
-  private final SimParameters parameters;
+  private final NetworkParameters parameters;
   private final IntFunction<SimNode> nodes;
 
   /** {@code cut[a][b]}: messages from node a to node b are lost. */
@@ -31,7 +31,7 @@ final class SimNetwork {
   SimNetwork(
       Scheduler scheduler,
       SplittableRandom random,
-      SimParameters parameters,
+      NetworkParameters parameters,
       int nodeCount,
       IntFunction<SimNode> nodes) {
     this.scheduler = scheduler;
@@ -62,8 +62,7 @@ final class SimNetwork {
   }
 
   private void deliverLater(Message message) {
-    long delay =
-        SimParameters.latencyNanos(random, parameters.delayMinNanos(), parameters.delayMeanNanos());
+    long delay = parameters.delayNanos(random);
     String description =
         message.to()
             + " <- "

@@ -69,7 +69,7 @@ final class SimNode {
     this.bug = bug;
     this.clock = clock;
     this.fileSystem = new FaultyFileSystem(random.nextLong());
-    this.fileSystem.syncFailureProbability(parameters.fsyncFailureProbability());
+    this.fileSystem.syncFailureProbability(parameters.faults().fsyncFailureProbability());
     // Small segments: rotation and segment deletion happen within a run, and the faulty file
     // system's fsync (which copies the whole file) stays cheap. The fatal handler only records:
     // storage throws FatalDiskError right after it, which SimDisk turns into a crash.
@@ -144,7 +144,7 @@ final class SimNode {
             loop,
             storage,
             random.split(),
-            parameters,
+            parameters.disk(),
             bug,
             name,
             reason -> diskFailed(reason));
@@ -212,7 +212,7 @@ final class SimNode {
 
   private void scheduleRestart() {
     scheduler.after(
-        parameters.nemesisMeanNanos(),
+        parameters.faults().nemesisMeanNanos(),
         id + " restart after disk failure",
         () -> {
           if (replica == null) {

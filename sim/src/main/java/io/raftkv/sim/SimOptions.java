@@ -337,4 +337,13 @@ public record SimOptions(
   boolean allows(String kind) {
     return faults && faultKinds.contains(kind);
   }
+
+  /**
+   * Whether the fault {@code kind} is on in a seed: drawn, or forced ({@code --always}), and
+   * allowed. The caller makes the draw whatever the options say, so that they shift no other
+   * parameter.
+   */
+  boolean faultOn(String kind, boolean drawn) {
+    return allows(kind) && (drawn || forces(kind));
+  }
 }

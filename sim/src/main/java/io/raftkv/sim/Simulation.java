@@ -46,11 +46,12 @@ public final class Simulation {
     this.parameters = SimParameters.draw(seed, options, root.split());
     this.scheduler = new Scheduler(options.trace());
     this.network =
-        new SimNetwork(scheduler, root.split(), parameters, options.nodes(), n -> nodes.get(n - 1));
+        new SimNetwork(
+            scheduler, root.split(), parameters.network(), options.nodes(), n -> nodes.get(n - 1));
     SplittableRandom nodeRandom = root.split();
     Configuration voters = Configuration.of(ids(options.nodes()));
     for (NodeId id : ids(options.nodes())) {
-      long[] clock = parameters.clocks().get(id.value() - 1);
+      ClockSkew skew = parameters.clocks().skew(id.value() - 1);
       nodes.add(
           new SimNode(
               id,
@@ -60,7 +61,7 @@ public final class Simulation {
               parameters,
               network,
               options.bug(),
-              new NodeClock(clock[0], clock[1])));
+              new NodeClock(skew.offsetNanos(), skew.driftPpm())));
     }
     this.nemesis = new Nemesis(scheduler, root.split(), parameters, nodes, network);
     this.history = new HistoryRecorder(scheduler);
@@ -81,7 +82,10 @@ public final class Simulation {
     }
     this.compactor =
         new SimCompactor(
-            scheduler, nodes, parameters.compactEveryNanos(), parameters.compactRetainRevisions());
+            scheduler,
+            nodes,
+            parameters.workload().compactEveryNanos(),
+            parameters.workload().compactRetainRevisions());
   }
 
   /** Runs one seed and returns its verdict; never throws for what the cluster does. */
@@ -100,21 +104,21 @@ public final class Simulation {
   private ReplicaConfig replicaConfig(NodeId id, Configuration voters) {
     RaftConfig raft =
         RaftConfig.builder(id, voters)
-            .electionTimeoutTicks(parameters.electionTimeoutTicks())
+            .electionTimeoutTicks(parameters.replicas().electionTimeoutTicks())
             .clockDriftTicks(
                 clockDriftTicksFor(
-                    parameters.electionTimeoutTicks(),
+                    parameters.replicas().electionTimeoutTicks(),
                     options.clockDriftPpmMax(),
                     RaftConfig.CLOCK_DRIFT_TICKS_DEFAULT))
-            .leaseReads(parameters.leaseReads())
-            .appendEntriesMax(parameters.appendEntriesMax())
-            .inflightAppendsMax(parameters.inflightAppendsMax())
+            .leaseReads(parameters.replicas().leaseReads())
+            .appendEntriesMax(parameters.replicas().appendEntriesMax())
+            .inflightAppendsMax(parameters.replicas().inflightAppendsMax())
             .build();
     ReplicaConfig defaults = ReplicaConfig.defaults(raft);
     return new ReplicaConfig(
         raft,
-        java.time.Duration.ofNanos(parameters.tickNanos()),
-        parameters.snapshotEveryEntries(),
+        java.time.Duration.ofNanos(parameters.replicas().tickNanos()),
+        parameters.replicas().snapshotEveryEntries(),
         defaults.pendingWritesMax(),
         defaults.pendingReadsMax(),
         kvLimits());
@@ -138,7 +142,7 @@ public final class Simulation {
   }
 
   private long electionTimeoutNanos() {
-    return parameters.electionTimeoutTicks() * parameters.tickNanos();
+    return parameters.replicas().electionTimeoutNanos();
   }
 
   private SimResult run() {
@@ -185,7 +189,7 @@ public final class Simulation {
     for (int i = 0; i < options.clients(); i++) {
       start(client("c" + (i + 1), OP_TIMEOUT_NANOS));
     }
-    for (int i = 0; i < parameters.readers(); i++) {
+    for (int i = 0; i < parameters.workload().readers(); i++) {
       start(client("r" + (i + 1), OP_TIMEOUT_NANOS).readingOnly());
     }
     watchers.forEach(SimWatcher::start);

@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * Every byte storage reads or writes goes through this seam, so that the simulator and the tests
  * can run the code that ships on a disk that loses unsynced data, tears writes, fills up, fails an
- * fsync or flips a bit ({@link FaultyFileSystem}); production uses {@link RealFileSystem}.
+ * fsync or flips a bit ({@code FaultyFileSystem}, in storage's test-jar); production uses {@link
+ * RealFileSystem}.
  *
  * <p>The durability model is POSIX's: data written to a file is durable only after {@link
  * WritableFile#sync()}; a created, renamed or deleted name is durable only after {@link

@@ -6,6 +6,12 @@ import java.nio.file.Path;
 
 /** Small helpers over the {@link FileSystem} seam. */
 final class Files2 {
+  /**
+   * The message of the IOException a full disk gives, as Linux words ENOSPC; FaultyFileSystem
+   * (storage's test kit) words its full disk the same way.
+   */
+  static final String NO_SPACE = "No space left on device";
+
   private Files2() {}
 
   static byte[] readAll(FileSystem fs, Path path) throws IOException {
@@ -29,7 +35,7 @@ final class Files2 {
   /** Whether a failed write means the disk is full (Linux words ENOSPC this way). */
   static boolean isDiskFull(IOException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t.getMessage() != null && t.getMessage().contains(FaultyFileSystem.NO_SPACE)) {
+      if (t.getMessage() != null && t.getMessage().contains(NO_SPACE)) {
         return true;
       }
     }

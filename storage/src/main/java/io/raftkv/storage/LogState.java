@@ -2,6 +2,7 @@ package io.raftkv.storage;
 
 import io.raftkv.raft.Entry;
 import io.raftkv.raft.HardState;
+import io.raftkv.raft.Invariants;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -204,6 +205,32 @@ final class LogState {
     }
     baseIndex = marker.index();
     baseTerm = marker.term();
+  }
+
+  /**
+   * The writer's half of recovery's rules (STYLE.md §4, in pairs): before a durable write's state
+   * replaces this one, it must be a state recovery would accept after this one. Returns {@code
+   * after}.
+   */
+  LogState checkSucceededBy(LogState after) {
+    Invariants.check(
+        after.hardState.currentTerm() >= hardState.currentTerm(),
+        "wal write takes the term from %d back to %d",
+        hardState.currentTerm(),
+        after.hardState.currentTerm());
+    Invariants.check(
+        after.baseIndex >= baseIndex,
+        "wal write takes the snapshot from %d back to %d",
+        baseIndex,
+        after.baseIndex);
+    Invariants.check(
+        after.holeEnd == 0, "wal write leaves entries missing through %d", after.holeEnd);
+    Invariants.check(
+        after.lastIndex >= after.baseIndex,
+        "wal write ends the log at %d, before its snapshot %d",
+        after.lastIndex,
+        after.baseIndex);
+    return after;
   }
 
   /** After the last record: the log must run from the snapshot without a hole. */

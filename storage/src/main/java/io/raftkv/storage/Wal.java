@@ -288,7 +288,7 @@ final class Wal implements AutoCloseable {
       activeBytes += bytes.position();
       Segment last = segments.remove(segments.size() - 1);
       segments.add(new Segment(last.seq(), Math.max(last.maxIndex(), sealed.maxIndex())));
-      durable = sealed.stateAfter();
+      durable = durable.checkSucceededBy(sealed.stateAfter());
       syncCount++;
     } catch (DiskFullException e) {
       // A refused write was cut off at the records' end, zeros after it included.

@@ -1,18 +1,33 @@
 package io.raftkv.storage;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** ARCHITECTURE.md: storage may use the core's types, and nothing else of ours. */
+/**
+ * ARCHITECTURE.md: storage may use the core's types, and nothing else of ours; nor may its test kit
+ * ({@code FaultyFileSystem}, test code published as a test-jar).
+ */
 class ModuleDependencyTest {
+  private static final ImportOption MAIN_CODE_AND_TEST_KIT =
+      location ->
+          new ImportOption.DoNotIncludeTests().includes(location)
+              || location.contains("/io/raftkv/storage/FaultyFileSystem");
+
   private static final JavaClasses STORAGE =
       new ClassFileImporter()
-          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .withImportOption(MAIN_CODE_AND_TEST_KIT)
           .importPackages("io.raftkv.storage");
+
+  @Test
+  void theRuleSeesTheTestKit() {
+    assertThat(STORAGE.contain(FaultyFileSystem.class)).isTrue();
+    assertThat(STORAGE.contain(ModuleDependencyTest.class)).isFalse();
+  }
 
   @Test
   void storageUsesOnlyTheCoreTypes() {

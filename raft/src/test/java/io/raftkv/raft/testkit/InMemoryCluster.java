@@ -30,8 +30,9 @@ import java.util.function.Function;
 /**
  * Several {@link RaftNode}s wired through a seeded in-memory network and simulated disks, driven
  * one explicit step at a time: the same seed and the same calls replay the same run. Used by the
- * property tests, {@code raftkv demo} and the core benchmark. Not the full simulator (that runs the
- * replica); this drives the core alone.
+ * core's tests and {@code raftkv demo}: test code, published in raft's test-jar so that no
+ * production jar holds it. Not the full simulator (that runs the replica); this drives the core
+ * alone.
  */
 public final class InMemoryCluster {
   /** One member: its disk outlives crashes, everything else does not. */

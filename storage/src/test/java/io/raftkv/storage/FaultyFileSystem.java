@@ -26,9 +26,6 @@ import java.util.Random;
  * so a group-commit thread and a test can share it.
  */
 public final class FaultyFileSystem implements FileSystem {
-  /** The message of the IOException a full disk gives, as Linux words ENOSPC. */
-  public static final String NO_SPACE = "No space left on device";
-
   private final Random random;
   private final Map<Path, Inode> names = new HashMap<>();
   private final Map<Path, Inode> durableNames = new HashMap<>();
@@ -319,7 +316,7 @@ public final class FaultyFileSystem implements FileSystem {
         inode.write(source, (int) position, fits);
         position += fits;
         if (source.hasRemaining()) {
-          throw new IOException(NO_SPACE + " writing " + path);
+          throw new IOException(Files2.NO_SPACE + " writing " + path);
         }
       }
     }
@@ -351,7 +348,7 @@ public final class FaultyFileSystem implements FileSystem {
         long fits = Math.min(grows, Math.max(0, capacityBytes - usedBytes()));
         inode.write(ByteBuffer.allocate((int) fits), inode.length, (int) fits);
         if (fits < grows) {
-          throw new IOException(NO_SPACE + " preallocating " + path);
+          throw new IOException(Files2.NO_SPACE + " preallocating " + path);
         }
         sync();
       }
