@@ -35,8 +35,8 @@ public final class Bench {
       return CheckRunner.EXIT_BAD_INPUT;
     }
     try {
-      warmUp(items, options.budget());
-      return measure(items, options.budget(), runs, out);
+      warmUp(items, options.budget(), options.jobs());
+      return measure(items, options.budget(), options.jobs(), runs, out);
     } catch (MalformedHistoryException e) {
       err.println("raftkv check --bench: " + e.getMessage());
       return CheckRunner.EXIT_BAD_INPUT;
@@ -70,11 +70,13 @@ public final class Bench {
   }
 
   /** Until the JIT has seen every file a few times and at least two seconds have passed. */
-  private static void warmUp(List<Item> items, Budget budget) throws MalformedHistoryException {
+  private static void warmUp(List<Item> items, Budget budget, int jobs)
+      throws MalformedHistoryException {
     long started = System.nanoTime();
     for (int round = 0; round < 5 || System.nanoTime() - started < 2_000_000_000L; round++) {
       for (Item item : items) {
-        LinearizabilityChecker.check(item.history(), item.model(), budget);
+        LinearizabilityChecker.check(
+            item.history(), item.model(), budget, jobs, LinearizabilityChecker.Progress.NONE);
       }
       if (round > 50) {
         break;
@@ -82,7 +84,7 @@ public final class Bench {
     }
   }
 
-  private static int measure(List<Item> items, Budget budget, int runs, PrintStream out)
+  private static int measure(List<Item> items, Budget budget, int jobs, int runs, PrintStream out)
       throws MalformedHistoryException {
     double totalMillis = 0;
     boolean mismatch = false;
@@ -92,7 +94,9 @@ public final class Bench {
       double[] millis = new double[runs];
       Verdict verdict = null;
       for (int run = 0; run < runs; run++) {
-        verdict = LinearizabilityChecker.check(item.history(), item.model(), budget);
+        verdict =
+            LinearizabilityChecker.check(
+                item.history(), item.model(), budget, jobs, LinearizabilityChecker.Progress.NONE);
         millis[run] = verdict.elapsed().toNanos() / 1e6;
       }
       Arrays.sort(millis);

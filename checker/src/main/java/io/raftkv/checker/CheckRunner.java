@@ -26,9 +26,29 @@ public final class CheckRunner {
    * @param json print one JSON object per file instead of the verdict line
    * @param reportDirectory where to write {@code <file>.html} for failures, or null for none
    * @param budget what one history may cost before the answer is unknown
+   * @param jobs how many keys of a history to search at once
+   * @param progress print a progress line to the error stream every few seconds of a long check
    */
   public record Options(
-      String model, HistoryFormat format, boolean json, Path reportDirectory, Budget budget) {}
+      String model,
+      HistoryFormat format,
+      boolean json,
+      Path reportDirectory,
+      Budget budget,
+      int jobs,
+      boolean progress) {
+    public Options {
+      if (jobs < 1) {
+        throw new IllegalArgumentException("jobs must be positive, got " + jobs);
+      }
+    }
+
+    /** One key at a time. */
+    public Options(
+        String model, HistoryFormat format, boolean json, Path reportDirectory, Budget budget) {
+      this(model, format, json, reportDirectory, budget, 1, false);
+    }
+  }
 
   private CheckRunner() {}
 
@@ -51,7 +71,14 @@ public final class CheckRunner {
       try {
         History history = History.read(file, options.format());
         Model model = fixed != null ? fixed : Models.infer(history);
-        Verdict verdict = LinearizabilityChecker.check(history, model, options.budget());
+        LinearizabilityChecker.Progress progress =
+            options.progress()
+                ? new ProgressLine(
+                    err, file.toString(), LinearizabilityChecker.partitions(history, model).size())
+                : LinearizabilityChecker.Progress.NONE;
+        Verdict verdict =
+            LinearizabilityChecker.check(
+                history, model, options.budget(), options.jobs(), progress);
         print(out, options, files.size() > 1, file, verdict);
         failed |= verdict.result() == Verdict.Result.NOT_LINEARIZABLE;
         unknown |= verdict.result() == Verdict.Result.UNKNOWN;

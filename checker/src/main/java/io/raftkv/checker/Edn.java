@@ -107,6 +107,9 @@ final class Edn extends TextScanner {
               ? token.substring(0, token.length() - 1)
               : token;
       try {
+        if (digits.length() <= 18 && isInteger(digits)) {
+          return Long.parseLong(digits); // the common case, without a BigDecimal per number
+        }
         return Values.normalize(new BigDecimal(digits));
       } catch (NumberFormatException e) {
         position = start;
@@ -115,6 +118,17 @@ final class Edn extends TextScanner {
     }
     position = start;
     throw error("unsupported symbol '" + token + "'");
+  }
+
+  private static boolean isInteger(String digits) {
+    for (int i = digits.charAt(0) == '-' || digits.charAt(0) == '+' ? 1 : 0;
+        i < digits.length();
+        i++) {
+      if (digits.charAt(i) < '0' || digits.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private String symbol() {

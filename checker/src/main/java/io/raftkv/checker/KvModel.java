@@ -68,6 +68,27 @@ final class KvModel implements Model {
     return get.output() == Values.NIL ? "" : (String) get.output();
   }
 
+  /**
+   * Only a get sees anything. After a put of v every state until the next put starts with v; after
+   * an append of v every state until the next put contains v. A get that does not show v cannot
+   * follow the write before a put, and appends and puts are legal in any state, so leaving the
+   * write out changes nothing any get sees.
+   */
+  @Override
+  public boolean mayObserve(Operation reader, Operation write) {
+    if (!reader.function().equals("get")) {
+      return false;
+    }
+    String seen = read(reader);
+    String written = (String) write.input();
+    return write.function().equals("put") ? seen.startsWith(written) : seen.contains(written);
+  }
+
+  @Override
+  public int[][] observerCandidates(List<Operation> writes, List<Operation> readers) {
+    return KvObservers.candidates(writes, readers);
+  }
+
   /** Appends only extend the value, so it must be a prefix of what the get saw, or a put resets. */
   @Override
   public boolean mayReach(Object state, Operation target, List<Operation> others) {

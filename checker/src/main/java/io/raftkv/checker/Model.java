@@ -45,6 +45,30 @@ public interface Model {
     return false;
   }
 
+  /**
+   * Whether {@code reader}, a completed operation, may tell that the indeterminate {@code write}
+   * took effect: false only when, in any sequence where {@code write} took effect and {@code
+   * reader} follows it with nothing resetting the state in between, {@code reader} would stay legal
+   * with {@code write} left out, and so would everything else between them.
+   *
+   * <p>The search uses it to retire an indeterminate operation once every operation that may
+   * observe it has been linearized: linearizing it never is then as good as anything (see
+   * docs/checker.md, "Retiring indeterminate operations"). The default, true, never retires.
+   */
+  default boolean mayObserve(Operation reader, Operation write) {
+    return true;
+  }
+
+  /**
+   * A speed-up for {@link #mayObserve} on long histories: for each of {@code writes}, the positions
+   * in {@code readers} (ascending) of at least every reader that may observe it, or null for "any
+   * reader may"; a null array means null for all. Candidates are still checked with {@link
+   * #mayObserve}, so a superset is harmless and a missing observer is a wrong verdict.
+   */
+  default int[][] observerCandidates(List<Operation> writes, List<Operation> readers) {
+    return null;
+  }
+
   /** Whether histories are split per key and each key checked on its own (P-compositionality). */
   default boolean partitionedByKey() {
     return true;

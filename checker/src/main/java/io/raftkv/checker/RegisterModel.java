@@ -87,6 +87,25 @@ final class RegisterModel implements Model {
     }
   }
 
+  /**
+   * While the register holds the value v that {@code write} wrote (a write's input, an
+   * indeterminate cas's {@code to}), a read must return v, a successful cas must compare with v,
+   * and a failed cas must not: a failed cas observes every write, because without the write the
+   * register could hold its {@code from}. An indeterminate cas comparing with something else is a
+   * no-op there and may be left out too. Writes are legal in any state.
+   */
+  @Override
+  public boolean mayObserve(Operation reader, Operation write) {
+    Object written =
+        write.function().equals("write") ? write.input() : ((List<?>) write.input()).get(1);
+    return switch (reader.function()) {
+      case "read" -> reader.output().equals(written);
+      case "cas" ->
+          reader.outcome() == Outcome.FAIL || ((List<?>) reader.input()).get(0).equals(written);
+      default -> false;
+    };
+  }
+
   /** Only a write of the wanted value, or a cas to it, can make the register hold it. */
   @Override
   public boolean mayReach(Object state, Operation target, List<Operation> others) {

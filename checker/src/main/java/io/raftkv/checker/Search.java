@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Decides one partition (one key's operations) with Wing &amp; Gong's search in Lowe's just-in-time
@@ -36,6 +37,8 @@ import java.util.Map;
  *   <li>An indeterminate operation is placed only if some non-blind operation could observe its
  *       effect before a reset ({@link Model#resets}) erases it, and no reset follows it before the
  *       next non-blind operation: otherwise leaving it unplaced dominates.
+ *   <li>An indeterminate operation is dropped from every configuration once every operation that
+ *       may observe it has been linearized ({@link Retirement}): never placing it is then as good.
  * </ol>
  */
 final class Search {
@@ -66,6 +69,9 @@ final class Search {
   private final int[] openClasses;
 
   private final boolean[] resets;
+  private final boolean retire;
+  private final AtomicBoolean stop;
+  private boolean cancelled;
   private final int configurationsMax;
   private final long deadlineNanos;
   private long work;
@@ -76,7 +82,23 @@ final class Search {
   private Dominance visited;
 
   Search(Model model, List<Operation> partition, int configurationsMax, long deadlineNanos) {
+    this(model, partition, configurationsMax, deadlineNanos, true, new AtomicBoolean());
+  }
+
+  /**
+   * @param retire false to never retire indeterminate operations (for the tests)
+   * @param stop set by another thread to end this search early ({@link #cancelled()})
+   */
+  Search(
+      Model model,
+      List<Operation> partition,
+      int configurationsMax,
+      long deadlineNanos,
+      boolean retire,
+      AtomicBoolean stop) {
     this.model = model;
+    this.retire = retire;
+    this.stop = stop;
     this.operations = partition.toArray(Operation[]::new);
     int count = operations.length;
     this.kinds = new Kind[count];
@@ -102,21 +124,45 @@ final class Search {
     this.deadlineNanos = deadlineNanos;
   }
 
+  /** True when the search ended because {@code stop} was set, not because of its budget. */
+  boolean cancelled() {
+    return cancelled;
+  }
+
   Result run() {
     Dominance current = new Dominance();
     current.add(new Configuration(model.initialState(), NONE, NONE, NONE, 0, null));
+    int[] retirePoints = new int[operations.length];
+    Arrays.fill(retirePoints, Retirement.NEVER);
+    if (retire) {
+      retirePoints = Retirement.points(model, operations, kinds, calls, returns, NO_RETURN);
+    }
+    int[] scheduled = Retirement.scheduled(retirePoints, calls);
+    int nextRetiring = 0;
     try {
       for (int[] event : events()) {
         int operation = event[1];
         boolean isReturn = event[2] == 1;
         if (!isReturn) {
-          current = invoke(current, operation);
+          if (retirePoints[operation] > calls[operation]) {
+            current = invoke(current, operation);
+          }
         } else if (kinds[operation] != Kind.BLIND) {
           Dominance next = complete(current, operation);
           if (next.isEmpty()) {
             return failure(current, operation);
           }
           current = next;
+        }
+        int due = nextRetiring;
+        while (due < scheduled.length && retirePoints[scheduled[due]] <= event[0]) {
+          due++;
+        }
+        if (due > nextRetiring) {
+          current =
+              Retirement.retire(
+                  current, Arrays.copyOfRange(scheduled, nextRetiring, due), due - nextRetiring);
+          nextRetiring = due;
         }
       }
     } catch (BudgetExhausted e) {
@@ -372,8 +418,14 @@ final class Search {
               + " search configurations at once, at line "
               + lineOf(forced));
     }
-    if ((++work & 1023) == 0 && System.nanoTime() - deadlineNanos > 0) {
-      throw new BudgetExhausted("time budget ran out at line " + lineOf(forced));
+    if ((++work & 1023) == 0) {
+      if (stop.get()) {
+        cancelled = true;
+        throw new BudgetExhausted("cancelled: another key is not linearizable");
+      }
+      if (System.nanoTime() - deadlineNanos > 0) {
+        throw new BudgetExhausted("time budget ran out at line " + lineOf(forced));
+      }
     }
   }
 

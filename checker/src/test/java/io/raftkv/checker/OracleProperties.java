@@ -26,6 +26,12 @@ class OracleProperties {
     agree(seed, new RandomHistories.Shape("kv", 7, 3, keys, 2, 0.3, 0.3));
   }
 
+  @Property(tries = 1000, seed = "4646")
+  void kvDelimitedValuesAgreeWithBruteForce(
+      @ForAll long seed, @ForAll @IntRange(min = 2, max = 50) int values) {
+    agree(seed, new RandomHistories.Shape("kv", 7, 3, 1, values, 0.5, 0.3, true));
+  }
+
   @Property(tries = 400, seed = "4444")
   void manyIndeterminateWritesAgreeWithBruteForce(@ForAll long seed) {
     agree(seed, new RandomHistories.Shape("register", 8, 4, 0, 2, 0.8, 0.2));

@@ -14,7 +14,12 @@ import java.util.Random;
  * probability {@code corruptReads}, a read reports a value it never saw.
  */
 final class RandomHistories {
-  /** What to generate. {@code keys} = 0 means operations carry no key. */
+  /**
+   * What to generate. {@code keys} = 0 means operations carry no key. kv values are one letter
+   * ({@code a}, {@code b}, ...: not delimited, so the observer index falls back to comparing every
+   * pair), or with {@code delimited} {@code xNy} as chaos runs write them, N drawn from {@code
+   * values} (few values: duplicates; many: mostly unique).
+   */
   record Shape(
       String model,
       int operations,
@@ -22,7 +27,24 @@ final class RandomHistories {
       int keys,
       int values,
       double indeterminate,
-      double corruptReads) {}
+      double corruptReads,
+      boolean delimited) {
+    Shape(
+        String model,
+        int operations,
+        int processes,
+        int keys,
+        int values,
+        double indeterminate,
+        double corruptReads) {
+      this(model, operations, processes, keys, values, indeterminate, corruptReads, false);
+    }
+
+    String kvValue(Random random) {
+      int drawn = random.nextInt(values);
+      return delimited ? "x" + drawn + "y" : String.valueOf((char) ('a' + drawn));
+    }
+  }
 
   private RandomHistories() {}
 
@@ -97,7 +119,7 @@ final class RandomHistories {
     c.input =
         switch (c.f) {
           case "get", "read" -> null;
-          case "put", "append" -> String.valueOf((char) ('a' + random.nextInt(shape.values())));
+          case "put", "append" -> shape.kvValue(random);
           case "write" -> (long) random.nextInt(shape.values());
           default ->
               List.of((long) random.nextInt(shape.values()), (long) random.nextInt(shape.values()));
@@ -133,7 +155,7 @@ final class RandomHistories {
     if ((c.f.equals("read") || c.f.equals("get")) && random.nextDouble() < shape.corruptReads()) {
       output =
           c.f.equals("get")
-              ? String.valueOf((char) ('a' + random.nextInt(shape.values())))
+              ? shape.kvValue(random)
               : (Object) (long) random.nextInt(shape.values());
     }
     boolean failed = c.f.equals("cas") && !c.casMatched;

@@ -62,6 +62,14 @@ final class CheckCommand implements Callable<Integer> {
   int configurationsMax;
 
   @Option(
+      names = "--jobs",
+      paramLabel = "N",
+      description =
+          "keys of a history searched at once (default: the number of processors, here"
+              + " ${DEFAULT-VALUE})")
+  int jobs = Runtime.getRuntime().availableProcessors();
+
+  @Option(
       names = "--bench",
       paramLabel = "DIR",
       description = "time the check of every history under DIR (median of --runs)")
@@ -83,9 +91,10 @@ final class CheckCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "give FILE... to check, or --bench DIR");
     }
-    if (timeoutSeconds < 1 || configurationsMax < 1 || runs < 1) {
+    if (timeoutSeconds < 1 || configurationsMax < 1 || runs < 1 || jobs < 1) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), "--timeout, --configurations-max and --runs must be positive");
+          spec.commandLine(),
+          "--timeout, --configurations-max, --runs and --jobs must be positive");
     }
     HistoryFormat chosenFormat;
     try {
@@ -99,7 +108,9 @@ final class CheckCommand implements Callable<Integer> {
             chosenFormat,
             json,
             reportDirectory,
-            new Budget(Duration.ofSeconds(timeoutSeconds), configurationsMax));
+            new Budget(Duration.ofSeconds(timeoutSeconds), configurationsMax),
+            jobs,
+            Terminal.interactive());
     if (benchDirectory != null) {
       return Bench.run(benchDirectory, options, runs, System.out, System.err);
     }

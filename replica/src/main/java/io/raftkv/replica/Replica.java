@@ -1,18 +1,12 @@
 package io.raftkv.replica;
 
 import io.raftkv.kv.Command;
-import io.raftkv.kv.CommandCodec;
-import io.raftkv.kv.KvException;
-import io.raftkv.kv.KvSnapshot;
 import io.raftkv.kv.KvStore;
-import io.raftkv.kv.LeaseDeadlines;
-import io.raftkv.kv.LeaseRevokeRequest;
 import io.raftkv.kv.LeaseTimeToLive;
 import io.raftkv.kv.RangeRequest;
 import io.raftkv.kv.RangeResponse;
 import io.raftkv.kv.Response;
 import io.raftkv.kv.WatchRequest;
-import io.raftkv.raft.Configuration;
 import io.raftkv.raft.CoreBug;
 import io.raftkv.raft.CoreLog;
 import io.raftkv.raft.DurableState;
@@ -23,37 +17,20 @@ import io.raftkv.raft.NodeId;
 import io.raftkv.raft.ProposeResult;
 import io.raftkv.raft.RaftNode;
 import io.raftkv.raft.RaftStatus;
-import io.raftkv.raft.ReadState;
 import io.raftkv.raft.Ready;
 import io.raftkv.raft.Rng;
-import io.raftkv.raft.Role;
 import io.raftkv.raft.Snapshot;
 import io.raftkv.storage.PersistBatch;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
- * One node: drives the Raft core, the durable log and the key-value state machine, and talks to the
- * world only through its seams ({@link EventLoop}, {@link Transport}, {@link DurableLog}). Every
- * method hops onto the event loop; every future completes on it.
- *
- * <p>The write path: {@link #write} proposes the encoded command; the core's appends leave at once
- * while the leader's own copy goes to the durable log; once durable, acknowledgements leave and
- * committed entries are applied in order; the future of the entry at its index completes with the
- * state machine's response. Reads: linearizable through ReadIndex or the lease (the core decides),
- * then served once applied through the read index; serializable from local state.
+ * One node: drives the Raft core, the durable log and the key-value state machine through its seams
+ * ({@link EventLoop}, {@link Transport}, {@link DurableLog}). Every method hops onto the event
+ * loop; every future completes on it. A thin driver: {@link #drive()} and {@link #completeReady}
+ * hand each part of a Ready to the component that owns its state (docs/replica.md).
  */
 public final class Replica {
   /** How current a read must be. */
@@ -64,47 +41,24 @@ public final class Replica {
     SERIALIZABLE
   }
 
-  private record PendingWrite(long term, CompletableFuture<Response> future) {}
-
-  private static final int LEASE_REVOKES_PER_TICK_MAX = 64;
-
-  private record PendingRead(RangeRequest request, CompletableFuture<RangeResponse> future) {}
-
   private final ReplicaConfig config;
   private final EventLoop loop;
   private final Transport transport;
   private final DurableLog durableLog;
-  private final NodeId id;
-  private final RaftNode node;
-  private final EnumSet<ReplicaBug> bugs;
+  final RaftNode node; // package-private for SimulatorDoor.core only
+  private final Set<ReplicaBug> bugs;
+  private final TickClock clock;
+  private final PendingWrites writes;
+  private final PendingReads reads;
+  private final Lessor lessor;
+  private final Snapshotter snapshotter;
   private final WatchStreams watches;
   private KvStore kv;
   private boolean persisting;
-  private boolean snapshotting;
   private boolean stopped;
-  private long lastSnapshotIndex;
-  private long nextReadId;
-  private EventLoop.Cancellable ticker;
 
-  /** When the core's last tick was due by the loop's clock. */
-  private long lastTickNanos;
-
-  /** The leader's lessor: deadlines off the log, expiry onto it. Null unless leader. */
-  private LeaseDeadlines leaseDeadlines;
-
-  /** Leases whose revoke this leader proposed and has not seen applied yet. */
-  private final Set<Long> revokesInFlight = new HashSet<>();
-
-  /** Proposed writes by the index of their entry. */
-  private final TreeMap<Long, PendingWrite> pendingWrites = new TreeMap<>();
-
-  /** Linearizable reads waiting for the core to confirm a read index, by request id. */
-  private final Map<Long, PendingRead> readsAwaitingIndex = new HashMap<>();
-
-  /** Confirmed reads waiting for the state machine to apply through their read index. */
-  private final TreeMap<Long, List<PendingRead>> readsAwaitingApply = new TreeMap<>();
-
-  private Replica(
+  /** Use {@link #start}; the simulator's door adds bugs, then calls {@link #begin}. */
+  Replica(
       ReplicaConfig config,
       EventLoop loop,
       Transport transport,
@@ -113,24 +67,23 @@ public final class Replica {
       CoreLog coreLog,
       Set<CoreBug> coreBugs,
       Set<ReplicaBug> bugs) {
-    this.bugs = bugs.isEmpty() ? EnumSet.noneOf(ReplicaBug.class) : EnumSet.copyOf(bugs);
+    this.bugs = Set.copyOf(bugs);
     this.config = config;
     this.loop = loop;
     this.transport = transport;
     this.durableLog = durableLog;
-    this.id = config.raft().id();
     DurableState durable = durableLog.recovered();
-    this.kv =
-        durable.snapshot().map(this::restoreState).orElseGet(() -> new KvStore(config.kvLimits()));
-    this.lastSnapshotIndex = durable.snapshot().map(Snapshot::index).orElse(0L);
+    this.kv = Snapshotter.recover(config.raft().id(), durable, config.kvLimits());
     this.node = new RaftNode(config.raft(), durable, rng, coreLog, coreBugs);
-    this.watches = new WatchStreams(this.bugs.contains(ReplicaBug.WATCH_SKIPS_RESTORED_REVISIONS));
+    this.clock = new TickClock(loop, node, config, () -> stopped);
+    this.writes = new PendingWrites(config, node, loop, bugs);
+    this.reads = new PendingReads(config, node, loop, clock);
+    this.lessor = new Lessor(node, loop);
+    this.snapshotter = new Snapshotter(loop, durableLog, node, config, () -> stopped);
+    this.watches = new WatchStreams(loop, bugs);
   }
 
-  /**
-   * Builds the replica from what {@code durableLog} recovered and starts its tick timer on {@code
-   * loop}.
-   */
+  /** Builds the replica from what {@code durableLog} recovered; ticks start on the loop. */
   public static Replica start(
       ReplicaConfig config,
       EventLoop loop,
@@ -138,37 +91,24 @@ public final class Replica {
       DurableLog durableLog,
       Rng rng,
       CoreLog coreLog) {
-    return startWithBugs(config, loop, transport, durableLog, rng, coreLog, Set.of(), Set.of());
+    return new Replica(config, loop, transport, durableLog, rng, coreLog, Set.of(), Set.of())
+        .begin();
   }
 
-  /**
-   * A replica with deliberate bugs in its core and in itself, for the simulator's proof that it
-   * catches them. Never used by a server.
-   */
-  public static Replica startWithBugs(
-      ReplicaConfig config,
-      EventLoop loop,
-      Transport transport,
-      DurableLog durableLog,
-      Rng rng,
-      CoreLog coreLog,
-      Set<CoreBug> coreBugs,
-      Set<ReplicaBug> bugs) {
-    Replica replica =
-        new Replica(config, loop, transport, durableLog, rng, coreLog, coreBugs, bugs);
-    loop.execute(
-        () -> {
-          replica.lastTickNanos = loop.nanoTime();
-          replica.scheduleTick();
-        });
-    return replica;
+  /** Starts the tick timer, as the replica's first task on the loop. */
+  Replica begin() {
+    loop.execute(() -> clock.start(this::afterTicks));
+    return this;
+  }
+
+  private void afterTicks() {
+    drive();
+    lessor.tick(kv, this::propose);
   }
 
   public NodeId id() {
-    return id;
+    return node.id();
   }
-
-  // ------------------------------------------------------------------ inputs
 
   /** A message from a peer. */
   public void receive(Message message) {
@@ -182,105 +122,37 @@ public final class Replica {
   }
 
   /**
-   * Proposes {@code command} (with its client session and sequence, if any). Completes with the
-   * state machine's response once applied; fails fast with a {@link ReplicaException} when this
-   * node cannot take it (not leader, overloaded, ...), or with a {@link KvException} when the
-   * request is invalid whatever the state.
+   * Proposes {@code command} (with its session, if any): completes with the state machine's
+   * response once applied; fails fast with a {@link ReplicaException} (not leader, overloaded, ...)
+   * or a {@code KvException} (invalid whatever the state).
    */
   public CompletableFuture<Response> write(Command command) {
-    CompletableFuture<Response> future = new CompletableFuture<>();
-    loop.execute(() -> propose(command, future));
-    return future;
+    return onLoopUnlessStopped(future -> propose(command, future));
   }
 
   private void propose(Command command, CompletableFuture<Response> future) {
-    if (stopped) {
-      future.completeExceptionally(stoppedException());
-      return;
-    }
-    try {
-      kv.check(command.request());
-    } catch (KvException e) {
-      future.completeExceptionally(e);
-      return;
-    }
-    if (pendingWrites.size() >= config.pendingWritesMax()) {
-      future.completeExceptionally(
-          new ReplicaException(
-              ReplicaException.Kind.OVERLOADED,
-              node.leader(),
-              id + ": " + pendingWrites.size() + " writes pending"));
-      return;
-    }
-    Command proposed =
-        bugs.contains(ReplicaBug.SKIP_SESSION_CHECK)
-            ? new Command(0, 0, command.request())
-            : command;
-    ProposeResult result = node.propose(CommandCodec.encode(proposed));
-    switch (result) {
-      case ProposeResult.Accepted accepted -> {
-        pendingWrites.put(accepted.lastIndex(), new PendingWrite(accepted.term(), future));
-        drive();
-      }
-      case ProposeResult.Rejected rejected -> future.completeExceptionally(toException(rejected));
+    if (writes.propose(command, kv, future)) {
+      drive();
     }
   }
 
   /** Reads a range at the given consistency. */
   public CompletableFuture<RangeResponse> read(RangeRequest request, Consistency consistency) {
-    CompletableFuture<RangeResponse> future = new CompletableFuture<>();
-    loop.execute(() -> startRead(new PendingRead(request, future), consistency));
-    return future;
-  }
-
-  private void startRead(PendingRead read, Consistency consistency) {
-    if (stopped) {
-      read.future().completeExceptionally(stoppedException());
-      return;
-    }
-    if (consistency == Consistency.SERIALIZABLE) {
-      serve(read);
-      return;
-    }
-    if (readsAwaitingIndex.size() >= config.pendingReadsMax()) {
-      read.future()
-          .completeExceptionally(
-              new ReplicaException(
-                  ReplicaException.Kind.OVERLOADED,
-                  node.leader(),
-                  id + ": too many reads pending"));
-      return;
-    }
-    // A lease is judged against the clock as it is now, not as of the last timer that fired.
-    catchUpTicks();
-    long requestId = ++nextReadId;
-    Optional<ProposeResult.Rejected> rejected = node.readIndex(requestId);
-    if (rejected.isPresent()) {
-      read.future().completeExceptionally(toException(rejected.get()));
-      return;
-    }
-    readsAwaitingIndex.put(requestId, read);
-    drive();
+    return onLoopUnlessStopped(
+        future -> {
+          if (reads.start(request, consistency, future, kv)) {
+            drive();
+          }
+        });
   }
 
   /**
-   * Watches a key or range from this replica's applied state (etcd's Watch, served by the member
-   * the client is connected to): from {@code request.startRevision()} (a past one replays history),
-   * or from the next write when it is 0. {@code observer} hears, on the loop, every revision of the
-   * range in order as entries apply, and once how the stream ended: compacted, stopped, canceled or
-   * refused ({@link WatchEnd}). A follower's stream lags its applies.
+   * etcd's Watch, from this replica's applied state, from {@code request.startRevision()} (0: the
+   * next write). {@code observer} hears every revision of the range in order on the loop, then once
+   * how the stream ended ({@link WatchEnd}). A follower's stream lags its applies.
    */
   public WatchStream watch(WatchRequest request, WatchObserver observer) {
-    WatchStream stream = new WatchStream(request, observer, loop, watches);
-    loop.execute(
-        () -> {
-          if (stopped) {
-            stream.end(watchStopped());
-          } else {
-            watches.open(kv, stream);
-          }
-        });
-    return stream;
+    return watches.watch(request, observer, () -> kv);
   }
 
   /** Asks the core to hand leadership to {@code target} (thesis §3.10). */
@@ -290,13 +162,23 @@ public final class Replica {
         () -> {
           Optional<ProposeResult.Rejected> rejected = node.transferLeadership(target);
           if (rejected.isPresent()) {
-            future.completeExceptionally(toException(rejected.get()));
+            future.completeExceptionally(ReplicaException.refused(config.raft(), rejected.get()));
           } else {
             drive();
             future.complete(null);
           }
         });
     return future;
+  }
+
+  /** etcd's LeaseKeepAlive, served by the leader's lessor: returns the TTL in seconds. */
+  public CompletableFuture<Long> leaseKeepAlive(long leaseId) {
+    return onLoopUnlessStopped(future -> lessor.keepAlive(leaseId, future));
+  }
+
+  /** etcd's LeaseTimeToLive, from the leader's lessor. */
+  public CompletableFuture<LeaseTimeToLive> leaseTimeToLive(long leaseId, boolean withKeys) {
+    return onLoopUnlessStopped(future -> lessor.timeToLive(leaseId, withKeys, future));
   }
 
   /**
@@ -306,23 +188,14 @@ public final class Replica {
   public void stop() {
     loop.execute(
         () -> {
-          if (stopped) {
-            return;
+          if (!stopped) {
+            stopped = true;
+            clock.stop();
+            ReplicaException failure = ReplicaException.stopped(node.id());
+            writes.failAll(failure);
+            reads.failAll(failure);
+            watches.endAll(WatchEnd.stopped(node.id()));
           }
-          stopped = true;
-          if (ticker != null) {
-            ticker.cancel();
-          }
-          ReplicaException failure = stoppedException();
-          pendingWrites.values().forEach(w -> w.future().completeExceptionally(failure));
-          pendingWrites.clear();
-          readsAwaitingIndex.values().forEach(r -> r.future().completeExceptionally(failure));
-          readsAwaitingIndex.clear();
-          readsAwaitingApply
-              .values()
-              .forEach(list -> list.forEach(r -> r.future().completeExceptionally(failure)));
-          readsAwaitingApply.clear();
-          watches.endAll(watchStopped());
         });
   }
 
@@ -331,130 +204,35 @@ public final class Replica {
     return node.status();
   }
 
-  /**
-   * The Raft core itself, for the simulator's invariant checks (SafetyChecker: election safety, log
-   * matching, committed entries never change). Read it between events only; never mutate it, never
-   * call its inputs ({@code step}, {@code tick}, {@code propose}, ...).
-   */
-  public RaftNode coreForInspection() {
-    return node;
+  /** The core's view and every component's, for metrics. Call on the event loop. */
+  public ReplicaStatus status() {
+    long nowNanos = loop.nanoTime();
+    return new ReplicaStatus(
+        node.status(),
+        stopped,
+        kv.revision(),
+        clock.ticksOwed(),
+        writes.status(nowNanos),
+        reads.status(nowNanos),
+        lessor.status(),
+        snapshotter.status(),
+        watches.status());
   }
 
-  /** Watch streams open on this replica. Call on the event loop. */
-  public int watchCount() {
-    return watches.count();
+  /** Ticks due, not yet given to the core (checkers judge a lease at 0). On the loop. */
+  public long ticksOwed() {
+    return clock.ticksOwed();
   }
 
   /** The state machine's revision. Call on the event loop. */
-  /**
-   * Ticks the monotonic clock says are due and the core has not been given yet (a timer not yet
-   * fired, a pause not yet caught up); for checkers, which judge the core's lease only when its
-   * count of ticks is as current as a read would make it.
-   */
-  public long ticksOwed() {
-    return (loop.nanoTime() - lastTickNanos) / config.tick().toNanos();
-  }
-
   public long revision() {
     return kv.revision();
   }
 
-  public boolean isStopped() {
-    return stopped;
-  }
-
-  // ------------------------------------------------------------------ the Ready cycle
-
-  private void scheduleTick() {
-    if (stopped) {
-      return;
-    }
-    ticker =
-        loop.schedule(
-            config.tick(),
-            () -> {
-              if (!stopped) {
-                catchUpTicks();
-                drive();
-                expireLeases();
-                scheduleTick();
-              }
-            });
-  }
-
-  /**
-   * Gives the core every tick the monotonic clock says is due. A timer that fires late (a GC pause,
-   * a stalled loop) must not slow the core's clock down: leases and check-quorum are counted in
-   * ticks, and a leader that lost time would think its lease still valid (simulator, seed 20).
-   * Beyond a few election timeouts more ticks change nothing, so the catch-up is bounded.
-   */
-  private void catchUpTicks() {
-    long tickNanos = config.tick().toNanos();
-    long due = ticksOwed();
-    long bound = 4L * config.raft().electionTimeoutTicks();
-    for (long i = 0; i < Math.min(due, bound); i++) {
-      node.tick();
-    }
-    lastTickNanos = due > bound ? loop.nanoTime() : lastTickNanos + due * tickNanos;
-  }
-
-  /**
-   * The leader proposes a revoke for every lease past its deadline; expiry thus reaches every
-   * replica through the log, in the same place, and no state machine ever reads a clock.
-   */
-  private void expireLeases() {
-    if (node.role() != Role.LEADER) {
-      leaseDeadlines = null;
-      revokesInFlight.clear();
-      return;
-    }
-    if (leaseDeadlines == null) {
-      leaseDeadlines = new LeaseDeadlines(kv);
-      leaseDeadlines.promote(loop.nanoTime());
-    }
-    for (long leaseId : leaseDeadlines.expired(loop.nanoTime(), LEASE_REVOKES_PER_TICK_MAX)) {
-      if (revokesInFlight.add(leaseId)) {
-        CompletableFuture<Response> revoke = new CompletableFuture<>();
-        revoke.whenComplete((response, failure) -> revokesInFlight.remove(leaseId));
-        propose(Command.of(new LeaseRevokeRequest(leaseId)), revoke);
-      }
-    }
-  }
-
-  /** etcd's LeaseKeepAlive, served by the leader's lessor: returns the TTL in seconds. */
-  public CompletableFuture<Long> leaseKeepAlive(long leaseId) {
-    CompletableFuture<Long> future = new CompletableFuture<>();
-    loop.execute(() -> withLessor(future, lessor -> lessor.keepAlive(leaseId, loop.nanoTime())));
-    return future;
-  }
-
-  /** etcd's LeaseTimeToLive, from the leader's lessor. */
-  public CompletableFuture<LeaseTimeToLive> leaseTimeToLive(long leaseId, boolean withKeys) {
-    CompletableFuture<LeaseTimeToLive> future = new CompletableFuture<>();
-    loop.execute(
-        () -> withLessor(future, lessor -> lessor.timeToLive(leaseId, withKeys, loop.nanoTime())));
-    return future;
-  }
-
-  private <T> void withLessor(
-      CompletableFuture<T> future, java.util.function.Function<LeaseDeadlines, T> action) {
-    if (stopped) {
-      future.completeExceptionally(stoppedException());
-    } else if (node.role() != Role.LEADER || leaseDeadlines == null) {
-      future.completeExceptionally(ReplicaException.notLeader(id, node.leader()));
-    } else {
-      try {
-        future.complete(action.apply(leaseDeadlines));
-      } catch (KvException e) {
-        future.completeExceptionally(e);
-      }
-    }
-  }
-
   /**
    * Runs Ready batches until the core is quiet or a batch waits for the disk. One batch is
-   * persisted at a time; proposals and messages arriving meanwhile form the next batch, which is
-   * how group commit falls out of the core's interface.
+   * persisted at a time; what arrives meanwhile forms the next: group commit, out of the core's
+   * interface.
    */
   private void drive() {
     while (!stopped && !persisting && node.hasReady()) {
@@ -484,194 +262,35 @@ public final class Replica {
     ready.sendAfterPersist().forEach(transport::send);
     ready.snapshotToInstall().ifPresent(this::install);
     for (Entry entry : ready.committed()) {
-      apply(entry);
+      Response response =
+          entry.type() == EntryType.COMMAND ? kv.apply(entry.index(), entry.data()) : null;
+      writes.applied(entry, response);
     }
-    for (ReadState confirmed : ready.readsReady()) {
-      PendingRead read = readsAwaitingIndex.remove(confirmed.requestId());
-      if (read != null) {
-        readsAwaitingApply.computeIfAbsent(confirmed.readIndex(), i -> new ArrayList<>()).add(read);
-      }
-    }
-    for (long aborted : ready.readsAborted()) {
-      PendingRead read = readsAwaitingIndex.remove(aborted);
-      if (read != null) {
-        read.future().completeExceptionally(ReplicaException.notLeader(id, node.leader()));
-      }
-    }
+    reads.indexesSettled(ready.readsReady(), ready.readsAborted());
     node.advance(ready);
-    serveAppliedReads();
-    maybeSnapshot();
+    reads.serveApplied(node.appliedIndex(), kv);
+    snapshotter.maybeSnapshot(kv);
   }
 
-  private void apply(Entry entry) {
-    Response response =
-        entry.type() == EntryType.COMMAND ? kv.apply(entry.index(), entry.data()) : null;
-    PendingWrite pending = pendingWrites.remove(entry.index());
-    if (pending == null) {
-      return;
-    }
-    if (pending.term() == entry.term() && response != null) {
-      pending.future().complete(response);
-    } else {
-      pending
-          .future()
-          .completeExceptionally(
-              new ReplicaException(
-                  ReplicaException.Kind.DROPPED,
-                  node.leader(),
-                  id
-                      + ": entry "
-                      + entry.index()
-                      + " of term "
-                      + pending.term()
-                      + " was replaced by one of term "
-                      + entry.term()));
-    }
-  }
-
-  private void serveAppliedReads() {
-    long applied = node.appliedIndex();
-    while (!readsAwaitingApply.isEmpty() && readsAwaitingApply.firstKey() <= applied) {
-      readsAwaitingApply.pollFirstEntry().getValue().forEach(this::serve);
-    }
-  }
-
-  private void serve(PendingRead read) {
-    try {
-      read.future().complete(kv.range(read.request()));
-    } catch (KvException e) {
-      read.future().completeExceptionally(e);
-    }
-  }
-
-  // ------------------------------------------------------------------ snapshots
-
-  /** A leader's snapshot replaced our log: restore from it. */
+  /** A leader's snapshot replaced our log: every component moves to the state machine in it. */
   private void install(Snapshot snapshot) {
-    kv = restoreState(snapshot);
+    kv = snapshotter.install(snapshot);
     watches.restored(kv);
-    leaseDeadlines = null; // bound to the old store; rebuilt on the next tick if leader
-    lastSnapshotIndex = snapshot.index();
-    // Writes whose entries the snapshot covers may or may not be in it: we cannot tell.
-    while (!pendingWrites.isEmpty() && pendingWrites.firstKey() <= snapshot.index()) {
-      pendingWrites
-          .pollFirstEntry()
-          .getValue()
-          .future()
-          .completeExceptionally(
-              new ReplicaException(
-                  ReplicaException.Kind.OUTCOME_UNKNOWN,
-                  node.leader(),
-                  id + ": a snapshot through " + snapshot.index() + " replaced the log"));
-    }
+    lessor.stateMachineReplaced();
+    writes.coveredBySnapshot(snapshot.index());
   }
 
-  private KvStore restoreState(Snapshot snapshot) {
-    try {
-      return KvStore.restore(new ByteArrayInputStream(snapshot.data()), config.kvLimits());
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          id + ": snapshot " + snapshot.index() + " does not restore", e);
-    }
-  }
-
-  /**
-   * Snapshot policy: every {@code snapshotEveryEntries} applied entries. The image is durable
-   * before the core may drop the log prefix, so a crash in between keeps the full log.
-   */
-  private void maybeSnapshot() {
-    long applied = node.appliedIndex();
-    if (snapshotting || applied - lastSnapshotIndex < config.snapshotEveryEntries()) {
-      return;
-    }
-    Optional<Entry> last = node.entry(applied);
-    if (last.isEmpty()) {
-      // A leader's snapshot replaced the log while the batch that applied through here was
-      // being persisted (simulator, seed 105): that snapshot covers this point already.
-      return;
-    }
-    // Taking the image is cheap and pins this point in time; writing it out is not, and goes
-    // off the loop so that a large state machine does not hold up heartbeats (the image is
-    // written from the immutable version chains while applies go on).
-    KvSnapshot image = kv.snapshot();
-    long term = last.get().term();
-    Configuration configuration = node.configuration();
-    snapshotting = true;
-    loop.offload(
+  /** Runs {@code task} on the loop with a new future, which fails at once if stopped. */
+  private <T> CompletableFuture<T> onLoopUnlessStopped(Consumer<CompletableFuture<T>> task) {
+    CompletableFuture<T> future = new CompletableFuture<>();
+    loop.execute(
         () -> {
-          byte[] bytes;
-          try {
-            bytes = encode(image);
-          } catch (RuntimeException e) {
-            // A worker's failure belongs to the loop: left on the worker, it would only leave
-            // snapshotting set, and this replica would never snapshot again.
-            loop.execute(
-                () -> {
-                  snapshotting = false;
-                  throw e;
-                });
-            return;
-          }
-          loop.execute(() -> saveSnapshot(new Snapshot(applied, term, configuration, bytes)));
-        });
-  }
-
-  private void saveSnapshot(Snapshot snapshot) {
-    if (stopped || snapshot.index() <= node.snapshot().map(Snapshot::index).orElse(0L)) {
-      // Stopped, or a leader's snapshot covered this point while the image was written.
-      snapshotting = false;
-      return;
-    }
-    durableLog.saveSnapshot(
-        snapshot,
-        () -> {
-          snapshotting = false;
-          if (!stopped && snapshot.index() > node.snapshot().map(Snapshot::index).orElse(0L)) {
-            node.compact(snapshot.index(), snapshot.data());
-            lastSnapshotIndex = snapshot.index();
+          if (stopped) {
+            future.completeExceptionally(ReplicaException.stopped(node.id()));
+          } else {
+            task.accept(future);
           }
         });
-  }
-
-  private byte[] encode(KvSnapshot image) {
-    try (image) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      image.writeTo(out);
-      return out.toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(id + ": snapshot of the state machine failed", e);
-    }
-  }
-
-  // ------------------------------------------------------------------ errors
-
-  private ReplicaException toException(ProposeResult.Rejected rejected) {
-    return switch (rejected.reason()) {
-      case NOT_LEADER -> ReplicaException.notLeader(id, rejected.leaderHint());
-      case TRANSFERRING_LEADERSHIP ->
-          new ReplicaException(
-              ReplicaException.Kind.TRANSFERRING_LEADERSHIP,
-              rejected.leaderHint(),
-              id + ": leadership is being transferred");
-      case OVERLOADED ->
-          new ReplicaException(
-              ReplicaException.Kind.OVERLOADED, rejected.leaderHint(), id + ": overloaded");
-      case TOO_LARGE ->
-          new ReplicaException(
-              ReplicaException.Kind.TOO_LARGE,
-              rejected.leaderHint(),
-              id + ": entry larger than " + config.raft().entryBytesMax() + " bytes");
-      case UNKNOWN_NODE ->
-          new ReplicaException(
-              ReplicaException.Kind.NOT_LEADER, rejected.leaderHint(), id + ": unknown node");
-    };
-  }
-
-  private WatchEnd watchStopped() {
-    return new WatchEnd(WatchEnd.Reason.STOPPED, 0, id + ": stopped");
-  }
-
-  private ReplicaException stoppedException() {
-    return new ReplicaException(ReplicaException.Kind.STOPPED, NodeId.NONE, id + ": stopped");
+    return future;
   }
 }

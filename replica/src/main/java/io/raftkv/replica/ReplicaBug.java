@@ -2,8 +2,8 @@ package io.raftkv.replica;
 
 /**
  * Deliberate violations in the replica, for proving that the simulator catches real bugs (as {@link
- * io.raftkv.raft.CoreBug} does for the core). Reachable only through {@link Replica#startWithBugs},
- * never through {@link ReplicaConfig}.
+ * io.raftkv.raft.CoreBug} does for the core). Reachable only through {@link
+ * SimulatorDoor#startWithBugs}, never through {@link ReplicaConfig}.
  */
 public enum ReplicaBug {
   ACK_BEFORE_FSYNC("acknowledges (to peers and clients) before the batch is durable"),

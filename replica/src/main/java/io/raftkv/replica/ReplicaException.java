@@ -1,6 +1,8 @@
 package io.raftkv.replica;
 
 import io.raftkv.raft.NodeId;
+import io.raftkv.raft.ProposeResult;
+import io.raftkv.raft.RaftConfig;
 
 /**
  * Why a replica did not carry out a request. {@link #definite()} tells a client (and a history)
@@ -46,6 +48,30 @@ public final class ReplicaException extends RuntimeException {
         ? new ReplicaException(Kind.NO_LEADER, leaderHint, self + ": no leader")
         : new ReplicaException(
             Kind.NOT_LEADER, leaderHint, self + ": not leader (leader is " + leaderHint + ")");
+  }
+
+  /** The replica stopped with the request in flight, or before it arrived. */
+  static ReplicaException stopped(NodeId self) {
+    return new ReplicaException(Kind.STOPPED, NodeId.NONE, self + ": stopped");
+  }
+
+  /** The core refused a proposal, a read index or a transfer before anything was appended. */
+  static ReplicaException refused(RaftConfig raft, ProposeResult.Rejected rejected) {
+    NodeId self = raft.id();
+    NodeId hint = rejected.leaderHint();
+    return switch (rejected.reason()) {
+      case NOT_LEADER -> notLeader(self, hint);
+      case TRANSFERRING_LEADERSHIP ->
+          new ReplicaException(
+              Kind.TRANSFERRING_LEADERSHIP, hint, self + ": leadership is being transferred");
+      case OVERLOADED -> new ReplicaException(Kind.OVERLOADED, hint, self + ": overloaded");
+      case TOO_LARGE ->
+          new ReplicaException(
+              Kind.TOO_LARGE,
+              hint,
+              self + ": entry larger than " + raft.entryBytesMax() + " bytes");
+      case UNKNOWN_NODE -> new ReplicaException(Kind.NOT_LEADER, hint, self + ": unknown node");
+    };
   }
 
   public Kind kind() {

@@ -1,5 +1,7 @@
 package io.raftkv.replica;
 
+import io.raftkv.raft.NodeId;
+
 /**
  * Why a watch stream ended. A client resumes on this or another replica with a new watch from the
  * revision after the last event it received, except after {@link Reason#COMPACTED}, where history
@@ -23,6 +25,11 @@ public record WatchEnd(Reason reason, long compactRevision, String message) {
     CANCELED,
     /** The request is invalid whatever the state (an empty key or range). */
     REFUSED
+  }
+
+  /** The replica {@code id} stopped, or was stopped when the watch arrived. */
+  static WatchEnd stopped(NodeId id) {
+    return new WatchEnd(Reason.STOPPED, 0, id + ": stopped");
   }
 
   public WatchEnd {

@@ -1,13 +1,18 @@
 package io.raftkv.replica;
 
 import io.raftkv.kv.KvStore;
+import io.raftkv.kv.WatchRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /** The open watch streams of one replica, in the order they were opened. On the loop only. */
 final class WatchStreams {
+  private final EventLoop loop;
+
+  /** {@link ReplicaBug#WATCH_SKIPS_RESTORED_REVISIONS}: reopen from the snapshot's revision. */
   private final boolean skipOnRestore;
 
   /** Insertion-ordered, so that restores and stops visit streams in a replayable order. */
@@ -15,23 +20,37 @@ final class WatchStreams {
 
   private long nextId = 1;
 
-  /** {@code skipOnRestore}: {@link ReplicaBug#WATCH_SKIPS_RESTORED_REVISIONS}. */
-  WatchStreams(boolean skipOnRestore) {
-    this.skipOnRestore = skipOnRestore;
+  /** How every stream ended once the replica stopped; null until then. */
+  private WatchEnd endedAll;
+
+  WatchStreams(EventLoop loop, Set<ReplicaBug> bugs) {
+    this.loop = loop;
+    this.skipOnRestore = bugs.contains(ReplicaBug.WATCH_SKIPS_RESTORED_REVISIONS);
   }
 
-  void open(KvStore kv, WatchStream stream) {
-    if (stream.open(nextId++, kv)) {
-      open.add(stream);
-    }
+  /**
+   * A stream for {@code request}, returned at once and opened on the loop against the state machine
+   * {@code kv} holds by then; ended at once if the replica stopped.
+   */
+  WatchStream watch(WatchRequest request, WatchObserver observer, Supplier<KvStore> kv) {
+    WatchStream stream = new WatchStream(request, observer, loop, this);
+    loop.execute(
+        () -> {
+          if (endedAll != null) {
+            stream.end(endedAll);
+          } else if (stream.open(nextId++, kv.get())) {
+            open.add(stream);
+          }
+        });
+    return stream;
   }
 
   void remove(WatchStream stream) {
     open.remove(stream);
   }
 
-  int count() {
-    return open.size();
+  WatchStreamsStatus status() {
+    return new WatchStreamsStatus(open.size(), nextId - 1);
   }
 
   /** A leader's snapshot replaced the state machine: every stream goes on from the new one. */
@@ -41,8 +60,9 @@ final class WatchStreams {
     }
   }
 
-  /** Ends every stream with {@code end} (the replica stopped). */
+  /** Ends every stream, and every one asked for from now on, with {@code end} (a stop). */
   void endAll(WatchEnd end) {
+    endedAll = end;
     for (WatchStream stream : new ArrayList<>(open)) {
       stream.end(end);
     }

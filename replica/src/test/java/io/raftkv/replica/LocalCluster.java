@@ -124,7 +124,7 @@ final class LocalCluster {
     Transport transport = message -> at(nowNanos + HOP_NANOS, () -> deliver(message));
     replicas.put(
         id,
-        Replica.startWithBugs(
+        SimulatorDoor.startWithBugs(
             configs.get(id),
             loop,
             transport,

@@ -131,12 +131,12 @@ class ReplicaWatchTest {
     Recorder seen = new Recorder();
     follower.watch(ALL_K, seen);
     cluster.run(Duration.ofMillis(10));
-    assertThat(follower.watchCount()).isEqualTo(1);
+    assertThat(follower.status().watches().openCount()).isEqualTo(1);
     cluster.stop(follower.id());
     assertThat(seen.end).isNotNull();
     assertThat(seen.end.reason()).isEqualTo(WatchEnd.Reason.STOPPED);
     assertThat(seen.end.message()).contains(follower.id() + ": stopped");
-    assertThat(follower.watchCount()).isZero();
+    assertThat(follower.status().watches().openCount()).isZero();
     Recorder late = new Recorder();
     follower.watch(ALL_K, late);
     put(cluster, leader, "k1", "v1");
@@ -156,7 +156,7 @@ class ReplicaWatchTest {
     cluster.run(Duration.ofMillis(10));
     assertThat(seen.values()).containsExactly("v1");
     assertThat(seen.end.reason()).isEqualTo(WatchEnd.Reason.CANCELED);
-    assertThat(leader.watchCount()).isZero();
+    assertThat(leader.status().watches().openCount()).isZero();
   }
 
   @Test

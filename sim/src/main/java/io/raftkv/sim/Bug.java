@@ -10,7 +10,7 @@ import java.util.Set;
 /**
  * One deliberate defect to inject, to show that the simulator's checks have teeth: the simulator's
  * own disk defect, or one of the core's ({@link CoreBug}) or the replica's ({@link ReplicaBug})
- * switches, which only {@code Replica.startWithBugs} reaches. Off by default; no server
+ * switches, which only {@code SimulatorDoor.startWithBugs} reaches. Off by default; no server
  * configuration can turn one on.
  *
  * @param name the command-line name, e.g. {@code vote-before-persist}

@@ -7,6 +7,7 @@ import io.raftkv.raft.RaftNode;
 import io.raftkv.raft.Rng;
 import io.raftkv.replica.Replica;
 import io.raftkv.replica.ReplicaConfig;
+import io.raftkv.replica.SimulatorDoor;
 import io.raftkv.storage.DiskFullException;
 import io.raftkv.storage.FatalDiskError;
 import io.raftkv.storage.FaultyFileSystem;
@@ -93,7 +94,7 @@ final class SimNode {
   }
 
   RaftNode core() {
-    return replica == null ? null : replica.coreForInspection();
+    return replica == null ? null : SimulatorDoor.core(replica);
   }
 
   NodeClock clock() {
@@ -151,7 +152,7 @@ final class SimNode {
     io.raftkv.replica.Transport transport = network.transport();
     dying = false;
     replica =
-        Replica.startWithBugs(
+        SimulatorDoor.startWithBugs(
             config,
             loop,
             message -> {
