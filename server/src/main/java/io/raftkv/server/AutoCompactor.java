@@ -39,7 +39,7 @@ final class AutoCompactor {
   // Refused (not leader any more, compacted further already) or applied: either is fine.
   @SuppressWarnings("FutureReturnValueIgnored")
   private void round() {
-    if (replica.isStopped()) {
+    if (replica.status().stopped()) {
       return;
     }
     boolean leader = replica.raftStatus().role() == Role.LEADER;
