@@ -29,7 +29,7 @@ class ServerClusterTest {
   private final List<ServerProcess> nodes = new ArrayList<>();
 
   @AfterEach
-  void stopAll() throws InterruptedException {
+  void stopAll() {
     for (ServerProcess node : nodes) {
       node.close();
     }

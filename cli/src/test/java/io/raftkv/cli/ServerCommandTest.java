@@ -2,6 +2,7 @@ package io.raftkv.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,32 @@ class ServerCommandTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("data dir " + dir + " belongs to cluster");
     assertThat(Files.readString(identity)).isEqualTo(before);
+  }
+
+  @Test
+  void environmentVariablesStandInForFlags() throws Exception {
+    Path dir = root.resolve("env");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                ServerProcess.classPath(),
+                RaftkvCommand.class.getName(),
+                "server",
+                "--listen-peer-urls",
+                "http://127.0.0.1:12380",
+                "--initial-advertise-peer-urls",
+                "http://127.0.0.1:12380")
+            .redirectErrorStream(true);
+    builder.environment().put("RAFTKV_NAME", "from-env");
+    builder.environment().put("RAFTKV_DATA_DIR", dir.toString());
+    builder.environment().put("RAFTKV_INITIAL_CLUSTER", "n1=http://127.0.0.1:12380");
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(process.waitFor()).isEqualTo(2);
+    assertThat(output).contains("--name from-env is not in --initial-cluster (n1)");
+    assertThat(dir).doesNotExist();
   }
 
   @Test

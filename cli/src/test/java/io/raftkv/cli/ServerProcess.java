@@ -130,15 +130,20 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /** kill -9 if still running; an interrupt ends the wait and is kept. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (channel != null) {
       channel.shutdownNow();
       channel = null;
     }
     if (process != null && process.isAlive()) {
       process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -146,7 +151,7 @@ final class ServerProcess implements AutoCloseable {
     return String.join(",", nodes.stream().map(n -> n.name + "=" + n.peerUrl()).toList());
   }
 
-  private static String classPath() {
+  static String classPath() {
     String surefire = System.getProperty("surefire.test.class.path");
     String path = surefire != null ? surefire : System.getProperty("java.class.path");
     return String.join(File.pathSeparator, path.split(File.pathSeparator));

@@ -135,7 +135,7 @@ public final class DataDir {
       List<Member> members = new ArrayList<>();
       for (int i = 0; i < count; i++) {
         List<java.net.URI> urls = new ArrayList<>();
-        for (String url : p.getProperty("member." + i + ".peer-urls").split(",")) {
+        for (String url : p.getProperty("member." + i + ".peer-urls").split(",", -1)) {
           urls.add(java.net.URI.create(url));
         }
         members.add(

@@ -186,9 +186,14 @@ public final class NodeEventLoop implements EventLoop, AutoCloseable {
     return !thread.isAlive();
   }
 
+  /** {@link #close(Duration)} with 10 s; an interrupt ends the wait and is kept. */
   @Override
-  public void close() throws InterruptedException {
-    close(Duration.ofSeconds(10));
+  public void close() {
+    try {
+      close(Duration.ofSeconds(10));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** A small pool for {@link #offload}: snapshot images are written there. */

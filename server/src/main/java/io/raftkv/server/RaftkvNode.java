@@ -125,6 +125,9 @@ public final class RaftkvNode implements NodeContext {
     DataDir.Identity identity = DataDir.check(config).orElseGet(() -> DataDir.create(config));
     RaftkvNode node = new RaftkvNode(config, identity);
     node.publishStatusEachTick();
+    if (config.autoCompaction().enabled()) {
+      new AutoCompactor(node.loop, node.replica, config.autoCompaction(), config.name()).start();
+    }
     node.measureStorageEachSecond();
     node.startClientServers();
     LOG.info(

@@ -277,7 +277,7 @@ public final class ServerOptions {
       return Map.of(name, advertisePeer);
     }
     Map<String, List<URI>> cluster = new LinkedHashMap<>();
-    for (String member : initialCluster.split(",")) {
+    for (String member : initialCluster.split(",", -1)) {
       int equals = member.indexOf('=');
       require(
           equals > 0 && equals < member.length() - 1,
@@ -345,7 +345,7 @@ public final class ServerOptions {
   private static List<URI> urls(String flag, String text) {
     require(text != null && !text.isBlank(), "%s must not be empty", flag);
     List<URI> urls = new ArrayList<>();
-    for (String part : text.split(",")) {
+    for (String part : text.split(",", -1)) {
       urls.add(url(flag, part.trim()));
     }
     return urls;

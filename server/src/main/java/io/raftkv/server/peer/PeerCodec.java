@@ -38,12 +38,11 @@ public final class PeerCodec {
               io.raftkv.server.peer.proto.RequestVote.newBuilder()
                   .setLastLogIndex(m.lastLogIndex())
                   .setLastLogTerm(m.lastLogTerm())
-                  .setPreVote(m.preVote())
-                  .setLeadershipTransfer(m.leadershipTransfer()));
+                  .setKind(voteKind(m.kind())));
       case Message.VoteReply m ->
           out.setVoteReply(
               io.raftkv.server.peer.proto.VoteReply.newBuilder()
-                  .setPreVote(m.preVote())
+                  .setKind(voteKind(m.kind()))
                   .setGranted(m.granted()));
       case Message.AppendEntries m -> {
         var append =
@@ -120,24 +119,11 @@ public final class PeerCodec {
       case REQUEST_VOTE -> {
         var m = in.getRequestVote();
         yield new Message.RequestVote(
-            term,
-            from,
-            to,
-            m.getLastLogIndex(),
-            m.getLastLogTerm(),
-            m.getPreVote()
-                ? Message.VoteKind.PRE_VOTE
-                : m.getLeadershipTransfer() ? Message.VoteKind.TRANSFER : Message.VoteKind.VOTE);
+            term, from, to, m.getLastLogIndex(), m.getLastLogTerm(), voteKind(m.getKind()));
       }
       case VOTE_REPLY -> {
         var m = in.getVoteReply();
-        // Stop-gap after main's VoteKind: the wire tells pre-votes apart only (server owns this).
-        yield new Message.VoteReply(
-            term,
-            from,
-            to,
-            m.getPreVote() ? Message.VoteKind.PRE_VOTE : Message.VoteKind.VOTE,
-            m.getGranted());
+        yield new Message.VoteReply(term, from, to, voteKind(m.getKind()), m.getGranted());
       }
       case APPEND_ENTRIES -> {
         var m = in.getAppendEntries();
@@ -189,6 +175,24 @@ public final class PeerCodec {
       case BODY_NOT_SET ->
           throw new MalformedPeerMessageException(
               "raft message from " + from + " has no body (an unknown kind from a newer peer?)");
+    };
+  }
+
+  private static io.raftkv.server.peer.proto.VoteKind voteKind(Message.VoteKind kind) {
+    return switch (kind) {
+      case VOTE -> io.raftkv.server.peer.proto.VoteKind.VOTE_KIND_VOTE;
+      case PRE_VOTE -> io.raftkv.server.peer.proto.VoteKind.VOTE_KIND_PRE_VOTE;
+      case TRANSFER -> io.raftkv.server.peer.proto.VoteKind.VOTE_KIND_TRANSFER;
+    };
+  }
+
+  private static Message.VoteKind voteKind(io.raftkv.server.peer.proto.VoteKind kind) {
+    return switch (kind) {
+      case VOTE_KIND_VOTE -> Message.VoteKind.VOTE;
+      case VOTE_KIND_PRE_VOTE -> Message.VoteKind.PRE_VOTE;
+      case VOTE_KIND_TRANSFER -> Message.VoteKind.TRANSFER;
+      case VOTE_KIND_UNSPECIFIED, UNRECOGNIZED ->
+          throw new MalformedPeerMessageException("vote message without a known kind: " + kind);
     };
   }
 

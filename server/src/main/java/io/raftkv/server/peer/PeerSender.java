@@ -164,6 +164,8 @@ final class PeerSender {
     drainNow();
   }
 
+  // The reopen's future is not needed: open() reports its own failures through broken().
+  @SuppressWarnings("FutureReturnValueIgnored")
   private void broken(Attempt attempt, Status status) {
     if (attempt.requests != stream) {
       return;

@@ -189,9 +189,17 @@ public final class PeerTransport implements Transport, AutoCloseable {
     onHello.accept(new PeerHello(hello.getFromMemberId(), hello.getFromName(), urls));
   }
 
-  /** Closes our streams and the servers; waits briefly. */
+  /** Closes our streams and the servers; waits briefly (an interrupt ends the wait, kept). */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
+    try {
+      closeAndWait();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void closeAndWait() throws InterruptedException {
     sending.execute(() -> senders.values().forEach(PeerSender::close));
     for (Server server : servers) {
       server.shutdown();
