@@ -44,23 +44,7 @@ public final class PeerCodec {
               io.raftkv.server.peer.proto.VoteReply.newBuilder()
                   .setKind(voteKind(m.kind()))
                   .setGranted(m.granted()));
-      case Message.AppendEntries m -> {
-        var append =
-            io.raftkv.server.peer.proto.AppendEntries.newBuilder()
-                .setPrevLogIndex(m.prevLogIndex())
-                .setPrevLogTerm(m.prevLogTerm())
-                .setLeaderCommit(m.leaderCommit());
-        for (Entry entry : m.entries()) {
-          append.addEntries(
-              io.raftkv.server.peer.proto.Entry.newBuilder()
-                  .setTerm(entry.term())
-                  .setIndex(entry.index())
-                  .setType(entry.type().code())
-                  // Entries own their bytes and nobody mutates them (Entry's contract).
-                  .setData(UnsafeByteOperations.unsafeWrap(entry.data())));
-        }
-        out.setAppendEntries(append);
-      }
+      case Message.AppendEntries m -> out.setAppendEntries(appendEntries(m));
       case Message.AppendReply m ->
           out.setAppendReply(
               io.raftkv.server.peer.proto.AppendReply.newBuilder()
@@ -77,17 +61,7 @@ public final class PeerCodec {
       case Message.HeartbeatReply m ->
           out.setHeartbeatReply(
               io.raftkv.server.peer.proto.HeartbeatReply.newBuilder().setSequence(m.sequence()));
-      case Message.InstallSnapshot m -> {
-        var install =
-            io.raftkv.server.peer.proto.InstallSnapshot.newBuilder()
-                .setSnapshotIndex(m.snapshotIndex())
-                .setSnapshotTerm(m.snapshotTerm())
-                .setOffset(m.offset())
-                .setChunk(UnsafeByteOperations.unsafeWrap(m.chunk()))
-                .setDone(m.done());
-        m.configuration().voters().forEach(v -> install.addVoters(v.value()));
-        out.setInstallSnapshot(install);
-      }
+      case Message.InstallSnapshot m -> out.setInstallSnapshot(installSnapshot(m));
       case Message.SnapshotReply m ->
           out.setSnapshotReply(
               io.raftkv.server.peer.proto.SnapshotReply.newBuilder()
@@ -109,6 +83,38 @@ public final class PeerCodec {
                   .setRejected(m.rejected()));
     }
     return out.build();
+  }
+
+  private static io.raftkv.server.peer.proto.AppendEntries.Builder appendEntries(
+      Message.AppendEntries m) {
+    var append =
+        io.raftkv.server.peer.proto.AppendEntries.newBuilder()
+            .setPrevLogIndex(m.prevLogIndex())
+            .setPrevLogTerm(m.prevLogTerm())
+            .setLeaderCommit(m.leaderCommit());
+    for (Entry entry : m.entries()) {
+      append.addEntries(
+          io.raftkv.server.peer.proto.Entry.newBuilder()
+              .setTerm(entry.term())
+              .setIndex(entry.index())
+              .setType(entry.type().code())
+              // Entries own their bytes and nobody mutates them (Entry's contract).
+              .setData(UnsafeByteOperations.unsafeWrap(entry.data())));
+    }
+    return append;
+  }
+
+  private static io.raftkv.server.peer.proto.InstallSnapshot.Builder installSnapshot(
+      Message.InstallSnapshot m) {
+    var install =
+        io.raftkv.server.peer.proto.InstallSnapshot.newBuilder()
+            .setSnapshotIndex(m.snapshotIndex())
+            .setSnapshotTerm(m.snapshotTerm())
+            .setOffset(m.offset())
+            .setChunk(UnsafeByteOperations.unsafeWrap(m.chunk()))
+            .setDone(m.done());
+    m.configuration().voters().forEach(v -> install.addVoters(v.value()));
+    return install;
   }
 
   public static Message decode(RaftMessage in) {

@@ -144,7 +144,8 @@ class EtcdctlTest {
         .matches(
             "lease "
                 + id
-                + " granted with TTL\\(60s\\), remaining\\(\\d+s\\), attached keys\\(\\[leased\\]\\)\n");
+                + " granted with TTL\\(60s\\), remaining\\(\\d+s\\),"
+                + " attached keys\\(\\[leased\\]\\)\n");
     assertThat(ok("lease", "keep-alive", "--once", id))
         .contains("lease " + id + " keepalived with TTL(60)");
     assertThat(ok("lease", "list")).contains(id);
