@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -90,25 +91,35 @@ public final class KvSnapshot implements AutoCloseable {
     buffer.varint(compactRevision);
     List<Version> versions = new ArrayList<>();
     for (Chain c : chains) {
-      Version head = history.head(c).at(revision);
-      Version kept = head == null ? null : head.compactedAt(compactRevision);
-      if (kept == null) {
+      if (!keptVersions(c, revision, versions)) {
         continue;
-      }
-      versions.clear();
-      for (Version v = kept; v != null; v = v.previous) {
-        versions.add(v);
       }
       buffer.bytes(c.key);
       buffer.varint(versions.size());
-      for (int i = versions.size() - 1; i >= 0; i--) {
-        writeVersion(buffer, versions.get(i));
+      for (Version v : versions) {
+        writeVersion(buffer, v);
       }
       crc.update(buffer.buffer(), 0, buffer.length());
       buffer.reset();
     }
     crc.update(buffer.buffer(), 0, buffer.length());
     return (int) crc.getValue();
+  }
+
+  /**
+   * Fills {@code versions}, oldest first, with what compaction kept of {@code chain} as of {@code
+   * atRevision}; false when nothing is left of it (the image and the hash skip such a key).
+   */
+  private boolean keptVersions(Chain chain, long atRevision, List<Version> versions) {
+    versions.clear();
+    Version head = history.head(chain).at(atRevision);
+    for (Version v = head == null ? null : head.compactedAt(compactRevision);
+        v != null;
+        v = v.previous) {
+      versions.add(v);
+    }
+    Collections.reverse(versions);
+    return !versions.isEmpty();
   }
 
   /** Writes the image; the caller owns {@code out} (and its fsync). */
@@ -123,20 +134,14 @@ public final class KvSnapshot implements AutoCloseable {
     flush(buffer, sink);
     List<Version> versions = new ArrayList<>();
     for (Chain c : chains) {
-      Version head = history.head(c).at(revision);
-      Version kept = head == null ? null : head.compactedAt(compactRevision);
-      if (kept == null) {
+      if (!keptVersions(c, revision, versions)) {
         continue;
-      }
-      versions.clear();
-      for (Version v = kept; v != null; v = v.previous) {
-        versions.add(v);
       }
       buffer.u8(KEY_FOLLOWS);
       buffer.bytes(c.key);
       buffer.varint(versions.size());
-      for (int i = versions.size() - 1; i >= 0; i--) {
-        writeVersion(buffer, versions.get(i));
+      for (Version v : versions) {
+        writeVersion(buffer, v);
       }
       flush(buffer, sink);
     }
