@@ -17,6 +17,7 @@ import io.raftkv.replica.EventLoop;
 import io.raftkv.replica.GroupCommitDurableLog;
 import io.raftkv.replica.Replica;
 import io.raftkv.replica.ReplicaConfig;
+import io.raftkv.server.etcd.EtcdServices;
 import io.raftkv.server.peer.PeerLimits;
 import io.raftkv.server.peer.PeerTransport;
 import io.raftkv.storage.DiskFullException;
@@ -206,7 +207,7 @@ public final class RaftkvNode implements NodeContext {
   }
 
   private void startClientServers() throws IOException {
-    List<BindableService> services = ApiBinding.services(this);
+    List<BindableService> services = EtcdServices.bindAll(this);
     for (URI url : config.listenClientUrls()) {
       NettyServerBuilder builder =
           NettyServerBuilder.forAddress(new InetSocketAddress(url.getHost(), url.getPort()))
