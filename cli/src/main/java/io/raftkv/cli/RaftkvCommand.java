@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       WalCommand.class,
       SimCommand.class,
       ServerCommand.class,
+      ClusterCommand.class,
     })
 public final class RaftkvCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
