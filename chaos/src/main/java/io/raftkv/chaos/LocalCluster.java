@@ -170,11 +170,14 @@ public final class LocalCluster implements AutoCloseable {
               + String.join(", ", running.stream().map(n -> n.name() + " pid " + n.pid()).toList())
               + "); see raftkv cluster status, or stop it with raftkv cluster stop");
     }
+    List<ServerNode> down = nodes.stream().filter(n -> !n.alive()).toList();
+    // Every port first: a taken one refuses the whole start before any member runs.
+    down.forEach(this::requireFreePorts);
     for (ServerNode node : nodes) {
-      if (node.alive()) {
-        progress.accept(node.name() + " is running already (pid " + node.pid() + ")");
-      } else {
+      if (down.contains(node)) {
         start(node);
+      } else {
+        progress.accept(node.name() + " is running already (pid " + node.pid() + ")");
       }
     }
   }
@@ -196,8 +199,7 @@ public final class LocalCluster implements AutoCloseable {
               "%s: pid %d in %s no longer runs %s (stale: it died or the machine restarted)",
               node.name(), node.pid(), dir.resolve(ClusterState.FILE_NAME), node.name()));
     }
-    requireFree(node, node.clientPort(), "client");
-    requireFree(node, node.peerPort(), "peer");
+    requireFreePorts(node);
     boolean fresh = !Files.isDirectory(node.dataDir());
     node.start(command, initialCluster(), serverFlags);
     save();
@@ -208,6 +210,11 @@ public final class LocalCluster implements AutoCloseable {
             node.pid(),
             fresh ? "" : " from its data dir",
             dir.resolve(node.name() + ".log")));
+  }
+
+  private void requireFreePorts(ServerNode node) {
+    requireFree(node, node.clientPort(), "client");
+    requireFree(node, node.peerPort(), "peer");
   }
 
   private void requireFree(ServerNode node, int port, String which) {

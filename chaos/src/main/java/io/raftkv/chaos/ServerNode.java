@@ -127,16 +127,38 @@ public final class ServerNode implements AutoCloseable {
     return flags;
   }
 
-  /** The live process of this node: its PID runs, and runs with this node's data dir. */
+  /**
+   * The live process of this node: its PID runs, and runs with this node's data dir. A child of
+   * this JVM is known without looking (just after the fork its command line is still ours).
+   */
   public Optional<ProcessHandle> process() {
+    Process process = child;
+    if (process != null && process.pid() == pid) {
+      return process.isAlive() ? Optional.of(process.toHandle()) : Optional.empty();
+    }
     if (pid == 0) {
       return Optional.empty();
     }
     return ProcessHandle.of(pid)
         .filter(ProcessHandle::isAlive)
         .filter(
-            handle ->
-                handle.info().commandLine().map(c -> c.contains(dataDir.toString())).orElse(true));
+            handle -> commandLine(handle).map(c -> c.contains(dataDir.toString())).orElse(true));
+  }
+
+  /**
+   * The whole command line: {@code ProcessHandle.Info} cuts it at 4096 characters on Linux, before
+   * the data dir when the class path is long, so /proc is read where there is one.
+   */
+  private static Optional<String> commandLine(ProcessHandle handle) {
+    Path proc = Path.of("/proc", Long.toString(handle.pid()), "cmdline");
+    try {
+      if (Files.isReadable(proc)) {
+        return Optional.of(Files.readString(proc, StandardCharsets.UTF_8).replace('\0', ' '));
+      }
+    } catch (IOException e) {
+      return Optional.empty(); // it exited meanwhile
+    }
+    return handle.info().commandLine();
   }
 
   public boolean alive() {
