@@ -70,6 +70,10 @@ public record JavaCommand(
     if (Runtime.version().feature() >= 24) {
       options.add("--sun-misc-unsafe-memory-access=allow");
     }
+    // gRPC's shaded Netty loads its native transport; JDK 22+ warns unless that is allowed.
+    if (Runtime.version().feature() >= 22) {
+      options.add("--enable-native-access=ALL-UNNAMED");
+    }
     return options;
   }
 }
