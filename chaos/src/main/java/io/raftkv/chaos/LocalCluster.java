@@ -12,7 +12,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -28,6 +30,7 @@ public final class LocalCluster implements AutoCloseable {
   private final List<ServerNode> nodes;
   private final List<String> serverFlags;
   private final Consumer<String> progress;
+  private final Map<String, List<String>> nodeFlags = new ConcurrentHashMap<>();
 
   private LocalCluster(
       Path dir,
@@ -124,6 +127,14 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Flags for one member's next starts, after the cluster's own; not recorded in the state file,
+   * since they name things of this process (the chaos harness's proxy ports).
+   */
+  public void setNodeFlags(String name, List<String> flags) {
+    nodeFlags.put(node(name).name(), List.copyOf(flags));
+  }
+
   public Path dir() {
     return dir;
   }
@@ -201,7 +212,9 @@ public final class LocalCluster implements AutoCloseable {
     }
     requireFreePorts(node);
     boolean fresh = !Files.isDirectory(node.dataDir());
-    node.start(command, initialCluster(), serverFlags);
+    List<String> flags = new ArrayList<>(serverFlags);
+    flags.addAll(nodeFlags.getOrDefault(node.name(), List.of()));
+    node.start(command, initialCluster(), flags);
     save();
     progress.accept(
         String.format(
