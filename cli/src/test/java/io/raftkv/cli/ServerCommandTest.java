@@ -46,6 +46,20 @@ class ServerCommandTest {
   }
 
   @Test
+  void aPeerDialUrlForANonMemberIsRefused() {
+    Path dir = root.resolve("d");
+    CliRun run =
+        CliRun.of(
+            flags(
+                dir,
+                "n1",
+                "n1=http://127.0.0.1:12380",
+                "--peer-dial-urls",
+                "n7=http://127.0.0.1:9999"));
+    assertRefused(run, "--peer-dial-urls names n7, not a member", dir);
+  }
+
+  @Test
   void anAdvertisedUrlNobodyListensOnIsRefused() {
     Path dir = root.resolve("d");
     CliRun run =
