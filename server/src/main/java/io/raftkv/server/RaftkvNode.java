@@ -295,6 +295,16 @@ public final class RaftkvNode implements NodeContext {
   }
 
   @Override
+  public Duration electionTimeout() {
+    return config.electionTimeout();
+  }
+
+  @Override
+  public Duration progressNotifyInterval() {
+    return config.progressNotifyInterval();
+  }
+
+  @Override
   public EventLoop loop() {
     return loop;
   }

@@ -25,6 +25,8 @@ import java.util.Map;
  * @param snapshotCount applied entries between snapshots
  * @param limits request limits and the quota
  * @param autoCompaction {@code --auto-compaction-mode} and {@code --auto-compaction-retention}
+ * @param progressNotifyInterval {@code --experimental-watch-progress-notify-interval} (etcd 3.5's
+ *     flag): how often an idle watch with progress_notify hears the current revision
  */
 public record ServerConfig(
     String name,
@@ -40,7 +42,11 @@ public record ServerConfig(
     Duration electionTimeout,
     long snapshotCount,
     ServerLimits limits,
-    AutoCompaction autoCompaction) {
+    AutoCompaction autoCompaction,
+    Duration progressNotifyInterval) {
+
+  /** etcd's progressReportInterval. */
+  public static final Duration PROGRESS_NOTIFY_INTERVAL_DEFAULT = Duration.ofMinutes(10);
 
   /** {@code --initial-cluster-state}. */
   public enum ClusterState {

@@ -185,6 +185,13 @@ final class EtcdTestCluster implements AutoCloseable {
     volatile Replica replica;
     volatile RaftStatus status;
     volatile boolean stopped;
+
+    /** Cut off from every other member (both directions) while set: a partition. */
+    volatile boolean isolated;
+
+    /** What {@link #progressNotifyInterval()} answers; a test may shorten it. */
+    volatile Duration progressNotifyInterval = Duration.ofMinutes(10);
+
     volatile long storageBytes;
     private Server server;
     private EtcdServices services;
@@ -227,7 +234,7 @@ final class EtcdTestCluster implements AutoCloseable {
               message -> {
                 Node target = cluster.byRaftId.get(message.to());
                 Replica to = target == null ? null : target.replica;
-                if (to != null && !target.stopped && !stopped) {
+                if (to != null && !target.stopped && !stopped && !isolated && !target.isolated) {
                   to.receive(message);
                 }
               },
@@ -355,6 +362,17 @@ final class EtcdTestCluster implements AutoCloseable {
     @Override
     public long storageBytes() {
       return storageBytes;
+    }
+
+    /** 50 ticks of 10 ms (see replicaConfig). */
+    @Override
+    public Duration electionTimeout() {
+      return Duration.ofMillis(500);
+    }
+
+    @Override
+    public Duration progressNotifyInterval() {
+      return progressNotifyInterval;
     }
 
     @Override
