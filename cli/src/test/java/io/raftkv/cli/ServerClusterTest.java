@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three real {@code raftkv server} processes on loopback: they elect a leader; kill -9 of the
  * leader lets the others elect another within a few election timeouts; the killed node restarts
- * from its data dir and catches up; SIGTERM stops a leader cleanly (exit 0) after handing over.
+ * from its data dir and catches up; SIGTERM stops a leader cleanly (exit 0) after handing over; a
+ * member whose last peer dies ends its leader-requiring watches (a raw one and etcdctl's) with
+ * "etcdserver: no leader".
  */
 class ServerClusterTest {
   /** Generous: JVM start-up on a loaded 2-core CI machine takes seconds. */
@@ -64,6 +67,33 @@ class ServerClusterTest {
     assertThat(second.log()).contains("transferring leadership");
     List<ServerProcess> rest = nodes.stream().filter(n -> n != second).toList();
     awaitOneLeader(rest, REELECTION);
+
+    ServerProcess alone = rest.get(0);
+    try (LeaderRequiringWatch watch = new LeaderRequiringWatch(alone.channel());
+        Etcdctl etcdctl = Etcdctl.watch(root, alone.clientUrl(), "alone/k")) {
+      watch.awaitCreated(STARTUP);
+      if (etcdctl != null) {
+        alone.put("alone/k", "seen");
+        await(
+            STARTUP,
+            "etcdctl watching",
+            () -> Optional.of(true).filter(seen -> etcdctl.output().contains("seen")));
+      }
+      rest.get(1).kill();
+      long killedOtherAt = System.nanoTime();
+      io.grpc.Status end = watch.ended().get(REELECTION.toMillis(), TimeUnit.MILLISECONDS);
+      System.out.println(
+          "watch ended after its member lost the last peer: "
+              + Duration.ofNanos(System.nanoTime() - killedOtherAt).toMillis()
+              + " ms, "
+              + end);
+      assertThat(end.getCode()).isEqualTo(io.grpc.Status.Code.UNAVAILABLE);
+      assertThat(end.getDescription()).isEqualTo("etcdserver: no leader");
+      if (etcdctl != null) {
+        assertThat(etcdctl.awaitExit(REELECTION)).as("etcdctl watch ends").isTrue();
+        assertThat(etcdctl.output()).contains("etcdserver: no leader");
+      }
+    }
   }
 
   /** Waits until every node in {@code group} names the same leader, which is one of them. */

@@ -1,6 +1,9 @@
 package io.raftkv.cli;
 
+import com.google.protobuf.ByteString;
+import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.MaintenanceGrpc;
+import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.StatusRequest;
 import io.etcd.jetcd.api.StatusResponse;
 import io.grpc.ManagedChannel;
@@ -109,17 +112,35 @@ final class ServerProcess implements AutoCloseable {
 
   /** Maintenance.Status, or empty while the node does not answer. */
   Optional<StatusResponse> status() {
-    if (channel == null) {
-      channel = NettyChannelBuilder.forAddress("127.0.0.1", clientPort).usePlaintext().build();
-    }
     try {
       return Optional.of(
-          MaintenanceGrpc.newBlockingStub(channel)
+          MaintenanceGrpc.newBlockingStub(channel())
               .withDeadlineAfter(1, TimeUnit.SECONDS)
               .status(StatusRequest.getDefaultInstance()));
     } catch (StatusRuntimeException e) {
       return Optional.empty();
     }
+  }
+
+  /** A channel to this member's client port, made once. */
+  synchronized ManagedChannel channel() {
+    if (channel == null) {
+      channel = NettyChannelBuilder.forAddress("127.0.0.1", clientPort).usePlaintext().build();
+    }
+    return channel;
+  }
+
+  /** A put through this member; its revision. */
+  long put(String key, String value) {
+    return KVGrpc.newBlockingStub(channel())
+        .withDeadlineAfter(20, TimeUnit.SECONDS)
+        .put(
+            PutRequest.newBuilder()
+                .setKey(ByteString.copyFromUtf8(key))
+                .setValue(ByteString.copyFromUtf8(value))
+                .build())
+        .getHeader()
+        .getRevision();
   }
 
   String log() {
@@ -132,7 +153,7 @@ final class ServerProcess implements AutoCloseable {
 
   /** kill -9 if still running; an interrupt ends the wait and is kept. */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (channel != null) {
       channel.shutdownNow();
       channel = null;
