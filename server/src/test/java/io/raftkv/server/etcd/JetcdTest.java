@@ -108,6 +108,15 @@ class JetcdTest {
               .connectTimeout(Duration.ofSeconds(20))
               .build()) {
         long lease = client.getLeaseClient().grant(3).get(20, TimeUnit.SECONDS).getID();
+        // From the next revision, so the first put cannot slip in before the watch opens.
+        long start =
+            client
+                    .getKVClient()
+                    .get(bytes("lc/"))
+                    .get(20, TimeUnit.SECONDS)
+                    .getHeader()
+                    .getRevision()
+                + 1;
         BlockingQueue<Long> keptAlive = new LinkedBlockingQueue<>();
         BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
         var keepAlive =
@@ -132,7 +141,7 @@ class JetcdTest {
                 .getWatchClient()
                 .watch(
                     bytes("lc/"),
-                    WatchOption.builder().isPrefix(true).build(),
+                    WatchOption.builder().isPrefix(true).withRevision(start).build(),
                     response -> events.addAll(response.getEvents()));
         try {
           assertThat(keptAlive.poll(20, TimeUnit.SECONDS)).isPositive();
