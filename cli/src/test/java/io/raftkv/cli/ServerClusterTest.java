@@ -17,9 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Three real {@code raftkv server} processes on loopback: they elect a leader; kill -9 of the
  * leader lets the others elect another within a few election timeouts; the killed node restarts
- * from its data dir and catches up; SIGTERM stops a leader cleanly (exit 0) after handing over; a
- * member whose last peer dies ends its leader-requiring watches (a raw one and etcdctl's) with
- * "etcdserver: no leader".
+ * from its data dir and catches up through a snapshot, with the same HashKV as the others; SIGTERM
+ * stops a leader cleanly (exit 0) after handing over; a member whose last peer dies ends its
+ * leader-requiring watches (a raw one and etcdctl's) with "etcdserver: no leader".
  */
 class ServerClusterTest {
   /** Generous: JVM start-up on a loaded 2-core CI machine takes seconds. */
@@ -27,6 +27,8 @@ class ServerClusterTest {
 
   /** Election timeout is 500 ms; a new leader within this is "a few election timeouts". */
   private static final Duration REELECTION = Duration.ofSeconds(10);
+
+  private static final String[] SMALL_SNAPSHOTS = {"--snapshot-count", "20"};
 
   @TempDir Path root;
   private final List<ServerProcess> nodes = new ArrayList<>();
@@ -45,7 +47,7 @@ class ServerClusterTest {
     }
     String cluster = ServerProcess.initialCluster(nodes);
     for (ServerProcess node : nodes) {
-      node.start(cluster);
+      node.start(cluster, SMALL_SNAPSHOTS);
     }
 
     ServerProcess leader = awaitOneLeader(nodes, STARTUP);
@@ -59,8 +61,20 @@ class ServerClusterTest {
     assertThat(second.status().orElseThrow().getRaftTerm()).isGreaterThan(firstTerm);
     System.out.println("failover after kill -9 of the leader: " + failover.toMillis() + " ms");
 
-    leader.start(cluster);
+    // Far behind: the leader snapshots every 20 entries and compacts its log, so the killed
+    // node can only catch up through a snapshot.
+    long lastRevision = 0;
+    for (int i = 0; i < 100; i++) {
+      lastRevision = second.put("behind/" + i, "v" + i);
+    }
+    leader.start(cluster, SMALL_SNAPSHOTS);
     awaitCaughtUp(leader, second, STARTUP);
+    assertThat(second.log()).contains("sending snapshot");
+    long revision = lastRevision;
+    List<Long> hashes = nodes.stream().map(n -> n.hashKv(revision)).toList();
+    assertThat(hashes)
+        .as("HashKV at revision %d on every member", revision)
+        .containsOnly(hashes.get(0));
 
     int exit = second.terminate();
     assertThat(exit).as("exit status after SIGTERM\n%s", second.log()).isZero();

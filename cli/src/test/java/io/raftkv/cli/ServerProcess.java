@@ -1,6 +1,7 @@
 package io.raftkv.cli;
 
 import com.google.protobuf.ByteString;
+import io.etcd.jetcd.api.HashKVRequest;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.MaintenanceGrpc;
 import io.etcd.jetcd.api.PutRequest;
@@ -141,6 +142,14 @@ final class ServerProcess implements AutoCloseable {
                 .build())
         .getHeader()
         .getRevision();
+  }
+
+  /** Maintenance.HashKV at {@code revision} on this member. */
+  long hashKv(long revision) {
+    return MaintenanceGrpc.newBlockingStub(channel())
+        .withDeadlineAfter(20, TimeUnit.SECONDS)
+        .hashKV(HashKVRequest.newBuilder().setRevision(revision).build())
+        .getHash();
   }
 
   String log() {
