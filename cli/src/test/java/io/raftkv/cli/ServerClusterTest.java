@@ -76,9 +76,17 @@ class ServerClusterTest {
         .as("HashKV at revision %d on every member", revision)
         .containsOnly(hashes.get(0));
 
+    // SIGTERM of the leader while one follower is frozen: it hands over to the other, the one
+    // that answers and has applied the most, in one try.
+    leader.freeze(true);
+    second.put("while/frozen", "v");
     int exit = second.terminate();
+    leader.freeze(false);
     assertThat(exit).as("exit status after SIGTERM\n%s", second.log()).isZero();
-    assertThat(second.log()).contains("transferring leadership");
+    assertThat(second.log().split("before stopping", -1))
+        .as("one handover try\n%s", second.log())
+        .hasSize(2);
+    assertThat(second.log()).contains("handed leadership over");
     List<ServerProcess> rest = nodes.stream().filter(n -> n != second).toList();
     awaitOneLeader(rest, REELECTION);
 

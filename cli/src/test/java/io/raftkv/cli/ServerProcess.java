@@ -101,6 +101,15 @@ final class ServerProcess implements AutoCloseable {
     process.waitFor(10, TimeUnit.SECONDS);
   }
 
+  /** SIGSTOP (true) or SIGCONT (false): a member that is alive but answers nothing. */
+  void freeze(boolean frozen) throws IOException, InterruptedException {
+    Process signal =
+        new ProcessBuilder("kill", frozen ? "-STOP" : "-CONT", Long.toString(pid())).start();
+    if (!signal.waitFor(10, TimeUnit.SECONDS) || signal.exitValue() != 0) {
+      throw new AssertionError("kill " + (frozen ? "-STOP " : "-CONT ") + pid() + " failed");
+    }
+  }
+
   /** SIGTERM; the exit status once it is gone. */
   int terminate() throws InterruptedException {
     process.destroy();
