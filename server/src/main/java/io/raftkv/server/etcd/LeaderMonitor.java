@@ -7,6 +7,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.raftkv.raft.NodeId;
 import io.raftkv.server.NodeContext;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +58,7 @@ final class LeaderMonitor implements ServerInterceptor {
     if (!HAS_LEADER.equals(headers.get(REQUIRE_LEADER_KEY))) {
       return next.startCall(call, headers);
     }
-    if (node.leader().isEmpty()) {
+    if (!leaderKnown()) {
       call.close(Status.UNAVAILABLE.withDescription(EtcdErrors.NO_LEADER), new Metadata());
       return new ServerCall.Listener<>() {};
     }
@@ -79,8 +80,13 @@ final class LeaderMonitor implements ServerInterceptor {
     return () -> enlisted.remove(endWithNoLeader);
   }
 
+  /** From the Raft status alone: the leader need not be reachable or have published its URLs. */
+  private boolean leaderKnown() {
+    return !node.raftStatus().leader().equals(NodeId.NONE);
+  }
+
   private void check() {
-    leaderlessChecks = node.leader().isEmpty() ? leaderlessChecks + 1 : 0;
+    leaderlessChecks = leaderKnown() ? 0 : leaderlessChecks + 1;
     if (leaderlessChecks >= NO_LEADER_CHECKS_MAX) {
       List<Runnable> ending = new ArrayList<>(enlisted);
       enlisted.removeAll(ending);
