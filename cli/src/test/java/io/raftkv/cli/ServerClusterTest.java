@@ -90,7 +90,12 @@ class ServerClusterTest {
     List<ServerProcess> rest = nodes.stream().filter(n -> n != second).toList();
     awaitOneLeader(rest, REELECTION);
 
-    ServerProcess alone = rest.get(0);
+    assertALoneMemberEndsLeaderRequiringWatches(rest.get(0), rest.get(1));
+  }
+
+  /** etcd's WithRequireLeader: once {@code other} dies, {@code alone} has no leader. */
+  private void assertALoneMemberEndsLeaderRequiringWatches(ServerProcess alone, ServerProcess other)
+      throws Exception {
     try (LeaderRequiringWatch watch = new LeaderRequiringWatch(alone.channel());
         Etcdctl etcdctl = Etcdctl.watch(root, alone.clientUrl(), "alone/k")) {
       watch.awaitCreated(STARTUP);
@@ -101,7 +106,7 @@ class ServerClusterTest {
             "etcdctl watching",
             () -> Optional.of(true).filter(seen -> etcdctl.output().contains("seen")));
       }
-      rest.get(1).kill();
+      other.kill();
       long killedOtherAt = System.nanoTime();
       io.grpc.Status end = watch.ended().get(REELECTION.toMillis(), TimeUnit.MILLISECONDS);
       System.out.println(

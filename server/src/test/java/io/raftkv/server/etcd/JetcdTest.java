@@ -119,23 +119,7 @@ class JetcdTest {
                 + 1;
         BlockingQueue<Long> keptAlive = new LinkedBlockingQueue<>();
         BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
-        var keepAlive =
-            client
-                .getLeaseClient()
-                .keepAlive(
-                    lease,
-                    new io.grpc.stub.StreamObserver<>() {
-                      @Override
-                      public void onNext(io.etcd.jetcd.lease.LeaseKeepAliveResponse r) {
-                        keptAlive.add(r.getTTL());
-                      }
-
-                      @Override
-                      public void onError(Throwable t) {}
-
-                      @Override
-                      public void onCompleted() {}
-                    });
+        var keepAlive = client.getLeaseClient().keepAlive(lease, ttlsInto(keptAlive));
         Watch.Watcher watcher =
             client
                 .getWatchClient()
@@ -148,18 +132,8 @@ class JetcdTest {
           client.getKVClient().put(bytes("lc/before"), bytes("1")).get(20, TimeUnit.SECONDS);
           assertThat(events.poll(20, TimeUnit.SECONDS).getKeyValue().getKey())
               .isEqualTo(bytes("lc/before"));
-
           oldLeader.isolated = true;
-          EtcdTestCluster.awaitTrue(
-              "a new leader among the others",
-              () ->
-                  cluster.nodes.stream()
-                      .filter(n -> n != oldLeader)
-                      .anyMatch(
-                          n ->
-                              n.status.role() == io.raftkv.raft.Role.LEADER
-                                  && n.status.leader().equals(n.raftId)),
-              Duration.ofSeconds(20));
+          awaitLeaderOtherThan(cluster, oldLeader);
           long changedAt = System.nanoTime();
           EtcdTestCluster.retryUnavailable(
               () -> {
@@ -195,5 +169,34 @@ class JetcdTest {
         }
       }
     }
+  }
+
+  private static io.grpc.stub.StreamObserver<io.etcd.jetcd.lease.LeaseKeepAliveResponse> ttlsInto(
+      BlockingQueue<Long> ttls) {
+    return new io.grpc.stub.StreamObserver<>() {
+      @Override
+      public void onNext(io.etcd.jetcd.lease.LeaseKeepAliveResponse response) {
+        ttls.add(response.getTTL());
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    };
+  }
+
+  private static void awaitLeaderOtherThan(EtcdTestCluster cluster, EtcdTestCluster.Node old) {
+    EtcdTestCluster.awaitTrue(
+        "a new leader among the others",
+        () ->
+            cluster.nodes.stream()
+                .filter(n -> n != old)
+                .anyMatch(
+                    n ->
+                        n.status.role() == io.raftkv.raft.Role.LEADER
+                            && n.status.leader().equals(n.raftId)),
+        Duration.ofSeconds(20));
   }
 }
