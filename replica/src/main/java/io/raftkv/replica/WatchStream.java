@@ -81,6 +81,15 @@ public final class WatchStream {
     return nextRevision;
   }
 
+  /**
+   * Whether the observer has heard everything up to the replica's applied revision: the stream is
+   * open and no poll is pending (etcd's synced watcher; a progress notification is only true of
+   * such a stream). On the loop only.
+   */
+  public boolean isSynced() {
+    return watch != null && !pollQueued && !ended;
+  }
+
   private void attach(KvStore kv, long from) {
     watch = kv.watch(request.from(from), w -> queuePoll());
     nextRevision = from;

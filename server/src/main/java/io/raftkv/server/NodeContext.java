@@ -4,6 +4,7 @@ import io.grpc.Channel;
 import io.raftkv.raft.RaftStatus;
 import io.raftkv.replica.EventLoop;
 import io.raftkv.replica.Replica;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -53,6 +54,18 @@ public interface NodeContext {
 
   /** Bytes of this member's data on disk (WAL and snapshots): etcd's db size. */
   long storageBytes();
+
+  /** {@code --election-timeout}: the leader monitor checks for a leader once per timeout. */
+  Duration electionTimeout();
+
+  /**
+   * How often a watch that asked for {@code progress_notify} hears the current revision when
+   * nothing else was sent to it: etcd's 10 minutes unless {@code
+   * --experimental-watch-progress-notify-interval} says otherwise.
+   */
+  default Duration progressNotifyInterval() {
+    return ServerConfig.PROGRESS_NOTIFY_INTERVAL_DEFAULT;
+  }
 
   /** The node's event loop (the replica's); for work that must run in the replica's order. */
   EventLoop loop();

@@ -296,6 +296,16 @@ public final class RaftkvNode implements NodeContext {
   }
 
   @Override
+  public Duration electionTimeout() {
+    return config.electionTimeout();
+  }
+
+  @Override
+  public Duration progressNotifyInterval() {
+    return config.progressNotifyInterval();
+  }
+
+  @Override
   public EventLoop loop() {
     return loop;
   }
@@ -333,7 +343,7 @@ public final class RaftkvNode implements NodeContext {
 
   private void transferLeadershipAway() throws InterruptedException {
     Duration wait = config.electionTimeout().multipliedBy(2);
-    for (NodeId target : transport.connectedPeers()) {
+    for (NodeId target : mostUpToDateFirst(transport.connectedPeers())) {
       if (status.role() != Role.LEADER) {
         return;
       }
@@ -353,6 +363,46 @@ public final class RaftkvNode implements NodeContext {
         }
         Thread.sleep(config.heartbeatInterval().toMillis());
       }
+    }
+  }
+
+  /**
+   * {@code peers}, the one that has applied the most first (each asked for its Maintenance.Status
+   * over its client URL; one that does not answer within a second goes last). The core brings any
+   * target up to date before handing over, but the nearest one is done soonest, so the cluster is
+   * without a leader for the shortest time. (etcd picks the longest-connected member instead.)
+   */
+  private List<NodeId> mostUpToDateFirst(List<NodeId> peers) {
+    if (status.role() != Role.LEADER || peers.size() < 2) {
+      return peers;
+    }
+    Map<NodeId, Long> applied = new java.util.HashMap<>();
+    for (NodeId peer : peers) {
+      applied.put(peer, appliedIndexOf(peer));
+    }
+    List<NodeId> ranked = new ArrayList<>(peers);
+    ranked.sort(java.util.Comparator.comparing(applied::get).reversed());
+    LOG.info("{} followers by applied index: {}", logContext(), applied);
+    return ranked;
+  }
+
+  /** {@code peer}'s applied index by its own Status, or -1 when it does not say. */
+  private long appliedIndexOf(NodeId peer) {
+    Optional<Channel> channel =
+        members().stream()
+            .filter(m -> m.raftId().equals(peer))
+            .findFirst()
+            .flatMap(this::clientChannel);
+    if (channel.isEmpty()) {
+      return -1;
+    }
+    try {
+      return io.etcd.jetcd.api.MaintenanceGrpc.newBlockingStub(channel.get())
+          .withDeadlineAfter(1, TimeUnit.SECONDS)
+          .status(io.etcd.jetcd.api.StatusRequest.getDefaultInstance())
+          .getRaftAppliedIndex();
+    } catch (io.grpc.StatusRuntimeException e) {
+      return -1;
     }
   }
 

@@ -26,6 +26,8 @@ import java.util.Map;
  * @param limits request limits and the quota
  * @param autoCompaction {@code --auto-compaction-mode} and {@code --auto-compaction-retention}
  * @param peerDialUrls {@code --peer-dial-urls}: peers dialled somewhere else than their peer URL
+ * @param progressNotifyInterval {@code --experimental-watch-progress-notify-interval} (etcd 3.5's
+ *     flag): how often an idle watch with progress_notify hears the current revision
  */
 public record ServerConfig(
     String name,
@@ -42,7 +44,11 @@ public record ServerConfig(
     long snapshotCount,
     ServerLimits limits,
     AutoCompaction autoCompaction,
-    Map<String, URI> peerDialUrls) {
+    Map<String, URI> peerDialUrls,
+    Duration progressNotifyInterval) {
+
+  /** etcd's progressReportInterval. */
+  public static final Duration PROGRESS_NOTIFY_INTERVAL_DEFAULT = Duration.ofMinutes(10);
 
   /** {@code --initial-cluster-state}. */
   public enum ClusterState {

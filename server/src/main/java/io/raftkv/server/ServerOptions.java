@@ -152,6 +152,14 @@ public final class ServerOptions {
               + " (env RAFTKV_PEER_DIAL_URLS).")
   String peerDialUrls;
 
+  @Option(
+      names = "--experimental-watch-progress-notify-interval",
+      defaultValue = "${env:RAFTKV_EXPERIMENTAL_WATCH_PROGRESS_NOTIFY_INTERVAL:-10m}",
+      description =
+          "How often a watch with progress_notify hears the current revision when idle "
+              + "(env RAFTKV_EXPERIMENTAL_WATCH_PROGRESS_NOTIFY_INTERVAL; default: 10m).")
+  String progressNotifyInterval;
+
   /** Checks every flag and their combinations; the first problem is a {@link ConfigException}. */
   public ServerConfig toConfig() {
     require(name != null && !name.isBlank(), "--name must not be empty");
@@ -221,7 +229,8 @@ public final class ServerOptions {
                     ? ServerLimits.QUOTA_BACKEND_BYTES_DEFAULT
                     : quotaBackendBytes),
             autoCompaction(),
-            peerDialUrls(cluster));
+            peerDialUrls(cluster),
+            progressNotifyInterval());
     requireDistinctRaftIds(config.initialMembers());
     return config;
   }
@@ -277,12 +286,26 @@ public final class ServerOptions {
     if (text.matches("\\d+")) {
       return Duration.ofHours(Long.parseLong(text));
     }
+    return goDuration("--auto-compaction-retention", text)
+        .orElseThrow(
+            () ->
+                new ConfigException(
+                    "--auto-compaction-retention "
+                        + text
+                        + " is neither hours nor a duration such as 30m or 1h"));
+  }
+
+  /** A Go duration of whole units (1h30m, 10m0s, 500ms; "0" alone is zero), or empty. */
+  private static java.util.Optional<Duration> goDuration(String flag, String text) {
+    if (text.equals("0")) {
+      return java.util.Optional.of(Duration.ZERO);
+    }
     java.util.regex.Matcher part =
         java.util.regex.Pattern.compile("(\\d+)(ms|h|m|s)").matcher(text);
     Duration total = Duration.ZERO;
     int end = 0;
     while (part.find() && part.start() == end) {
-      long amount = Long.parseLong(part.group(1));
+      long amount = parseLong(flag, part.group(1));
       total =
           total.plus(
               switch (part.group(2)) {
@@ -293,11 +316,23 @@ public final class ServerOptions {
               });
       end = part.end();
     }
-    require(
-        end == text.length() && end > 0,
-        "--auto-compaction-retention %s is neither hours nor a duration such as 30m or 1h",
-        text);
-    return total;
+    return end == text.length() && end > 0
+        ? java.util.Optional.of(total)
+        : java.util.Optional.empty();
+  }
+
+  /** etcd 3.5's flag; 0 means its default, 10 minutes. */
+  private Duration progressNotifyInterval() {
+    String text = progressNotifyInterval.trim();
+    Duration interval =
+        goDuration("--experimental-watch-progress-notify-interval", text)
+            .orElseThrow(
+                () ->
+                    new ConfigException(
+                        "--experimental-watch-progress-notify-interval "
+                            + text
+                            + " is not a duration such as 10m or 500ms"));
+    return interval.isZero() ? ServerConfig.PROGRESS_NOTIFY_INTERVAL_DEFAULT : interval;
   }
 
   private Map<String, List<URI>> cluster(List<URI> advertisePeer) {

@@ -78,6 +78,10 @@ final class EtcdErrors {
     return status(Status.Code.UNAVAILABLE, TIMEOUT);
   }
 
+  static StatusRuntimeException noLeader() {
+    return status(Status.Code.UNAVAILABLE, NO_LEADER);
+  }
+
   static StatusRuntimeException leaderChanged() {
     return status(Status.Code.UNAVAILABLE, LEADER_CHANGED);
   }

@@ -31,22 +31,24 @@ public final class EtcdServices implements AutoCloseable {
   private EtcdServices(NodeContext node) {
     LeaderRouter router = new LeaderRouter(node);
     ServerInterceptor forwarded = new ForwardedInterceptor();
+    LeaderMonitor monitor = new LeaderMonitor(node, responder);
     KvService kv = new KvService(node, router, responder);
-    LeaseService lease = new LeaseService(node, kv, router, responder);
+    LeaseService lease = new LeaseService(node, kv, router, monitor, responder);
     Headers headers = new Headers(node);
     BindableService leaseWithList =
         () -> LeaseLeases.withLeaseLeases(lease.bindService(), node, headers);
     this.services =
         List.of(
                 kv,
-                new WatchService(node, responder),
+                new WatchService(node, monitor, responder),
                 leaseWithList,
                 new ClusterService(node),
                 new MaintenanceService(node, responder),
                 authUnimplemented())
             .stream()
-            .map(service -> intercepted(service, forwarded))
+            .map(service -> intercepted(service, forwarded, monitor))
             .toList();
+    monitor.start();
   }
 
   /** The services for {@code node}; their response threads are virtual and need no closing. */
@@ -88,7 +90,7 @@ public final class EtcdServices implements AutoCloseable {
     return () -> ServerInterceptors.intercept(auth, refuse);
   }
 
-  private static BindableService intercepted(BindableService service, ServerInterceptor with) {
+  private static BindableService intercepted(BindableService service, ServerInterceptor... with) {
     return () -> ServerInterceptors.intercept(service, with);
   }
 

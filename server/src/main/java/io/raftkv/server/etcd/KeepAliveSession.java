@@ -26,6 +26,7 @@ final class KeepAliveSession implements StreamObserver<LeaseKeepAliveRequest> {
   private final Headers headers;
   private final StreamObserver<LeaseKeepAliveResponse> out;
   private final boolean forwarded;
+  private final Runnable leaveMonitor;
   private final Metadata forwardedHeaders = new Metadata();
   private StreamObserver<LeaseKeepAliveRequest> relay;
   private RelayAnswers relayAnswers;
@@ -34,12 +35,14 @@ final class KeepAliveSession implements StreamObserver<LeaseKeepAliveRequest> {
   KeepAliveSession(
       NodeContext node,
       Headers headers,
+      LeaderMonitor monitor,
       StreamObserver<LeaseKeepAliveResponse> out,
       boolean forwarded) {
     this.node = node;
     this.headers = headers;
     this.out = out;
     this.forwarded = forwarded;
+    this.leaveMonitor = monitor.enlist(() -> end(EtcdErrors.noLeader()));
     forwardedHeaders.put(LeaderRouter.FORWARDED_HEADER, Long.toHexString(node.memberId()));
   }
 
@@ -111,6 +114,7 @@ final class KeepAliveSession implements StreamObserver<LeaseKeepAliveRequest> {
       return;
     }
     ended = true;
+    leaveMonitor.run();
     closeRelay();
     out.onError(error);
   }
@@ -125,6 +129,7 @@ final class KeepAliveSession implements StreamObserver<LeaseKeepAliveRequest> {
   @Override
   public synchronized void onError(Throwable t) {
     ended = true;
+    leaveMonitor.run();
     closeRelay();
   }
 
@@ -132,6 +137,7 @@ final class KeepAliveSession implements StreamObserver<LeaseKeepAliveRequest> {
   public synchronized void onCompleted() {
     if (!ended) {
       ended = true;
+      leaveMonitor.run();
       closeRelay();
       out.onCompleted();
     }

@@ -31,14 +31,21 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
   private final RequestChecks checks;
   private final Headers headers;
   private final LeaderRouter router;
+  private final LeaderMonitor monitor;
   private final Executor responder;
 
-  LeaseService(NodeContext node, KvService kv, LeaderRouter router, Executor responder) {
+  LeaseService(
+      NodeContext node,
+      KvService kv,
+      LeaderRouter router,
+      LeaderMonitor monitor,
+      Executor responder) {
     this.node = node;
     this.kv = kv;
     this.checks = new RequestChecks(node);
     this.headers = new Headers(node);
     this.router = router;
+    this.monitor = monitor;
     this.responder = responder;
   }
 
@@ -121,7 +128,7 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
   @Override
   public StreamObserver<LeaseKeepAliveRequest> leaseKeepAlive(
       StreamObserver<LeaseKeepAliveResponse> out) {
-    return new KeepAliveSession(node, headers, out, LeaderRouter.FORWARDED.get());
+    return new KeepAliveSession(node, headers, monitor, out, LeaderRouter.FORWARDED.get());
   }
 
   /** A keep-alive answered here, as the leader: its TTL, or 0 for an unknown lease (etcd's). */

@@ -15,17 +15,19 @@ import java.util.concurrent.Executor;
 final class WatchService extends WatchGrpc.WatchImplBase {
   private final NodeContext node;
   private final Headers headers;
+  private final LeaderMonitor monitor;
   private final Executor responder;
 
-  WatchService(NodeContext node, Executor responder) {
+  WatchService(NodeContext node, LeaderMonitor monitor, Executor responder) {
     this.node = node;
+    this.monitor = monitor;
     this.headers = new Headers(node);
     this.responder = responder;
   }
 
   @Override
   public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> out) {
-    return new WatchSession(node, headers, new SerialSender<>(out, responder));
+    return new WatchSession(node, headers, monitor, out, responder);
   }
 
   @Override

@@ -22,6 +22,7 @@ import io.raftkv.server.AlarmState;
 import io.raftkv.server.Member;
 import io.raftkv.server.MemberIds;
 import io.raftkv.server.NodeContext;
+import io.raftkv.server.NodeEventLoop;
 import io.raftkv.server.ServerLimits;
 import io.raftkv.storage.PersistBatch;
 import io.raftkv.storage.RaftStorage;
@@ -40,14 +41,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 /**
- * Replicas on real threads (one {@link TestLoop} each), with an in-process transport and an
- * in-memory disk, each behind a real gRPC server on 127.0.0.1 and an ephemeral port, serving {@link
- * EtcdServices}. The process helper's server wires the same services to TCP peers.
+ * Replicas on real threads (one production {@link NodeEventLoop} each), with an in-process
+ * transport and an in-memory disk, each behind a real gRPC server on 127.0.0.1 and an ephemeral
+ * port, serving {@link EtcdServices}. The process helper's server wires the same services to TCP
+ * peers.
  */
 final class EtcdTestCluster implements AutoCloseable {
   static final String TOKEN = "etcd-test-cluster";
@@ -178,13 +181,21 @@ final class EtcdTestCluster implements AutoCloseable {
     final ServerLimits limits;
     final ReplicaConfig config;
     final AlarmState alarms;
-    final TestLoop loop;
+    final NodeEventLoop loop;
+    private final ExecutorService workers = NodeEventLoop.workerPool(2);
     final RaftStorage storage;
     final Path dataDir;
     private final Map<Long, ManagedChannel> channels = new ConcurrentHashMap<>();
     volatile Replica replica;
     volatile RaftStatus status;
     volatile boolean stopped;
+
+    /** Cut off from every other member (both directions) while set: a partition. */
+    volatile boolean isolated;
+
+    /** What {@link #progressNotifyInterval()} answers; a test may shorten it. */
+    volatile Duration progressNotifyInterval = Duration.ofMinutes(10);
+
     volatile long storageBytes;
     private Server server;
     private EtcdServices services;
@@ -207,7 +218,7 @@ final class EtcdTestCluster implements AutoCloseable {
       this.limits = limits;
       this.config = config;
       this.alarms = new AlarmState(memberId);
-      this.loop = new TestLoop("loop-" + name);
+      this.loop = new NodeEventLoop("loop-" + name, workers);
       try {
         this.dataDir = Files.createTempDirectory("raftkv-etcd-test-" + name);
       } catch (IOException e) {
@@ -227,7 +238,7 @@ final class EtcdTestCluster implements AutoCloseable {
               message -> {
                 Node target = cluster.byRaftId.get(message.to());
                 Replica to = target == null ? null : target.replica;
-                if (to != null && !target.stopped && !stopped) {
+                if (to != null && !target.stopped && !stopped && !isolated && !target.isolated) {
                   to.receive(message);
                 }
               },
@@ -357,6 +368,17 @@ final class EtcdTestCluster implements AutoCloseable {
       return storageBytes;
     }
 
+    /** 50 ticks of 10 ms (see replicaConfig). */
+    @Override
+    public Duration electionTimeout() {
+      return Duration.ofMillis(500);
+    }
+
+    @Override
+    public Duration progressNotifyInterval() {
+      return progressNotifyInterval;
+    }
+
     @Override
     public EventLoop loop() {
       return loop;
@@ -378,6 +400,13 @@ final class EtcdTestCluster implements AutoCloseable {
         services.close();
       }
       loop.close();
+      // As the node stops: offloaded snapshot writes finish before the storage closes (one cut
+      // short would be a bug that halts the JVM, as in production).
+      try {
+        NodeEventLoop.shutdown(workers);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       storage.close();
       deleteRecursively(dataDir);
     }

@@ -38,9 +38,13 @@ class EtcdctlTest {
   }
 
   private static Result etcdctl(String stdin, String... args) {
+    return etcdctlAt(node.endpoint(), stdin, args);
+  }
+
+  private static Result etcdctlAt(String endpoints, String stdin, String... args) {
     List<String> command =
         new ArrayList<>(
-            List.of(ETCDCTL.toString(), "--endpoints", node.endpoint(), "--command-timeout=20s"));
+            List.of(ETCDCTL.toString(), "--endpoints", endpoints, "--command-timeout=20s"));
     command.addAll(List.of(args));
     try {
       ProcessBuilder builder = new ProcessBuilder(command);
@@ -200,5 +204,85 @@ class EtcdctlTest {
     String saved = ok("snapshot", "save", file.toString());
     assertThat(saved).contains("Snapshot saved at " + file);
     assertThat(Files.size(file) % 512).isEqualTo(32);
+  }
+
+  /** etcdctl left running (lock holders, campaigners, listeners); its output read line by line. */
+  private static final class Background implements AutoCloseable {
+    final Process process;
+    final java.io.BufferedReader lines;
+
+    Background(String... args) throws IOException {
+      List<String> command =
+          new ArrayList<>(List.of(ETCDCTL.toString(), "--endpoints", node.endpoint()));
+      command.addAll(List.of(args));
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      builder.environment().put("ETCDCTL_API", "3");
+      process = builder.start();
+      lines =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    String line() throws IOException {
+      return lines.readLine();
+    }
+
+    @Override
+    public void close() throws IOException {
+      process.destroyForcibly();
+      lines.close();
+    }
+  }
+
+  /** etcd's lock recipe (KV, lease, watch): a second locker waits until the first lets go. */
+  @Test
+  void lockIsExclusiveUntilItsHolderLetsGo() throws Exception {
+    assertThat(ok("lock", "ctl-lock", "--", "echo", "locked")).isEqualTo("locked\n");
+    try (Background holder = new Background("lock", "ctl-lock")) {
+      assertThat(holder.line()).startsWith("ctl-lock/");
+      try (Background waiter = new Background("lock", "ctl-lock", "--", "echo", "second")) {
+        // A bounded look for something that must not happen: the waiter stays blocked.
+        assertThat(waiter.process.waitFor(1500, TimeUnit.MILLISECONDS))
+            .as("the second locker waits while the first holds the lock")
+            .isFalse();
+        holder.process.destroy(); // SIGTERM: etcdctl unlocks and revokes its session's lease
+        assertThat(waiter.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(waiter.line()).isEqualTo("second");
+      }
+    }
+  }
+
+  /** etcd's election recipe: the campaigner leads and a listener sees its proposal. */
+  @Test
+  void electCampaignsAndListenSeesTheLeader() throws Exception {
+    try (Background campaigner = new Background("elect", "ctl-election", "p1")) {
+      assertThat(campaigner.line()).startsWith("ctl-election/");
+      assertThat(campaigner.line()).isEqualTo("p1");
+      try (Background listener = new Background("elect", "-l", "ctl-election")) {
+        assertThat(listener.line()).startsWith("ctl-election/");
+        assertThat(listener.line()).isEqualTo("p1");
+      }
+    }
+  }
+
+  /** move-leader on three members: leadership moves to the member named. */
+  @Test
+  void moveLeaderTransfersLeadership() {
+    try (EtcdTestCluster three = new EtcdTestCluster(3)) {
+      EtcdTestCluster.Node leader = three.awaitLeader();
+      EtcdTestCluster.Node target = three.follower();
+      String endpoints =
+          String.join(",", three.nodes.stream().map(EtcdTestCluster.Node::endpoint).toList());
+      Result moved = etcdctlAt(endpoints, null, "move-leader", Long.toHexString(target.memberId));
+      assertThat(moved.exitCode()).as(moved.err()).isZero();
+      assertThat(moved.out())
+          .isEqualTo(
+              "Leadership transferred from "
+                  + Long.toHexString(leader.memberId)
+                  + " to "
+                  + Long.toHexString(target.memberId)
+                  + "\n");
+      assertThat(three.awaitLeader()).isSameAs(target);
+    }
   }
 }

@@ -91,4 +91,112 @@ class JetcdTest {
       }
     }
   }
+
+  /**
+   * jetcd on a follower keeps its watch and its lease's keep-alive through a leader change (the
+   * leader cut off from the others): events written under the new leader arrive, none twice, and
+   * the lease outlives several TTLs because the new leader extends it.
+   */
+  @Test
+  void aWatchAndAKeepAliveSurviveALeaderChange() throws Exception {
+    try (EtcdTestCluster cluster = new EtcdTestCluster(3)) {
+      EtcdTestCluster.Node oldLeader = cluster.awaitLeader();
+      EtcdTestCluster.Node follower = cluster.follower();
+      try (Client client =
+          Client.builder()
+              .endpoints("http://" + follower.endpoint())
+              .connectTimeout(Duration.ofSeconds(20))
+              .build()) {
+        long lease = client.getLeaseClient().grant(3).get(20, TimeUnit.SECONDS).getID();
+        // From the next revision, so the first put cannot slip in before the watch opens.
+        long start =
+            client
+                    .getKVClient()
+                    .get(bytes("lc/"))
+                    .get(20, TimeUnit.SECONDS)
+                    .getHeader()
+                    .getRevision()
+                + 1;
+        BlockingQueue<Long> keptAlive = new LinkedBlockingQueue<>();
+        BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
+        var keepAlive = client.getLeaseClient().keepAlive(lease, ttlsInto(keptAlive));
+        Watch.Watcher watcher =
+            client
+                .getWatchClient()
+                .watch(
+                    bytes("lc/"),
+                    WatchOption.builder().isPrefix(true).withRevision(start).build(),
+                    response -> events.addAll(response.getEvents()));
+        try {
+          assertThat(keptAlive.poll(20, TimeUnit.SECONDS)).isPositive();
+          client.getKVClient().put(bytes("lc/before"), bytes("1")).get(20, TimeUnit.SECONDS);
+          assertThat(events.poll(20, TimeUnit.SECONDS).getKeyValue().getKey())
+              .isEqualTo(bytes("lc/before"));
+          oldLeader.isolated = true;
+          awaitLeaderOtherThan(cluster, oldLeader);
+          long changedAt = System.nanoTime();
+          EtcdTestCluster.retryUnavailable(
+              () -> {
+                try {
+                  return client
+                      .getKVClient()
+                      .put(bytes("lc/after"), bytes("2"))
+                      .get(20, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                  throw new AssertionError(e);
+                }
+              });
+          WatchEvent after = events.poll(20, TimeUnit.SECONDS);
+          assertThat(after.getKeyValue().getKey()).isEqualTo(bytes("lc/after"));
+          // Three TTLs after the change, the lease must still be alive: only keep-alives that
+          // reached the new leader can have kept it.
+          keptAlive.clear();
+          while (System.nanoTime() - changedAt < Duration.ofSeconds(9).toNanos()) {
+            Long ttl = keptAlive.poll(1, TimeUnit.SECONDS);
+            assertThat(ttl == null || ttl > 0).as("keep-alive TTL %s", ttl).isTrue();
+          }
+          long remaining =
+              client
+                  .getLeaseClient()
+                  .timeToLive(lease, io.etcd.jetcd.options.LeaseOption.DEFAULT)
+                  .get(20, TimeUnit.SECONDS)
+                  .getTTL();
+          assertThat(remaining).as("lease TTL after three TTLs").isPositive();
+          assertThat(events).as("no event twice, none extra").isEmpty();
+        } finally {
+          watcher.close();
+          keepAlive.close();
+        }
+      }
+    }
+  }
+
+  private static io.grpc.stub.StreamObserver<io.etcd.jetcd.lease.LeaseKeepAliveResponse> ttlsInto(
+      BlockingQueue<Long> ttls) {
+    return new io.grpc.stub.StreamObserver<>() {
+      @Override
+      public void onNext(io.etcd.jetcd.lease.LeaseKeepAliveResponse response) {
+        ttls.add(response.getTTL());
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {}
+    };
+  }
+
+  private static void awaitLeaderOtherThan(EtcdTestCluster cluster, EtcdTestCluster.Node old) {
+    EtcdTestCluster.awaitTrue(
+        "a new leader among the others",
+        () ->
+            cluster.nodes.stream()
+                .filter(n -> n != old)
+                .anyMatch(
+                    n ->
+                        n.status.role() == io.raftkv.raft.Role.LEADER
+                            && n.status.leader().equals(n.raftId)),
+        Duration.ofSeconds(20));
+  }
 }

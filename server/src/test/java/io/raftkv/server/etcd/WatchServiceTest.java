@@ -10,15 +10,11 @@ import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.WatchCancelRequest;
 import io.etcd.jetcd.api.WatchCreateRequest;
-import io.etcd.jetcd.api.WatchGrpc;
 import io.etcd.jetcd.api.WatchProgressRequest;
 import io.etcd.jetcd.api.WatchRequest;
 import io.etcd.jetcd.api.WatchResponse;
-import io.grpc.stub.StreamObserver;
 import io.raftkv.server.ServerLimits;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,50 +48,11 @@ class WatchServiceTest {
         .getRevision();
   }
 
-  /** A client side of one Watch stream: requests in, responses queued. */
-  private static final class Stream implements AutoCloseable {
-    final BlockingQueue<WatchResponse> responses = new LinkedBlockingQueue<>();
-    final StreamObserver<WatchRequest> requests;
-
-    Stream() {
-      requests =
-          WatchGrpc.newStub(node.channel())
-              .watch(
-                  new StreamObserver<>() {
-                    @Override
-                    public void onNext(WatchResponse value) {
-                      responses.add(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {}
-
-                    @Override
-                    public void onCompleted() {}
-                  });
-    }
-
-    void create(WatchCreateRequest create) {
-      requests.onNext(WatchRequest.newBuilder().setCreateRequest(create).build());
-    }
-
-    WatchResponse next() throws InterruptedException {
-      WatchResponse response = responses.poll(20, TimeUnit.SECONDS);
-      assertThat(response).as("a watch response within 20 s").isNotNull();
-      return response;
-    }
-
-    @Override
-    public void close() {
-      requests.onError(new RuntimeException("test done"));
-    }
-  }
-
   @Test
   void replaysFromAPastRevisionFollowsLiveWritesAndCancels() throws Exception {
     long first = put("wa/k", "1");
     put("wa/k", "2");
-    try (Stream stream = new Stream()) {
+    try (RawWatch stream = new RawWatch(node.channel())) {
       stream.create(
           WatchCreateRequest.newBuilder()
               .setKey(bytes("wa/"))
@@ -135,7 +92,7 @@ class WatchServiceTest {
     KVGrpc.newBlockingStub(node.channel())
         .withDeadlineAfter(Duration.ofSeconds(20))
         .compact(CompactionRequest.newBuilder().setRevision(second).build());
-    try (Stream stream = new Stream()) {
+    try (RawWatch stream = new RawWatch(node.channel())) {
       stream.create(
           WatchCreateRequest.newBuilder().setKey(bytes("wc/k")).setStartRevision(first).build());
       assertThat(stream.next().getCreated()).isTrue();
@@ -149,7 +106,7 @@ class WatchServiceTest {
 
   @Test
   void anEmptyRangeIsRefusedAndProgressAnswersWithIdMinusOne() throws Exception {
-    try (Stream stream = new Stream()) {
+    try (RawWatch stream = new RawWatch(node.channel())) {
       stream.create(
           WatchCreateRequest.newBuilder().setKey(bytes("b")).setRangeEnd(bytes("a")).build());
       WatchResponse refused = stream.next();
@@ -175,7 +132,7 @@ class WatchServiceTest {
     long start = put("wf/1", "x".repeat(900));
     put("wf/2", "y".repeat(900));
     put("wf/3", "z".repeat(900));
-    try (Stream stream = new Stream()) {
+    try (RawWatch stream = new RawWatch(node.channel())) {
       WatchCreateRequest create =
           WatchCreateRequest.newBuilder()
               .setKey(bytes("wf/"))
@@ -201,6 +158,36 @@ class WatchServiceTest {
       }
       assertThat(events).isEqualTo(3);
       assertThat(fragments).isPositive();
+    }
+  }
+
+  @Test
+  void aProgressNotifyWatchHearsTheRevisionWhenIdleAndOthersDoNot() throws Exception {
+    node.progressNotifyInterval = Duration.ofMillis(200);
+    try (RawWatch stream = new RawWatch(node.channel())) {
+      stream.create(
+          WatchCreateRequest.newBuilder().setKey(bytes("wn/a")).setProgressNotify(true).build());
+      long notified = stream.next().getWatchId();
+      stream.create(WatchCreateRequest.newBuilder().setKey(bytes("wn/b")).build());
+      long quiet = stream.next().getWatchId();
+      long revision = put("wn/other", "v");
+      long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      int progress = 0;
+      while (progress < 2 && System.nanoTime() < end) {
+        WatchResponse response = stream.responses.poll(1, TimeUnit.SECONDS);
+        if (response == null) {
+          continue;
+        }
+        assertThat(response.getWatchId()).as("only the progress_notify watch").isEqualTo(notified);
+        assertThat(response.getEventsCount()).isZero();
+        if (response.getHeader().getRevision() >= revision) {
+          progress++;
+        }
+      }
+      assertThat(progress).as("progress notifications at the current revision").isEqualTo(2);
+      assertThat(quiet).isNotEqualTo(notified);
+    } finally {
+      node.progressNotifyInterval = Duration.ofMinutes(10);
     }
   }
 }
