@@ -11,6 +11,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 
 /**
@@ -51,6 +52,9 @@ final class Calls {
   private final ScheduledExecutorService timer;
   private final Executor callbacks;
   private final Random jitter;
+  private final AtomicLong attempts = new AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
+  private final AtomicLong retriesAfterUnknownOutcome = new AtomicLong();
 
   Calls(
       Endpoints endpoints,
@@ -62,6 +66,10 @@ final class Calls {
     this.timer = timer;
     this.callbacks = callbacks;
     this.jitter = new Random(config.jitterSeed());
+  }
+
+  ClientStats stats() {
+    return new ClientStats(attempts.get(), retries.get(), retriesAfterUnknownOutcome.get());
   }
 
   Executor callbacks() {
@@ -124,6 +132,13 @@ final class Calls {
             ? run.pinned
             : run.route == Route.LEADER ? endpoints.preferLeader() : endpoints.roundRobin();
     run.attempts++;
+    attempts.incrementAndGet();
+    if (run.attempts > 1) {
+      retries.incrementAndGet();
+      if (run.mayHaveApplied) {
+        retriesAfterUnknownOutcome.incrementAndGet();
+      }
+    }
     ListenableFuture<T> call;
     try {
       call = run.attempt.apply(endpoints.channel(endpoint), timeout);

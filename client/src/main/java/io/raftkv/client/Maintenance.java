@@ -8,6 +8,7 @@ import io.etcd.jetcd.api.MoveLeaderResponse;
 import io.etcd.jetcd.api.StatusRequest;
 import io.etcd.jetcd.api.StatusResponse;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -33,6 +34,14 @@ public final class Maintenance {
   /** The endpoints the client knows: the ones given and the ones the cluster listed. */
   public List<String> endpoints() {
     return calls.endpoints().all();
+  }
+
+  /**
+   * The endpoint of the leader, asked of every member now (empty if none names itself leader); the
+   * client sends its writes there from then on.
+   */
+  public CompletableFuture<Optional<String>> findLeader() {
+    return calls.endpoints().refresh().thenApplyAsync(leader -> leader, calls.callbacks());
   }
 
   public CompletableFuture<StatusResponse> status(String endpoint) {

@@ -31,6 +31,7 @@ public final class RaftkvClient implements AutoCloseable {
   private final Endpoints endpoints;
   private final ScheduledThreadPoolExecutor timer;
   private final ExecutorService callbacks;
+  private final Calls calls;
   private final Kv kv;
   private final Watch watch;
   private final Lease lease;
@@ -45,7 +46,7 @@ public final class RaftkvClient implements AutoCloseable {
     timer.setRemoveOnCancelPolicy(true);
     this.callbacks =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("raftkv-client-", 0).factory());
-    Calls calls = new Calls(endpoints, config, timer, callbacks);
+    this.calls = new Calls(endpoints, config, timer, callbacks);
     this.kv = new Kv(calls, new SessionPool(calls, config.exactlyOnce()));
     this.watch = new Watch(calls);
     this.lease = new Lease(calls);
@@ -81,6 +82,10 @@ public final class RaftkvClient implements AutoCloseable {
   /** The endpoints the client knows (host:port): the ones given and the ones the cluster listed. */
   public List<String> endpoints() {
     return endpoints.all();
+  }
+
+  public ClientStats stats() {
+    return calls.stats();
   }
 
   /** Stops every watch and keep-alive stream and closes the connections. */

@@ -60,7 +60,8 @@ final class ResumingWatch implements Watcher {
     if (ended) {
       return;
     }
-    String endpoint = calls.endpoints().roundRobin();
+    // The leader if known: it is the member most likely to have every event first.
+    String endpoint = calls.endpoints().preferLeader();
     WatchCreateRequest create = request.toBuilder().setStartRevision(nextRevision).build();
     StreamObserver<WatchRequest> requests =
         WatchGrpc.newStub(calls.endpoints().channel(endpoint)).watch(new Responses(endpoint));
