@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       KvCommands.Get.class,
       KvCommands.Del.class,
       KvCommands.Compact.class,
+      TxnCommand.class,
       WatchCommand.class,
       LeaseCommand.class,
       MemberCommand.class,

@@ -73,6 +73,29 @@ class KvCommandsTest {
   }
 
   @Test
+  void txnReadsCompareSuccessAndFailureFromStdin() {
+    run("put", "t/k", "v1");
+    String txn = "value(\"t/k\") = \"v1\"\n\nput t/k \"v 2\"\nget t/k\n\nput t/k never\n";
+    assertThat(withStdin(txn, () -> run("txn")).out()).isEqualTo("SUCCESS\n\nOK\n\nt/k\nv 2\n");
+    assertThat(withStdin(txn, () -> run("txn", "-i")).out()).isEqualTo("FAILURE\n\nOK\n");
+    assertThat(run("get", "t/k", "--print-value-only").out()).isEqualTo("never\n");
+    CliRun malformed = withStdin("nonsense\n", () -> run("txn"));
+    assertThat(malformed.exitCode()).isEqualTo(2);
+    assertThat(malformed.err()).isEqualTo("Error: malformed comparison: nonsense\n");
+  }
+
+  /** The command reads System.in as etcdctl reads stdin; tests here run one at a time. */
+  private static CliRun withStdin(String input, java.util.function.Supplier<CliRun> command) {
+    java.io.InputStream saved = System.in;
+    System.setIn(new ByteArrayInputStream(input.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    try {
+      return command.get();
+    } finally {
+      System.setIn(saved);
+    }
+  }
+
+  @Test
   void compactThenAnOldRevisionIsAnError() {
     String json = run("put", "old", "x", "-w", "json").out();
     long revision = revision(json);
