@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "txn",
     description =
-        "Runs a transaction read from stdin: compares, then ops on success, then ops on failure, separated by blank lines.")
+        "Runs a transaction read from stdin: compares, then ops on success, then ops on failure,"
+            + " separated by blank lines.")
 final class TxnCommand extends ClientCommand {
   @Option(
       names = {"-i", "--interactive"},
