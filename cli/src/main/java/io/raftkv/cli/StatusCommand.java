@@ -38,20 +38,7 @@ final class StatusCommand extends ClientCommand {
       String endpoint = m.getClientURLsCount() == 0 ? "" : m.getClientURLs(0);
       try {
         StatusResponse s = asked.get(i).get();
-        boolean leads = s.getLeader() == s.getHeader().getMemberId();
-        rows.add(
-            new String[] {
-              m.getName(),
-              endpoint,
-              Long.toHexString(m.getID()),
-              leads ? "leader" : s.getLeader() == 0 ? "no leader" : "follower",
-              Long.toString(s.getRaftTerm()),
-              Long.toString(s.getRaftIndex()),
-              Long.toString(s.getRaftAppliedIndex()),
-              Long.toHexString(s.getLeader()),
-              EndpointCommand.bytes(s.getDbSize()),
-              s.getVersion()
-            });
+        rows.add(row(m, endpoint, s));
         json.add(
             "{\"name\":\""
                 + m.getName()
@@ -95,6 +82,22 @@ final class StatusCommand extends ClientCommand {
       throw new IllegalStateException("not every member answered");
     }
     return 0;
+  }
+
+  private static String[] row(Member m, String endpoint, StatusResponse s) {
+    boolean leads = s.getLeader() == s.getHeader().getMemberId();
+    return new String[] {
+      m.getName(),
+      endpoint,
+      Long.toHexString(m.getID()),
+      leads ? "leader" : s.getLeader() == 0 ? "no leader" : "follower",
+      Long.toString(s.getRaftTerm()),
+      Long.toString(s.getRaftIndex()),
+      Long.toString(s.getRaftAppliedIndex()),
+      Long.toHexString(s.getLeader()),
+      EndpointCommand.bytes(s.getDbSize()),
+      s.getVersion()
+    };
   }
 
   private static void table(PrintWriter out, List<String[]> rows) {

@@ -42,26 +42,7 @@ class ClientAgainstEtcdTest {
     int peerPort = freePort();
     String client = "http://127.0.0.1:" + clientPort;
     String peer = "http://127.0.0.1:" + peerPort;
-    Process etcd =
-        new ProcessBuilder(
-                ETCD.toString(),
-                "--name",
-                "e1",
-                "--data-dir",
-                root.resolve("e1").toString(),
-                "--listen-client-urls",
-                client,
-                "--advertise-client-urls",
-                client,
-                "--listen-peer-urls",
-                peer,
-                "--initial-advertise-peer-urls",
-                peer,
-                "--initial-cluster",
-                "e1=" + peer)
-            .redirectErrorStream(true)
-            .redirectOutput(root.resolve("etcd.log").toFile())
-            .start();
+    Process etcd = startEtcd(client, peer);
     try (RaftkvClient preferred =
             RaftkvClient.builder().endpoints(client).callTimeout(Duration.ofSeconds(30)).build();
         RaftkvClient required =
@@ -112,6 +93,28 @@ class ClientAgainstEtcdTest {
       etcd.destroyForcibly();
       etcd.waitFor(10, TimeUnit.SECONDS);
     }
+  }
+
+  private Process startEtcd(String client, String peer) throws IOException {
+    return new ProcessBuilder(
+            ETCD.toString(),
+            "--name",
+            "e1",
+            "--data-dir",
+            root.resolve("e1").toString(),
+            "--listen-client-urls",
+            client,
+            "--advertise-client-urls",
+            client,
+            "--listen-peer-urls",
+            peer,
+            "--initial-advertise-peer-urls",
+            peer,
+            "--initial-cluster",
+            "e1=" + peer)
+        .redirectErrorStream(true)
+        .redirectOutput(root.resolve("etcd.log").toFile())
+        .start();
   }
 
   private static int freePort() throws IOException {

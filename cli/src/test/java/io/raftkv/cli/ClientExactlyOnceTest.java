@@ -75,16 +75,7 @@ class ClientExactlyOnceTest {
         }
       }
 
-      List<KeyValue> all =
-          client
-              .kv()
-              .get(
-                  RangeRequest.newBuilder()
-                      .setKey(ByteString.copyFromUtf8("eo/"))
-                      .setRangeEnd(ByteString.copyFromUtf8("eo0"))
-                      .build())
-              .get()
-              .getKvsList();
+      List<KeyValue> all = everyKey(client);
       List<String> appliedTwice =
           all.stream()
               .filter(kv -> kv.getVersion() != 1)
@@ -108,6 +99,18 @@ class ClientExactlyOnceTest {
           .as("writes retried after an attempt that may have applied: the case under test")
           .isPositive();
     }
+  }
+
+  private static List<KeyValue> everyKey(RaftkvClient client) throws Exception {
+    return client
+        .kv()
+        .get(
+            RangeRequest.newBuilder()
+                .setKey(ByteString.copyFromUtf8("eo/"))
+                .setRangeEnd(ByteString.copyFromUtf8("eo0"))
+                .build())
+        .get()
+        .getKvsList();
   }
 
   /** Kills the leader, waits for a new one and for more writes, restarts the old one; repeats. */
