@@ -41,7 +41,14 @@ public final class Maintenance {
    * client sends its writes there from then on.
    */
   public CompletableFuture<Optional<String>> findLeader() {
-    return calls.endpoints().refresh().thenApplyAsync(leader -> leader, calls.callbacks());
+    // A refresh already under way may have asked before the current leader was elected: wait for
+    // it, then ask afresh.
+    return calls
+        .endpoints()
+        .refresh()
+        .exceptionally(failure -> Optional.empty())
+        .thenCompose(earlier -> calls.endpoints().refresh())
+        .thenApplyAsync(leader -> leader, calls.callbacks());
   }
 
   public CompletableFuture<StatusResponse> status(String endpoint) {
