@@ -47,6 +47,9 @@ final class Calls {
   /** One attempt: the call on {@code channel}, which the attempt's deadline already bounds. */
   interface Attempt<T> extends BiFunction<Channel, Duration, ListenableFuture<T>> {}
 
+  /** Below this, an attempt could not even reach the server: the call ends instead. */
+  private static final Duration ATTEMPT_MIN = Duration.ofMillis(20);
+
   private final Endpoints endpoints;
   private final ClientConfig config;
   private final ScheduledExecutorService timer;
@@ -115,6 +118,7 @@ final class Calls {
     Duration backoffCap;
     int attempts;
     boolean mayHaveApplied;
+    Throwable lastFailure;
 
     Run(Route route, Kind kind, Attempt<T> attempt, long deadlineNanos) {
       this.route = route;
@@ -126,6 +130,11 @@ final class Calls {
 
   private <T> void attempt(Run<T> run) {
     long leftNanos = run.deadlineNanos - System.nanoTime();
+    if (leftNanos < ATTEMPT_MIN.toNanos() && run.lastFailure != null) {
+      // An attempt given no time fails unsent, with a deadline that hides the real reason.
+      finish(run, null, outcome(run, run.lastFailure));
+      return;
+    }
     Duration timeout = min(Duration.ofNanos(Math.max(leftNanos, 1)), config.attemptTimeout());
     String endpoint =
         run.pinned != null
@@ -151,6 +160,7 @@ final class Calls {
   }
 
   private <T> void failed(Run<T> run, String endpoint, Throwable failure) {
+    run.lastFailure = failure;
     Failures.Verdict verdict = Failures.verdict(failure);
     boolean ambiguous = verdict == Failures.Verdict.RETRY_IF_IDEMPOTENT;
     run.mayHaveApplied |= ambiguous && run.kind != Kind.READ;
@@ -160,7 +170,7 @@ final class Calls {
     }
     Duration wait = nextBackoff(run);
     long leftNanos = run.deadlineNanos - System.nanoTime();
-    if (!may || leftNanos <= wait.toNanos()) {
+    if (!may || leftNanos <= wait.plus(ATTEMPT_MIN).toNanos()) {
       finish(run, null, outcome(run, failure));
       return;
     }
