@@ -15,6 +15,16 @@ import picocli.CommandLine.Command;
       WalCommand.class,
       SimCommand.class,
       ServerCommand.class,
+      KvCommands.Put.class,
+      KvCommands.Get.class,
+      KvCommands.Del.class,
+      KvCommands.Compact.class,
+      TxnCommand.class,
+      WatchCommand.class,
+      LeaseCommand.class,
+      MemberCommand.class,
+      EndpointCommand.class,
+      StatusCommand.class,
       ClusterCommand.class,
     })
 public final class RaftkvCommand implements Runnable {

@@ -32,6 +32,7 @@ public final class EtcdServices implements AutoCloseable {
     LeaderRouter router = new LeaderRouter(node);
     ServerInterceptor forwarded = new ForwardedInterceptor();
     LeaderMonitor monitor = new LeaderMonitor(node, responder);
+    ServerInterceptor session = new SessionService.Interceptor();
     KvService kv = new KvService(node, router, responder);
     LeaseService lease = new LeaseService(node, kv, router, monitor, responder);
     Headers headers = new Headers(node);
@@ -44,9 +45,10 @@ public final class EtcdServices implements AutoCloseable {
                 leaseWithList,
                 new ClusterService(node),
                 new MaintenanceService(node, responder),
-                authUnimplemented())
+                authUnimplemented(),
+                (BindableService) () -> SessionService.definition(kv))
             .stream()
-            .map(service -> intercepted(service, forwarded, monitor))
+            .map(service -> intercepted(service, session, forwarded, monitor))
             .toList();
     monitor.start();
   }
@@ -91,7 +93,7 @@ public final class EtcdServices implements AutoCloseable {
   }
 
   private static BindableService intercepted(BindableService service, ServerInterceptor... with) {
-    return () -> ServerInterceptors.intercept(service, with);
+    return () -> ServerInterceptors.intercept(service.bindService(), with);
   }
 
   /** Marks calls another member forwarded to us (LeaderRouter never forwards them again). */
