@@ -15,6 +15,15 @@ import picocli.CommandLine.Command;
       WalCommand.class,
       SimCommand.class,
       ServerCommand.class,
+      KvCommands.Put.class,
+      KvCommands.Get.class,
+      KvCommands.Del.class,
+      KvCommands.Compact.class,
+      WatchCommand.class,
+      LeaseCommand.class,
+      MemberCommand.class,
+      EndpointCommand.class,
+      StatusCommand.class,
     })
 public final class RaftkvCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -31,6 +31,7 @@ public final class EtcdServices implements AutoCloseable {
   private EtcdServices(NodeContext node) {
     LeaderRouter router = new LeaderRouter(node);
     ServerInterceptor forwarded = new ForwardedInterceptor();
+    ServerInterceptor session = new SessionService.Interceptor();
     KvService kv = new KvService(node, router, responder);
     LeaseService lease = new LeaseService(node, kv, router, responder);
     Headers headers = new Headers(node);
@@ -43,9 +44,10 @@ public final class EtcdServices implements AutoCloseable {
                 leaseWithList,
                 new ClusterService(node),
                 new MaintenanceService(node, responder),
-                authUnimplemented())
+                authUnimplemented(),
+                (BindableService) () -> SessionService.definition(kv))
             .stream()
-            .map(service -> intercepted(service, forwarded))
+            .map(service -> intercepted(intercepted(service, session), forwarded))
             .toList();
   }
 
@@ -89,7 +91,7 @@ public final class EtcdServices implements AutoCloseable {
   }
 
   private static BindableService intercepted(BindableService service, ServerInterceptor with) {
-    return () -> ServerInterceptors.intercept(service, with);
+    return () -> ServerInterceptors.intercept(service.bindService(), with);
   }
 
   /** Marks calls another member forwarded to us (LeaderRouter never forwards them again). */

@@ -18,6 +18,7 @@ import io.raftkv.kv.CompactResponse;
 import io.raftkv.kv.ErrorResponse;
 import io.raftkv.kv.Request;
 import io.raftkv.kv.Response;
+import io.raftkv.kv.SessionOpenRequest;
 import io.raftkv.replica.Consistency;
 import io.raftkv.server.NodeContext;
 import java.util.concurrent.CompletableFuture;
@@ -129,16 +130,31 @@ final class KvService extends KVGrpc.KVImplBase {
 
   /**
    * Proposes {@code request} here, or forwards the client's call to the leader. The state machine's
-   * refusals become etcd's errors.
+   * refusals become etcd's errors. A write in a client session (SessionService) is proposed with
+   * its session and sequence, and forwarded with them, so that a retry applies at most once.
    */
   <T extends com.google.protobuf.Message> CompletableFuture<T> write(
       Request request,
       Function<Response, T> toProto,
       Function<io.grpc.Channel, com.google.common.util.concurrent.ListenableFuture<T>> remote) {
+    SessionService.ClientSession session =
+        request instanceof SessionOpenRequest ? null : SessionService.SESSION.get();
+    Command command =
+        session == null
+            ? Command.of(request)
+            : new Command(session.clientId(), session.sequence(), request);
+    Function<io.grpc.Channel, com.google.common.util.concurrent.ListenableFuture<T>> forward =
+        session == null
+            ? remote
+            : channel ->
+                remote.apply(
+                    io.grpc.ClientInterceptors.intercept(
+                        channel,
+                        io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(session.headers())));
     return router.call(
         () ->
             node.replica()
-                .write(Command.of(request))
+                .write(command)
                 .thenApplyAsync(
                     response -> {
                       if (response instanceof ErrorResponse error) {
@@ -147,6 +163,6 @@ final class KvService extends KVGrpc.KVImplBase {
                       return toProto.apply(response);
                     },
                     responder),
-        remote);
+        forward);
   }
 }
