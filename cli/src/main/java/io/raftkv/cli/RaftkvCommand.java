@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       MemberCommand.class,
       EndpointCommand.class,
       StatusCommand.class,
+      BenchCommand.class,
     })
 public final class RaftkvCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -12,6 +12,7 @@ import org.HdrHistogram.Histogram;
  * window, their latencies (microseconds) and the errors by kind.
  *
  * @param unfinished requests still outstanding when the drain timeout ran out
+ * @param servers the servers' CPU and memory, when their PIDs were given (empty lists if not)
  */
 public record BenchResult(
     String operation,
@@ -19,7 +20,8 @@ public record BenchResult(
     Histogram latencyMicros,
     Map<String, Long> errors,
     long unfinished,
-    double measuredSeconds) {
+    double measuredSeconds,
+    ServerUsage servers) {
   /** The column names of {@link #csvRow()}, in order. */
   public static final List<String> CSV_COLUMNS =
       List.of(
@@ -35,7 +37,9 @@ public record BenchResult(
           "p999_ms",
           "max_ms",
           "errors",
-          "unfinished");
+          "unfinished",
+          "cpu_s_per_1k_ops",
+          "rss_mib_max");
 
   public long operations() {
     return latencyMicros.getTotalCount();
@@ -83,6 +87,14 @@ public record BenchResult(
     if (unfinished > 0) {
       line.append(String.format(Locale.ROOT, ", unfinished %d", unfinished));
     }
+    if (!servers.cpuSeconds().isEmpty()) {
+      line.append(
+          String.format(
+              Locale.ROOT,
+              ", servers: %.3f CPU s per 1,000 ops each, RSS max %d MiB",
+              servers.cpuSecondsPerThousandOperations(operations()),
+              servers.residentBytesMax() >> 20));
+    }
     errors.forEach(
         (kind, count) ->
             line.append(String.format(Locale.ROOT, "%n  error %,d × %s", count, kind)));
@@ -108,6 +120,8 @@ public record BenchResult(
     ObjectNode errorsByKind = root.putObject("errors");
     errors.forEach(errorsByKind::put);
     root.put("unfinished", unfinished);
+    root.put("cpu_s_per_1k_ops", servers.cpuSecondsPerThousandOperations(operations()));
+    root.put("rss_mib_max", servers.residentBytesMax() >> 20);
     return root.toString();
   }
 
@@ -127,7 +141,9 @@ public record BenchResult(
         number(latencyMillis(99.9)),
         number(maxLatencyMillis()),
         Long.toString(errorCount()),
-        Long.toString(unfinished));
+        Long.toString(unfinished),
+        number(servers.cpuSecondsPerThousandOperations(operations())),
+        Long.toString(servers.residentBytesMax() >> 20));
   }
 
   private static String millis(double value) {

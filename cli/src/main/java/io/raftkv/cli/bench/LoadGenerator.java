@@ -1,26 +1,27 @@
 package io.raftkv.cli.bench;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
  * Drives a store with {@link LoadPlan#clients()} clients for a warm-up and a measured window and
- * records the latency of every request in HdrHistogram. No thread blocks on a request: each client
- * starts its next request from the completion of the previous one (or, with a rate, at its next
- * intended time on the scheduler).
+ * records the latency of every request in HdrHistogram, and failed requests by {@code errorKind}
+ * (one line naming the error). No thread blocks on a request: each client starts its next request
+ * from the completion of the previous one (or, with a rate, at its next intended time on the
+ * scheduler).
  */
 public final class LoadGenerator {
   /** Latencies up to a minute, in microseconds, to three significant digits. */
@@ -32,6 +33,8 @@ public final class LoadGenerator {
   private final LoadPlan plan;
   private final BenchOperation operation;
   private final Consumer<Progress> progress;
+  private final Function<Throwable, String> errorKind;
+  private final List<Long> serverPids;
   private final Recorder intervalLatencies = new Recorder(LATENCY_MAX_MICROS, 3);
   private final Recorder measuredLatencies = new Recorder(LATENCY_MAX_MICROS, 3);
   private final Map<String, LongAdder> measuredErrors = new ConcurrentHashMap<>();
@@ -51,8 +54,15 @@ public final class LoadGenerator {
       long errors) {}
 
   public LoadGenerator(
-      String operationName, LoadPlan plan, BenchOperation operation, Consumer<Progress> progress) {
+      String operationName,
+      LoadPlan plan,
+      BenchOperation operation,
+      Function<Throwable, String> errorKind,
+      List<Long> serverPids,
+      Consumer<Progress> progress) {
+    this.serverPids = List.copyOf(serverPids);
     this.operationName = operationName;
+    this.errorKind = errorKind;
     this.plan = plan;
     this.operation = operation;
     this.progress = progress;
@@ -73,12 +83,15 @@ public final class LoadGenerator {
         long firstIntended = startNanos + firstOffsetNanos(client);
         new ClientLoop(client).startAt(firstIntended);
       }
+      waitUntil(measureStartNanos);
+      List<Long> serverTicksAtMeasureStart = ServerUsage.cpuTicks(serverPids);
       waitUntil(measureEndNanos);
+      ServerUsage servers = ServerUsage.between(serverPids, serverTicksAtMeasureStart);
       long drainDeadline = System.nanoTime() + plan.drainTimeout().toNanos();
       while (outstanding.get() > 0 && System.nanoTime() < drainDeadline) {
         TimeUnit.MILLISECONDS.sleep(5); // polls the outstanding count against a deadline
       }
-      return result(outstanding.get());
+      return result(outstanding.get(), servers);
     } finally {
       scheduler.shutdownNow();
     }
@@ -96,12 +109,12 @@ public final class LoadGenerator {
     }
   }
 
-  private BenchResult result(long unfinished) {
+  private BenchResult result(long unfinished, ServerUsage servers) {
     Histogram latencies = measuredLatencies.getIntervalHistogram();
     Map<String, Long> errors = new TreeMap<>();
     measuredErrors.forEach((kind, count) -> errors.put(kind, count.sum()));
     double seconds = (measureEndNanos - measureStartNanos) / 1e9;
-    return new BenchResult(operationName, plan, latencies, errors, unfinished, seconds);
+    return new BenchResult(operationName, plan, latencies, errors, unfinished, seconds, servers);
   }
 
   private void reportProgress() {
@@ -177,7 +190,7 @@ public final class LoadGenerator {
     if (failure != null) {
       intervalErrors.increment();
       if (measured) {
-        measuredErrors.computeIfAbsent(errorKind(failure), k -> new LongAdder()).increment();
+        measuredErrors.computeIfAbsent(errorKind.apply(failure), k -> new LongAdder()).increment();
       }
       return;
     }
@@ -186,19 +199,6 @@ public final class LoadGenerator {
     if (measured) {
       measuredLatencies.recordValue(micros);
     }
-  }
-
-  /** The first line of the failure's message, which names the error the store gave. */
-  static String errorKind(Throwable failure) {
-    Throwable cause = failure;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    String message = cause.getMessage();
-    String kind = message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
-    int newline = kind.indexOf('\n');
-    return newline < 0 ? kind : kind.substring(0, newline);
   }
 
   private static Thread daemon(Runnable task) {
