@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       EndpointCommand.class,
       StatusCommand.class,
       BenchCommand.class,
+      ClusterCommand.class,
     })
 public final class RaftkvCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -2,21 +2,23 @@ package io.raftkv.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.etcd.jetcd.api.StatusResponse;
+import io.raftkv.chaos.ClusterHealth;
+import io.raftkv.chaos.LocalCluster;
+import io.raftkv.chaos.NodeStatus;
+import io.raftkv.chaos.ServerNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Three real {@code raftkv server} processes on loopback: they elect a leader; kill -9 of the
- * leader lets the others elect another within a few election timeouts; the killed node restarts
- * from its data dir and catches up; SIGTERM stops a leader cleanly (exit 0) after handing over.
+ * Three real {@code raftkv server} processes on loopback (started by the production launcher,
+ * chaos's {@link LocalCluster}): they elect a leader; kill -9 of the leader lets the others elect
+ * another within a few election timeouts; the killed node restarts from its data dir and catches
+ * up; SIGTERM stops a leader cleanly (exit 0) after handing over.
  */
 class ServerClusterTest {
   /** Generous: JVM start-up on a loaded 2-core CI machine takes seconds. */
@@ -26,99 +28,71 @@ class ServerClusterTest {
   private static final Duration REELECTION = Duration.ofSeconds(10);
 
   @TempDir Path root;
-  private final List<ServerProcess> nodes = new ArrayList<>();
+  private LocalCluster cluster;
 
   @AfterEach
-  void stopAll() {
-    for (ServerProcess node : nodes) {
-      node.close();
+  void killAll() throws InterruptedException {
+    if (cluster != null) {
+      for (ServerNode node : cluster.nodes()) {
+        node.kill();
+      }
+      cluster.close();
     }
   }
 
   @Test
   void electsSurvivesKillOfTheLeaderRestartsAndStopsCleanly() throws Exception {
-    for (String name : List.of("n1", "n2", "n3")) {
-      nodes.add(new ServerProcess(name, root));
-    }
-    String cluster = ServerProcess.initialCluster(nodes);
-    for (ServerProcess node : nodes) {
-      node.start(cluster);
-    }
+    cluster =
+        LocalCluster.openOrCreate(
+            root,
+            3,
+            ClusterCommand.serverCommand(),
+            List.of("--heartbeat-interval", "50", "--election-timeout", "500"),
+            line -> {});
+    cluster.startAll();
 
-    ServerProcess leader = awaitOneLeader(nodes, STARTUP);
-    long firstTerm = leader.status().orElseThrow().getRaftTerm();
+    ServerNode leader = ClusterHealth.awaitLeader(cluster.nodes(), STARTUP);
+    long firstTerm = status(leader).term();
 
-    leader.kill();
-    List<ServerProcess> survivors = nodes.stream().filter(n -> n != leader).toList();
+    cluster.kill(leader.name());
+    List<ServerNode> survivors = cluster.nodes().stream().filter(n -> n != leader).toList();
     long killedAt = System.nanoTime();
-    ServerProcess second = awaitOneLeader(survivors, REELECTION);
+    ServerNode second = ClusterHealth.awaitLeader(survivors, REELECTION);
     Duration failover = Duration.ofNanos(System.nanoTime() - killedAt);
-    assertThat(second.status().orElseThrow().getRaftTerm()).isGreaterThan(firstTerm);
+    assertThat(status(second).term()).isGreaterThan(firstTerm);
     System.out.println("failover after kill -9 of the leader: " + failover.toMillis() + " ms");
 
-    leader.start(cluster);
+    cluster.restart(leader.name());
     awaitCaughtUp(leader, second, STARTUP);
 
-    int exit = second.terminate();
-    assertThat(exit).as("exit status after SIGTERM\n%s", second.log()).isZero();
-    assertThat(second.log()).contains("transferring leadership");
-    List<ServerProcess> rest = nodes.stream().filter(n -> n != second).toList();
-    awaitOneLeader(rest, REELECTION);
+    assertThat(second.terminate(Duration.ofSeconds(30))).as("stopped within 30 s").isTrue();
+    String log = Files.readString(second.logFile());
+    assertThat(second.exitStatus()).as("exit status after SIGTERM\n%s", log).contains(0);
+    assertThat(log).contains("transferring leadership");
+    List<ServerNode> rest = cluster.nodes().stream().filter(n -> n != second).toList();
+    ClusterHealth.awaitLeader(rest, REELECTION);
   }
 
-  /** Waits until every node in {@code group} names the same leader, which is one of them. */
-  private ServerProcess awaitOneLeader(List<ServerProcess> group, Duration timeout)
-      throws InterruptedException {
-    return await(
-        timeout,
-        "one leader among " + group.stream().map(n -> n.name).toList(),
-        () -> {
-          List<Optional<StatusResponse>> statuses =
-              group.stream().map(ServerProcess::status).toList();
-          if (statuses.stream().anyMatch(Optional::isEmpty)) {
-            return Optional.empty();
-          }
-          long leaderId = statuses.get(0).get().getLeader();
-          if (leaderId == 0 || statuses.stream().anyMatch(s -> s.get().getLeader() != leaderId)) {
-            return Optional.empty();
-          }
-          for (int i = 0; i < group.size(); i++) {
-            if (statuses.get(i).get().getHeader().getMemberId() == leaderId) {
-              return Optional.of(group.get(i));
-            }
-          }
-          return Optional.empty();
-        });
+  private static NodeStatus status(ServerNode node) {
+    return node.status(ClusterHealth.PROBE_TIMEOUT).orElseThrow();
   }
 
-  /** Waits until {@code node} follows {@code leader} and has applied what the leader committed. */
-  private void awaitCaughtUp(ServerProcess node, ServerProcess leader, Duration timeout)
+  /** Waits until {@code node} follows a leader and has applied what {@code leader} committed. */
+  private static void awaitCaughtUp(ServerNode node, ServerNode leader, Duration timeout)
       throws InterruptedException {
-    long leaderCommit = await(timeout, "leader status", () -> leader.status()).getRaftIndex();
-    await(
-        timeout,
-        node.name + " catching up to index " + leaderCommit,
-        () ->
-            node.status()
-                .filter(s -> s.getRaftAppliedIndex() >= leaderCommit && s.getLeader() != 0)
-                .map(s -> true));
-  }
-
-  private <T> T await(Duration timeout, String what, Supplier<Optional<T>> probe)
-      throws InterruptedException {
+    long leaderCommit = status(leader).commitIndex();
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
-      Optional<T> result = probe.get();
-      if (result.isPresent()) {
-        return result.get();
+      boolean caughtUp =
+          node.status(ClusterHealth.PROBE_TIMEOUT)
+              .map(s -> s.appliedIndex() >= leaderCommit && s.leaderId() != 0)
+              .orElse(false);
+      if (caughtUp) {
+        return;
       }
       Thread.sleep(50);
     }
-    StringBuilder logs = new StringBuilder();
-    for (ServerProcess node : nodes) {
-      logs.append("\n==== ").append(node.name).append(" (pid ");
-      logs.append(node.alive() ? node.pid() : -1).append(")\n").append(node.log());
-    }
-    throw new AssertionError("timed out after " + timeout + " waiting for " + what + logs);
+    throw new AssertionError(
+        node.name() + " did not catch up to index " + leaderCommit + ":\n" + node.logTail(40));
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +43,20 @@ class ServerCommandTest {
     Path dir = root.resolve("d");
     CliRun run = CliRun.of(flags(dir, "n9", "n1=http://127.0.0.1:12380"));
     assertRefused(run, "--name n9 is not in --initial-cluster (n1)", dir);
+  }
+
+  @Test
+  void aPeerDialUrlForANonMemberIsRefused() {
+    Path dir = root.resolve("d");
+    CliRun run =
+        CliRun.of(
+            flags(
+                dir,
+                "n1",
+                "n1=http://127.0.0.1:12380",
+                "--peer-dial-urls",
+                "n7=http://127.0.0.1:9999"));
+    assertRefused(run, "--peer-dial-urls names n7, not a member", dir);
   }
 
   @Test
@@ -101,15 +116,13 @@ class ServerCommandTest {
     Path dir = root.resolve("env");
     ProcessBuilder builder =
         new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                ServerProcess.classPath(),
-                RaftkvCommand.class.getName(),
-                "server",
-                "--listen-peer-urls",
-                "http://127.0.0.1:12380",
-                "--initial-advertise-peer-urls",
-                "http://127.0.0.1:12380")
+                ClusterCommand.serverCommand()
+                    .commandLine(
+                        List.of(
+                            "--listen-peer-urls",
+                            "http://127.0.0.1:12380",
+                            "--initial-advertise-peer-urls",
+                            "http://127.0.0.1:12380")))
             .redirectErrorStream(true);
     builder.environment().put("RAFTKV_NAME", "from-env");
     builder.environment().put("RAFTKV_DATA_DIR", dir.toString());

@@ -101,6 +101,7 @@ public final class RaftkvNode implements NodeContext {
             self,
             identity.clusterId(),
             identity.members(),
+            config.peerDialUrls(),
             PeerLimits.defaults(messageBytesMax),
             hello -> clientUrls.put(hello.memberId(), hello.clientUrls()),
             this::logContext);

@@ -25,6 +25,7 @@ import java.util.Map;
  * @param snapshotCount applied entries between snapshots
  * @param limits request limits and the quota
  * @param autoCompaction {@code --auto-compaction-mode} and {@code --auto-compaction-retention}
+ * @param peerDialUrls {@code --peer-dial-urls}: peers dialled somewhere else than their peer URL
  */
 public record ServerConfig(
     String name,
@@ -40,7 +41,8 @@ public record ServerConfig(
     Duration electionTimeout,
     long snapshotCount,
     ServerLimits limits,
-    AutoCompaction autoCompaction) {
+    AutoCompaction autoCompaction,
+    Map<String, URI> peerDialUrls) {
 
   /** {@code --initial-cluster-state}. */
   public enum ClusterState {

@@ -143,6 +143,15 @@ public final class ServerOptions {
               + "revisions for revision; 0 disables (env RAFTKV_AUTO_COMPACTION_RETENTION).")
   String autoCompactionRetention;
 
+  @Option(
+      names = "--peer-dial-urls",
+      defaultValue = "${env:RAFTKV_PEER_DIAL_URLS}",
+      description =
+          "raftkv only, for the chaos harness: name=url,... dials these peers at url (a proxy)"
+              + " instead of their peer URL; ids and --initial-cluster are unchanged"
+              + " (env RAFTKV_PEER_DIAL_URLS).")
+  String peerDialUrls;
+
   /** Checks every flag and their combinations; the first problem is a {@link ConfigException}. */
   public ServerConfig toConfig() {
     require(name != null && !name.isBlank(), "--name must not be empty");
@@ -211,9 +220,28 @@ public final class ServerOptions {
                 quotaBackendBytes == 0
                     ? ServerLimits.QUOTA_BACKEND_BYTES_DEFAULT
                     : quotaBackendBytes),
-            autoCompaction());
+            autoCompaction(),
+            peerDialUrls(cluster));
     requireDistinctRaftIds(config.initialMembers());
     return config;
+  }
+
+  private Map<String, URI> peerDialUrls(Map<String, List<URI>> cluster) {
+    Map<String, URI> dial = new LinkedHashMap<>();
+    if (peerDialUrls == null || peerDialUrls.isBlank()) {
+      return dial;
+    }
+    for (String entry : peerDialUrls.split(",", -1)) {
+      int equals = entry.indexOf('=');
+      require(
+          equals > 0 && equals < entry.length() - 1,
+          "--peer-dial-urls entry '%s' is not name=url",
+          entry);
+      String peer = entry.substring(0, equals).trim();
+      require(cluster.containsKey(peer), "--peer-dial-urls names %s, not a member", peer);
+      dial.put(peer, url("--peer-dial-urls", entry.substring(equals + 1).trim()));
+    }
+    return dial;
   }
 
   private ServerConfig.ClusterState clusterState() {

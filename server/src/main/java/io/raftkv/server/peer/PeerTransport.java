@@ -44,6 +44,7 @@ public final class PeerTransport implements Transport, AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(
           Thread.ofPlatform().name("peer-send").daemon().factory());
   private final PeerLimits limits;
+  private final Map<String, URI> dialUrls;
   private final Consumer<PeerHello> onHello;
   private final Supplier<String> logContext;
 
@@ -60,6 +61,22 @@ public final class PeerTransport implements Transport, AutoCloseable {
       PeerLimits limits,
       Consumer<PeerHello> onHello,
       Supplier<String> logContext) {
+    this(self, clusterId, members, Map.of(), limits, onHello, logContext);
+  }
+
+  /**
+   * @param dialUrls peers (by name) to dial at another URL than their peer URL: the chaos harness
+   *     puts a proxy there that it controls per directed link
+   */
+  public PeerTransport(
+      Member self,
+      long clusterId,
+      List<Member> members,
+      Map<String, URI> dialUrls,
+      PeerLimits limits,
+      Consumer<PeerHello> onHello,
+      Supplier<String> logContext) {
+    this.dialUrls = Map.copyOf(dialUrls);
     this.self = self;
     this.clusterId = clusterId;
     this.limits = limits;
@@ -90,7 +107,7 @@ public final class PeerTransport implements Transport, AutoCloseable {
       if (peer.id() == self.id()) {
         continue;
       }
-      URI url = peer.peerUrls().get(0);
+      URI url = dialUrls.getOrDefault(peer.name(), peer.peerUrls().get(0));
       ManagedChannel channel =
           NettyChannelBuilder.forAddress(url.getHost(), url.getPort())
               .usePlaintext()
