@@ -75,7 +75,12 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    BenchWorkload.Kind kind = BenchWorkload.Kind.of(operation);
+    BenchWorkload.Kind kind;
+    try {
+      kind = BenchWorkload.Kind.of(operation);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
     checkPositive("--clients", clients);
     checkPositive("--connections", connections);
     checkPositive("--keys", keyCount);
@@ -110,6 +115,15 @@ final class BenchCommand implements Callable<Integer> {
                   progress -> printProgress(err, progress))
               .run();
       print(out, result);
+      if (result.operations() == 0) {
+        err.println(
+            "Error: no request succeeded"
+                + result.errors().keySet().stream()
+                    .findFirst()
+                    .map(kindOf -> ": " + kindOf)
+                    .orElse(""));
+        return 1;
+      }
       return 0;
     } catch (RuntimeException e) {
       err.println("Error: " + ClientCommand.describe(e));
