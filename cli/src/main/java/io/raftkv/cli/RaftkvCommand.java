@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       MemberCommand.class,
       EndpointCommand.class,
       StatusCommand.class,
+      BenchCommand.class,
       ClusterCommand.class,
     })
 public final class RaftkvCommand implements Runnable {
