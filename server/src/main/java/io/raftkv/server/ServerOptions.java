@@ -196,17 +196,7 @@ public final class ServerOptions {
         electionTimeoutMillis <= 50_000,
         "--election-timeout[%dms] is too long, and should be set less than 50 seconds",
         electionTimeoutMillis);
-    require(snapshotCount >= 1, "--snapshot-count must be >= 1, got %d", snapshotCount);
-    require(
-        quotaBackendBytes >= 0, "--quota-backend-bytes must be >= 0, got %d", quotaBackendBytes);
-    require(
-        maxRequestBytes >= 1 && maxRequestBytes <= 64 << 20,
-        "--max-request-bytes must be in [1, 67108864], got %d",
-        maxRequestBytes);
-    require(
-        maxTxnOps >= 1 && maxTxnOps <= 1 << 20,
-        "--max-txn-ops must be in [1, 1048576], got %d",
-        maxTxnOps);
+    requireLimitsInRange();
     ServerConfig.ClusterState state = clusterState();
     ServerConfig config =
         new ServerConfig(
@@ -233,6 +223,20 @@ public final class ServerOptions {
             progressNotifyInterval());
     requireDistinctRaftIds(config.initialMembers());
     return config;
+  }
+
+  private void requireLimitsInRange() {
+    require(snapshotCount >= 1, "--snapshot-count must be >= 1, got %d", snapshotCount);
+    require(
+        quotaBackendBytes >= 0, "--quota-backend-bytes must be >= 0, got %d", quotaBackendBytes);
+    require(
+        maxRequestBytes >= 1 && maxRequestBytes <= 64 << 20,
+        "--max-request-bytes must be in [1, 67108864], got %d",
+        maxRequestBytes);
+    require(
+        maxTxnOps >= 1 && maxTxnOps <= 1 << 20,
+        "--max-txn-ops must be in [1, 1048576], got %d",
+        maxTxnOps);
   }
 
   private Map<String, URI> peerDialUrls(Map<String, List<URI>> cluster) {
