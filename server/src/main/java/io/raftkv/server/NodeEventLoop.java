@@ -164,6 +164,10 @@ public final class NodeEventLoop implements EventLoop, AutoCloseable {
 
   private static void fail(String what, Throwable e) {
     LOG.error("bug: {} threw, stopping the node", what, e);
+    // The reason must outlive the halt even where no logging backend is bound (test JVMs).
+    System.err.println("raftkv: bug: " + what + " threw, stopping the node");
+    e.printStackTrace(System.err);
+    System.err.flush();
     Runtime.getRuntime().halt(BUG_EXIT_CODE);
   }
 
