@@ -54,6 +54,10 @@ final class Failures {
           description.equals(TOO_MANY_REQUESTS) ? Verdict.RETRY_SAFE : Verdict.FINAL;
       // Our own per-attempt deadline: the request may be applying right now.
       case DEADLINE_EXCEEDED -> Verdict.RETRY_IF_IDEMPOTENT;
+      // grpc-java's Netty transport reports a connection that died mid-call (a leader killed
+      // with -9) as UNKNOWN "channel closed": it may have applied, like a lost connection.
+      case UNKNOWN ->
+          description.equals("channel closed") ? Verdict.RETRY_IF_IDEMPOTENT : Verdict.FINAL;
       default -> Verdict.FINAL;
     };
   }

@@ -35,6 +35,10 @@ class FailuresTest {
     assertThat(verdict(Status.UNAVAILABLE.withDescription("etcdserver: request timed out")))
         .isEqualTo(Failures.Verdict.RETRY_IF_IDEMPOTENT);
     assertThat(verdict(Status.DEADLINE_EXCEEDED)).isEqualTo(Failures.Verdict.RETRY_IF_IDEMPOTENT);
+    assertThat(verdict(Status.UNKNOWN.withDescription("channel closed")))
+        .isEqualTo(Failures.Verdict.RETRY_IF_IDEMPOTENT);
+    assertThat(verdict(Status.UNKNOWN.withDescription("a server's own failure")))
+        .isEqualTo(Failures.Verdict.FINAL);
   }
 
   @Test
