@@ -26,7 +26,33 @@ final class LeaderRequiringWatch implements AutoCloseable {
   private final CompletableFuture<Status> ended = new CompletableFuture<>();
   private final StreamObserver<WatchRequest> requests;
 
-  LeaderRequiringWatch(Channel channel) {
+  /**
+   * A watch the server has created. A member that knows no leader at that moment (an election after
+   * a handover) ends the stream with "no leader" at once; a client then asks again, as this does
+   * until {@code timeout}.
+   */
+  static LeaderRequiringWatch openCreated(Channel channel, Duration timeout)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      LeaderRequiringWatch watch = new LeaderRequiringWatch(channel);
+      long left = Math.max(1, deadline - System.nanoTime());
+      CompletableFuture.anyOf(watch.created, watch.ended).get(left, TimeUnit.NANOSECONDS);
+      if (watch.created.isDone()) {
+        return watch;
+      }
+      Status end = watch.ended.getNow(Status.OK);
+      watch.close();
+      boolean noLeader =
+          end.getCode() == Status.Code.UNAVAILABLE
+              && "etcdserver: no leader".equals(end.getDescription());
+      if (!noLeader || System.nanoTime() - deadline > 0) {
+        throw new AssertionError("the watch ended before it was created: " + end);
+      }
+    }
+  }
+
+  private LeaderRequiringWatch(Channel channel) {
     Metadata headers = new Metadata();
     headers.put(Metadata.Key.of("hasleader", Metadata.ASCII_STRING_MARSHALLER), "true");
     requests =
@@ -57,11 +83,6 @@ final class LeaderRequiringWatch implements AutoCloseable {
             .setCreateRequest(
                 WatchCreateRequest.newBuilder().setKey(ByteString.copyFromUtf8("watched")))
             .build());
-  }
-
-  void awaitCreated(Duration timeout)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    created.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The status the server ended the stream with. */

@@ -96,9 +96,8 @@ class ServerClusterTest {
   /** etcd's WithRequireLeader: once {@code other} dies, {@code alone} has no leader. */
   private void assertALoneMemberEndsLeaderRequiringWatches(ServerProcess alone, ServerProcess other)
       throws Exception {
-    try (LeaderRequiringWatch watch = new LeaderRequiringWatch(alone.channel());
+    try (LeaderRequiringWatch watch = LeaderRequiringWatch.openCreated(alone.channel(), STARTUP);
         Etcdctl etcdctl = Etcdctl.watch(root, alone.clientUrl(), "alone/k")) {
-      watch.awaitCreated(STARTUP);
       if (etcdctl != null) {
         alone.put("alone/k", "seen");
         await(

@@ -23,13 +23,24 @@ import org.slf4j.LoggerFactory;
  * under both because it counts ticks from the clock, never from timer firings (docs/server.md).
  *
  * <p>A task that throws is a bug: it is logged at ERROR and the process halts, since the replica's
- * state is then unknown (STYLE.md §4).
+ * state is then unknown (STYLE.md §4). Tests that run several nodes in one JVM pass their own
+ * {@link BugHandler} instead, so the bug fails the test with its stack trace rather than halting
+ * the test JVM with nothing but an exit status.
  */
 public final class NodeEventLoop implements EventLoop, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeEventLoop.class);
 
   /** Exit status after a bug on the loop. */
   public static final int BUG_EXIT_CODE = 70;
+
+  /** What a bug (a task or offloaded work that threw) does; the loop thread stops after it. */
+  @FunctionalInterface
+  public interface BugHandler {
+    void bug(String what, Throwable thrown);
+  }
+
+  /** The production handler: log, print the stack trace, halt with {@link #BUG_EXIT_CODE}. */
+  public static final BugHandler HALT = NodeEventLoop::haltOnBug;
 
   private record Timer(long deadlineNanos, long sequence, Runnable task, boolean[] cancelled)
       implements Comparable<Timer> {
@@ -46,6 +57,7 @@ public final class NodeEventLoop implements EventLoop, AutoCloseable {
   private final PriorityQueue<Timer> timers = new PriorityQueue<>();
   private final ExecutorService workers;
   private final Thread thread;
+  private final BugHandler onBug;
   private long timerSequence;
   private boolean closing;
 
@@ -54,7 +66,13 @@ public final class NodeEventLoop implements EventLoop, AutoCloseable {
    * @param workers where {@link #offload} runs work; shared by the process, not closed here
    */
   public NodeEventLoop(String name, ExecutorService workers) {
+    this(name, workers, HALT);
+  }
+
+  /** A loop whose bugs go to {@code onBug} instead of halting the process (tests). */
+  public NodeEventLoop(String name, ExecutorService workers, BugHandler onBug) {
     this.workers = workers;
+    this.onBug = onBug;
     this.thread = Thread.ofPlatform().name(name).unstarted(this::run);
     thread.start();
   }
@@ -100,7 +118,7 @@ public final class NodeEventLoop implements EventLoop, AutoCloseable {
           try {
             work.run();
           } catch (RuntimeException | Error e) {
-            fail("offloaded work", e);
+            onBug.bug("offloaded work", e);
           }
         });
   }
@@ -127,7 +145,7 @@ public final class NodeEventLoop implements EventLoop, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) {
-      fail("event loop task", e);
+      onBug.bug("event loop task", e);
     }
   }
 
@@ -162,7 +180,7 @@ public final class NodeEventLoop implements EventLoop, AutoCloseable {
     }
   }
 
-  private static void fail(String what, Throwable e) {
+  private static void haltOnBug(String what, Throwable e) {
     LOG.error("bug: {} threw, stopping the node", what, e);
     // The reason must outlive the halt even where no logging backend is bound (test JVMs).
     System.err.println("raftkv: bug: " + what + " threw, stopping the node");

@@ -58,6 +58,12 @@ final class EtcdTestCluster implements AutoCloseable {
   final List<Node> nodes = new ArrayList<>();
   private final Map<NodeId, Node> byRaftId = new ConcurrentHashMap<>();
 
+  /**
+   * Bugs the nodes' loops met. Production halts on one; here the test JVM lives on and {@link
+   * #close} fails the test with the stack trace, which a halted fork would have lost.
+   */
+  private final List<AssertionError> bugs = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   EtcdTestCluster(int size) {
     this(size, ServerLimits.defaults(), c -> c);
   }
@@ -168,6 +174,17 @@ final class EtcdTestCluster implements AutoCloseable {
     for (Node node : nodes) {
       node.close();
     }
+    if (!bugs.isEmpty()) {
+      AssertionError first = bugs.get(0);
+      bugs.stream().skip(1).forEach(first::addSuppressed);
+      throw first;
+    }
+  }
+
+  private void bug(String node, String what, Throwable thrown) {
+    AssertionError bug = new AssertionError(node + ": " + what + " threw (a bug)", thrown);
+    bug.printStackTrace();
+    bugs.add(bug);
   }
 
   /** One member: its loop, replica, gRPC server and the context the etcd services bind to. */
@@ -218,7 +235,9 @@ final class EtcdTestCluster implements AutoCloseable {
       this.limits = limits;
       this.config = config;
       this.alarms = new AlarmState(memberId);
-      this.loop = new NodeEventLoop("loop-" + name, workers);
+      this.loop =
+          new NodeEventLoop(
+              "loop-" + name, workers, (what, thrown) -> cluster.bug(name, what, thrown));
       try {
         this.dataDir = Files.createTempDirectory("raftkv-etcd-test-" + name);
       } catch (IOException e) {
