@@ -56,6 +56,11 @@ final class SnapshotCommand implements Runnable {
           options.endpoints.size() == 1
               ? options.endpoints.get(0)
               : client.maintenance().findLeader().get().orElse(options.endpoints.get(0));
+      Path directory = file.toAbsolutePath().getParent();
+      if (!Files.isDirectory(directory)) {
+        throw new IllegalArgumentException(
+            "no directory " + directory + " to save " + file + " in");
+      }
       Path partial = file.resolveSibling(file.getFileName() + ".part");
       try {
         long bytes;
