@@ -21,10 +21,20 @@ abstract class ClientCommand implements Callable<Integer> {
   /** Runs against {@code client}, printing to {@code out}; the exit code. */
   abstract int run(RaftkvClient client, PrintWriter out) throws Exception;
 
+  /** Whether the command has a {@code -w table} shape; etcdctl refuses the others. */
+  boolean printsTable() {
+    return false;
+  }
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (options.table() && !printsTable()) {
+      err.println("Error: table not supported as output format");
+      err.flush();
+      return 2;
+    }
     try (RaftkvClient client = options.connect()) {
       int code = run(client, out);
       out.flush();

@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 final class ClientOptions {
   enum Format {
     simple,
-    json
+    json,
+    table
   }
 
   @Option(
@@ -54,6 +55,10 @@ final class ClientOptions {
 
   boolean json() {
     return format == Format.json;
+  }
+
+  boolean table() {
+    return format == Format.table;
   }
 
   /** Go's duration syntax, as etcdctl takes it: a number and ms, s, m or h. */

@@ -39,9 +39,15 @@ final class EndpointCommand implements Runnable {
   @Command(name = "health", description = "Whether each endpoint answers and knows a leader.")
   static final class Health extends ClientCommand {
     @Override
+    boolean printsTable() {
+      return true;
+    }
+
+    @Override
     int run(RaftkvClient client, PrintWriter out) throws Exception {
       boolean allHealthy = true;
       List<String> json = new ArrayList<>();
+      List<List<String>> rows = new ArrayList<>();
       for (String endpoint : options.endpoints) {
         long started = System.nanoTime();
         String error = "";
@@ -56,21 +62,26 @@ final class EndpointCommand implements Runnable {
         double tookMillis = (System.nanoTime() - started) / 1e6;
         boolean healthy = error.isEmpty();
         allHealthy &= healthy;
-        if (options.json()) {
-          json.add(
-              String.format(
-                  "{\"endpoint\":\"%s\",\"health\":%b,\"took\":\"%.3fms\",\"error\":\"%s\"}",
-                  endpoint, healthy, tookMillis, error.replace("\"", "'")));
-        } else if (healthy) {
-          out.printf(
-              "%s is healthy: answered status with a leader: took = %.3fms%n",
-              endpoint, tookMillis);
-        } else {
-          out.printf("%s is unhealthy: %s%n", endpoint, error);
+        rows.add(
+            List.of(
+                endpoint, Boolean.toString(healthy), String.format("%.3fms", tookMillis), error));
+        json.add(
+            String.format(
+                "{\"endpoint\":\"%s\",\"health\":%b,\"took\":\"%.3fms\",\"error\":\"%s\"}",
+                endpoint, healthy, tookMillis, error.replace("\"", "'")));
+        if (options.format == ClientOptions.Format.simple) {
+          out.println(
+              healthy
+                  ? String.format(
+                      "%s is healthy: answered status with a leader: took = %.3fms",
+                      endpoint, tookMillis)
+                  : endpoint + " is unhealthy: " + error);
         }
       }
       if (options.json()) {
         out.println("[" + String.join(",", json) + "]");
+      } else if (options.table()) {
+        Table.print(out, List.of("ENDPOINT", "HEALTH", "TOOK", "ERROR"), rows);
       }
       if (!allHealthy) {
         throw new IllegalStateException("unhealthy cluster");
@@ -83,6 +94,24 @@ final class EndpointCommand implements Runnable {
       name = "status",
       description = "Each endpoint's id, version, db size, leader, term and index.")
   static final class EndpointStatus extends ClientCommand {
+    private static final List<String> HEADINGS =
+        List.of(
+            "ENDPOINT",
+            "ID",
+            "VERSION",
+            "DB SIZE",
+            "IS LEADER",
+            "IS LEARNER",
+            "RAFT TERM",
+            "RAFT INDEX",
+            "RAFT APPLIED INDEX",
+            "ERRORS");
+
+    @Override
+    boolean printsTable() {
+      return true;
+    }
+
     @Override
     int run(RaftkvClient client, PrintWriter out) throws Exception {
       List<CompletableFuture<StatusResponse>> asked = new ArrayList<>();
@@ -90,28 +119,14 @@ final class EndpointCommand implements Runnable {
         asked.add(client.maintenance().status(endpoint));
       }
       List<String> json = new ArrayList<>();
+      List<List<String>> rows = new ArrayList<>();
       Exception failure = null;
       for (int i = 0; i < asked.size(); i++) {
         String endpoint = options.endpoints.get(i);
         try {
           StatusResponse s = asked.get(i).get();
-          if (options.json()) {
-            json.add("{\"Endpoint\":\"" + endpoint + "\",\"Status\":" + Printer.json(s) + "}");
-          } else {
-            out.println(
-                String.join(
-                    ", ",
-                    endpoint,
-                    Long.toHexString(s.getHeader().getMemberId()),
-                    s.getVersion(),
-                    bytes(s.getDbSize()),
-                    Boolean.toString(s.getLeader() == s.getHeader().getMemberId()),
-                    "false",
-                    Long.toString(s.getRaftTerm()),
-                    Long.toString(s.getRaftIndex()),
-                    Long.toString(s.getRaftAppliedIndex()),
-                    String.join(" ", s.getErrorsList())));
-          }
+          json.add("{\"Endpoint\":\"" + endpoint + "\",\"Status\":" + Printer.json(s) + "}");
+          rows.add(row(endpoint, s));
         } catch (Exception e) {
           failure = e;
           spec.commandLine()
@@ -122,11 +137,29 @@ final class EndpointCommand implements Runnable {
       }
       if (options.json()) {
         out.println("[" + String.join(",", json) + "]");
+      } else if (options.table()) {
+        Table.print(out, HEADINGS, rows);
+      } else {
+        rows.forEach(row -> out.println(String.join(", ", row)));
       }
       if (failure != null) {
         throw failure;
       }
       return 0;
+    }
+
+    private static List<String> row(String endpoint, StatusResponse s) {
+      return List.of(
+          endpoint,
+          Long.toHexString(s.getHeader().getMemberId()),
+          s.getVersion(),
+          bytes(s.getDbSize()),
+          Boolean.toString(s.getLeader() == s.getHeader().getMemberId()),
+          "false",
+          Long.toString(s.getRaftTerm()),
+          Long.toString(s.getRaftIndex()),
+          Long.toString(s.getRaftAppliedIndex()),
+          String.join(" ", s.getErrorsList()));
     }
   }
 
@@ -136,18 +169,25 @@ final class EndpointCommand implements Runnable {
     long revision;
 
     @Override
+    boolean printsTable() {
+      return true;
+    }
+
+    @Override
     int run(RaftkvClient client, PrintWriter out) throws Exception {
       List<String> json = new ArrayList<>();
+      List<List<String>> rows = new ArrayList<>();
       for (String endpoint : options.endpoints) {
         HashKVResponse r = client.maintenance().hashKv(endpoint, revision).get();
-        if (options.json()) {
-          json.add("{\"Endpoint\":\"" + endpoint + "\",\"HashKV\":" + Printer.json(r) + "}");
-        } else {
-          out.println(endpoint + ", " + Integer.toUnsignedString(r.getHash()));
-        }
+        json.add("{\"Endpoint\":\"" + endpoint + "\",\"HashKV\":" + Printer.json(r) + "}");
+        rows.add(List.of(endpoint, Integer.toUnsignedString(r.getHash())));
       }
       if (options.json()) {
         out.println("[" + String.join(",", json) + "]");
+      } else if (options.table()) {
+        Table.print(out, List.of("ENDPOINT", "HASH"), rows);
+      } else {
+        rows.forEach(row -> out.println(String.join(", ", row)));
       }
       return 0;
     }

@@ -12,6 +12,8 @@ import io.raftkv.client.RaftkvClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -94,6 +96,11 @@ final class KvCommands {
     boolean keysOnly;
 
     @Override
+    boolean printsTable() {
+      return true;
+    }
+
+    @Override
     int run(RaftkvClient client, PrintWriter out) throws Exception {
       if (!consistency.equals("l") && !consistency.equals("s")) {
         throw new IllegalArgumentException("unknown consistency flag '" + consistency + "'");
@@ -112,6 +119,10 @@ final class KvCommands {
         out.println(Printer.json(response));
         return 0;
       }
+      if (options.table()) {
+        table(out, response);
+        return 0;
+      }
       for (KeyValue kv : response.getKvsList()) {
         if (keysOnly) {
           out.println(kv.getKey().toStringUtf8());
@@ -121,6 +132,26 @@ final class KvCommands {
       }
       return 0;
     }
+  }
+
+  /**
+   * etcdctl 3.4 has no table for get ("table not supported as output format"); this one has a row
+   * per key in etcd's KeyValue field order.
+   */
+  private static void table(PrintWriter out, RangeResponse response) {
+    List<List<String>> rows = new ArrayList<>();
+    for (KeyValue kv : response.getKvsList()) {
+      rows.add(
+          List.of(
+              kv.getKey().toStringUtf8(),
+              kv.getValue().toStringUtf8(),
+              Long.toString(kv.getCreateRevision()),
+              Long.toString(kv.getModRevision()),
+              Long.toString(kv.getVersion()),
+              kv.getLease() == 0 ? "" : Printer.leaseId(kv.getLease())));
+    }
+    Table.print(
+        out, List.of("KEY", "VALUE", "CREATE REVISION", "MOD REVISION", "VERSION", "LEASE"), rows);
   }
 
   @Command(name = "del", description = "Deletes a key or a range of keys; prints how many.")

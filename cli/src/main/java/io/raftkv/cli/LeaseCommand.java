@@ -3,8 +3,10 @@ package io.raftkv.cli;
 import io.etcd.jetcd.api.LeaseGrantResponse;
 import io.etcd.jetcd.api.LeaseKeepAliveResponse;
 import io.etcd.jetcd.api.LeaseTimeToLiveResponse;
+import io.etcd.jetcd.api.ResponseHeader;
 import io.raftkv.client.Lease;
 import io.raftkv.client.LeaseExpiredException;
+import io.raftkv.client.LeaseList;
 import io.raftkv.client.RaftkvClient;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -22,7 +24,8 @@ import picocli.CommandLine.Parameters;
       LeaseCommand.Grant.class,
       LeaseCommand.Revoke.class,
       LeaseCommand.TimeToLive.class,
-      LeaseCommand.KeepAlive.class
+      LeaseCommand.KeepAlive.class,
+      LeaseCommand.ListLeases.class
     })
 final class LeaseCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -59,8 +62,12 @@ final class LeaseCommand implements Runnable {
 
     @Override
     int run(RaftkvClient client, PrintWriter out) throws Exception {
-      var response = client.lease().revoke(Printer.parseLeaseId(id)).get();
-      out.println(options.json() ? Printer.json(response) : "lease " + id + " revoked");
+      long leaseId = Printer.parseLeaseId(id);
+      var response = client.lease().revoke(leaseId).get();
+      out.println(
+          options.json()
+              ? Printer.json(response)
+              : "lease " + Printer.leaseId(leaseId) + " revoked");
       return 0;
     }
   }
@@ -75,13 +82,15 @@ final class LeaseCommand implements Runnable {
 
     @Override
     int run(RaftkvClient client, PrintWriter out) throws Exception {
-      LeaseTimeToLiveResponse r = client.lease().timeToLive(Printer.parseLeaseId(id), keys).get();
+      long leaseId = Printer.parseLeaseId(id);
+      LeaseTimeToLiveResponse r = client.lease().timeToLive(leaseId, keys).get();
       if (options.json()) {
         out.println(Printer.json(r));
       } else if (r.getTTL() == -1) {
-        out.println("lease " + id + " already expired");
+        out.println("lease " + Printer.leaseId(leaseId) + " already expired");
       } else {
-        StringBuilder line = new StringBuilder("lease " + id + " granted with TTL(");
+        StringBuilder line =
+            new StringBuilder("lease " + Printer.leaseId(leaseId) + " granted with TTL(");
         line.append(r.getGrantedTTL()).append("s), remaining(").append(r.getTTL()).append("s)");
         if (keys) {
           line.append(", attached keys(")
@@ -115,7 +124,11 @@ final class LeaseCommand implements Runnable {
                       out.println(
                           options.json()
                               ? Printer.json(response)
-                              : "lease " + id + " keepalived with TTL(" + response.getTTL() + ")");
+                              : "lease "
+                                  + Printer.leaseId(leaseId)
+                                  + " keepalived with TTL("
+                                  + response.getTTL()
+                                  + ")");
                       out.flush();
                     }
 
@@ -129,13 +142,48 @@ final class LeaseCommand implements Runnable {
         return 0;
       } catch (java.util.concurrent.ExecutionException e) {
         if (e.getCause() instanceof LeaseExpiredException) {
-          out.println("lease " + id + " expired or revoked.");
+          out.println("lease " + Printer.leaseId(leaseId) + " expired or revoked.");
           return 0;
         }
         throw e;
       } finally {
         alive.close();
       }
+    }
+  }
+
+  /**
+   * etcdctl's lease list: "found N leases", then each id as {@code %016x}; its JSON flattens the
+   * header, as etcdctl 3.4's printer does (there is no generated message to print here).
+   */
+  @Command(name = "list", description = "Lists every lease's id.")
+  static final class ListLeases extends ClientCommand {
+    @Override
+    int run(RaftkvClient client, PrintWriter out) throws Exception {
+      LeaseList leases = client.lease().leases().get();
+      if (options.json()) {
+        out.println(json(leases));
+        return 0;
+      }
+      out.println("found " + leases.ids().size() + " leases");
+      for (long id : leases.ids()) {
+        out.println(Printer.leaseId(id));
+      }
+      return 0;
+    }
+
+    private static String json(LeaseList leases) {
+      ResponseHeader h = leases.header();
+      StringBuilder json = new StringBuilder();
+      json.append("{\"cluster_id\":").append(Long.toUnsignedString(h.getClusterId()));
+      json.append(",\"member_id\":").append(Long.toUnsignedString(h.getMemberId()));
+      json.append(",\"revision\":").append(h.getRevision());
+      json.append(",\"raft_term\":").append(Long.toUnsignedString(h.getRaftTerm()));
+      json.append(",\"leases\":[");
+      for (int i = 0; i < leases.ids().size(); i++) {
+        json.append(i == 0 ? "" : ",").append("{\"id\":").append(leases.ids().get(i)).append('}');
+      }
+      return json.append("]}").toString();
     }
   }
 }

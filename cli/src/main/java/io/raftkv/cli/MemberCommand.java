@@ -4,6 +4,8 @@ import io.etcd.jetcd.api.Member;
 import io.etcd.jetcd.api.MemberListResponse;
 import io.raftkv.client.RaftkvClient;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,6 +26,14 @@ final class MemberCommand implements Runnable {
       name = "list",
       description = "Lists every member: id, status, name, peer and client URLs.")
   static final class ListMembers extends ClientCommand {
+    private static final List<String> HEADINGS =
+        List.of("ID", "STATUS", "NAME", "PEER ADDRS", "CLIENT ADDRS", "IS LEARNER");
+
+    @Override
+    boolean printsTable() {
+      return true;
+    }
+
     @Override
     int run(RaftkvClient client, PrintWriter out) throws Exception {
       MemberListResponse response = client.cluster().memberList().get();
@@ -31,16 +41,21 @@ final class MemberCommand implements Runnable {
         out.println(Printer.json(response));
         return 0;
       }
+      List<List<String>> rows = new ArrayList<>();
       for (Member m : response.getMembersList()) {
-        out.println(
-            String.join(
-                ", ",
+        rows.add(
+            List.of(
                 Long.toHexString(m.getID()),
                 m.getName().isEmpty() ? "unstarted" : "started",
                 m.getName(),
                 String.join(",", m.getPeerURLsList()),
                 String.join(",", m.getClientURLsList()),
                 Boolean.toString(m.getIsLearner())));
+      }
+      if (options.table()) {
+        Table.print(out, HEADINGS, rows);
+      } else {
+        rows.forEach(row -> out.println(String.join(", ", row)));
       }
       return 0;
     }

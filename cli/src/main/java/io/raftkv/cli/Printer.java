@@ -32,8 +32,9 @@ final class Printer {
     out.println(kv.getValue().toStringUtf8());
   }
 
+  /** etcdctl's {@code %016x}. */
   static String leaseId(long id) {
-    return Long.toHexString(id);
+    return String.format("%016x", id);
   }
 
   /** Lease ids are written in hex, as etcdctl prints them. */

@@ -25,6 +25,8 @@ import picocli.CommandLine.Command;
       MemberCommand.class,
       EndpointCommand.class,
       StatusCommand.class,
+      LeaderCommand.class,
+      SnapshotCommand.class,
       BenchCommand.class,
       ClusterCommand.class,
     })

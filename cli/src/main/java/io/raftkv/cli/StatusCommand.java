@@ -16,9 +16,23 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "status", description = "One table of every member: role, term, indexes, leader.")
 final class StatusCommand extends ClientCommand {
-  private static final String[] HEADINGS = {
-    "NAME", "ENDPOINT", "ID", "ROLE", "TERM", "COMMIT", "APPLIED", "LEADER", "DB SIZE", "VERSION"
-  };
+  private static final List<String> HEADINGS =
+      List.of(
+          "NAME",
+          "ENDPOINT",
+          "ID",
+          "ROLE",
+          "TERM",
+          "COMMIT",
+          "APPLIED",
+          "LEADER",
+          "DB SIZE",
+          "VERSION");
+
+  @Override
+  boolean printsTable() {
+    return true;
+  }
 
   @Override
   int run(RaftkvClient client, PrintWriter out) throws Exception {
@@ -30,7 +44,7 @@ final class StatusCommand extends ClientCommand {
               ? CompletableFuture.failedFuture(new IllegalStateException("no client URL"))
               : client.maintenance().status(m.getClientURLs(0)));
     }
-    List<String[]> rows = new ArrayList<>();
+    List<List<String>> rows = new ArrayList<>();
     List<String> json = new ArrayList<>();
     boolean allAnswered = true;
     for (int i = 0; i < members.size(); i++) {
@@ -51,18 +65,17 @@ final class StatusCommand extends ClientCommand {
         allAnswered = false;
         String why = describe(e);
         rows.add(
-            new String[] {
-              m.getName(),
-              endpoint,
-              Long.toHexString(m.getID()),
-              "unreachable: " + why,
-              "",
-              "",
-              "",
-              "",
-              "",
-              ""
-            });
+            List.of(
+                m.getName(),
+                endpoint,
+                Long.toHexString(m.getID()),
+                "unreachable: " + why,
+                "",
+                "",
+                "",
+                "",
+                "",
+                ""));
         json.add(
             "{\"name\":\""
                 + m.getName()
@@ -75,8 +88,10 @@ final class StatusCommand extends ClientCommand {
     }
     if (options.json()) {
       out.println("[" + String.join(",", json) + "]");
+    } else if (options.table()) {
+      Table.print(out, HEADINGS, rows);
     } else {
-      table(out, rows);
+      columns(out, rows);
     }
     if (!allAnswered) {
       throw new IllegalStateException("not every member answered");
@@ -84,36 +99,36 @@ final class StatusCommand extends ClientCommand {
     return 0;
   }
 
-  private static String[] row(Member m, String endpoint, StatusResponse s) {
+  private static List<String> row(Member m, String endpoint, StatusResponse s) {
     boolean leads = s.getLeader() == s.getHeader().getMemberId();
-    return new String[] {
-      m.getName(),
-      endpoint,
-      Long.toHexString(m.getID()),
-      leads ? "leader" : s.getLeader() == 0 ? "no leader" : "follower",
-      Long.toString(s.getRaftTerm()),
-      Long.toString(s.getRaftIndex()),
-      Long.toString(s.getRaftAppliedIndex()),
-      Long.toHexString(s.getLeader()),
-      EndpointCommand.bytes(s.getDbSize()),
-      s.getVersion()
-    };
+    return List.of(
+        m.getName(),
+        endpoint,
+        Long.toHexString(m.getID()),
+        leads ? "leader" : s.getLeader() == 0 ? "no leader" : "follower",
+        Long.toString(s.getRaftTerm()),
+        Long.toString(s.getRaftIndex()),
+        Long.toString(s.getRaftAppliedIndex()),
+        Long.toHexString(s.getLeader()),
+        EndpointCommand.bytes(s.getDbSize()),
+        s.getVersion());
   }
 
-  private static void table(PrintWriter out, List<String[]> rows) {
-    int[] widths = new int[HEADINGS.length];
-    List<String[]> all = new ArrayList<>();
+  /** The simple shape: left-aligned columns two spaces apart, headings first. */
+  private static void columns(PrintWriter out, List<List<String>> rows) {
+    int[] widths = new int[HEADINGS.size()];
+    List<List<String>> all = new ArrayList<>();
     all.add(HEADINGS);
     all.addAll(rows);
-    for (String[] row : all) {
-      for (int c = 0; c < row.length; c++) {
-        widths[c] = Math.max(widths[c], row[c].length());
+    for (List<String> row : all) {
+      for (int c = 0; c < row.size(); c++) {
+        widths[c] = Math.max(widths[c], row.get(c).length());
       }
     }
-    for (String[] row : all) {
+    for (List<String> row : all) {
       StringBuilder line = new StringBuilder();
-      for (int c = 0; c < row.length; c++) {
-        line.append(c == 0 ? "" : "  ").append(String.format("%-" + widths[c] + "s", row[c]));
+      for (int c = 0; c < row.size(); c++) {
+        line.append(c == 0 ? "" : "  ").append(String.format("%-" + widths[c] + "s", row.get(c)));
       }
       out.println(line.toString().stripTrailing());
     }

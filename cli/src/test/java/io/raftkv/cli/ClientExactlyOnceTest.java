@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.etcd.jetcd.api.KeyValue;
 import io.etcd.jetcd.api.RangeRequest;
+import io.raftkv.chaos.ServerNode;
 import io.raftkv.client.ClientStats;
 import io.raftkv.client.ExactlyOnce;
 import io.raftkv.client.RaftkvClient;
@@ -125,14 +126,14 @@ class ClientExactlyOnceTest {
               acknowledged.size() >= before + 50
                   ? java.util.Optional.of(true)
                   : java.util.Optional.empty());
-      ServerProcess leader = cluster.awaitLeader(ProcessCluster.STARTUP);
+      ServerNode leader = cluster.awaitLeader(ProcessCluster.STARTUP);
       leader.kill();
       cluster.awaitLeader(Duration.ofSeconds(30));
-      leader.start(cluster.initialCluster);
+      cluster.restart(leader);
       cluster.await(
           ProcessCluster.STARTUP,
-          leader.name + " answering again",
-          () -> leader.status().map(s -> true));
+          leader.name() + " answering again",
+          () -> ProcessCluster.status(leader).map(s -> true));
     }
   }
 }

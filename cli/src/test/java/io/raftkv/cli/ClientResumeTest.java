@@ -8,6 +8,7 @@ import io.etcd.jetcd.api.LeaseKeepAliveResponse;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.WatchCreateRequest;
 import io.etcd.jetcd.api.WatchResponse;
+import io.raftkv.chaos.ServerNode;
 import io.raftkv.client.KeepAlive;
 import io.raftkv.client.Lease;
 import io.raftkv.client.LeaseExpiredException;
@@ -39,7 +40,7 @@ class ClientResumeTest {
   void aWatchResumesAcrossALeaderKillAndCompactionEndsAWatch() throws Exception {
     try (ProcessCluster cluster = new ProcessCluster(root, 3);
         RaftkvClient client = client(cluster)) {
-      ServerProcess leader = leaderTheClientFinds(cluster, client);
+      ServerNode leader = leaderTheClientFinds(cluster, client);
       long start = client.kv().put("w/0", "0").get().getHeader().getRevision() + 1;
       Collector collected = new Collector();
       Watcher watcher = client.watch().watch(prefix("w/", start), collected);
@@ -90,7 +91,7 @@ class ClientResumeTest {
   void aKeepAliveSurvivesALeaderKillAndReportsTheLeaseGone() throws Exception {
     try (ProcessCluster cluster = new ProcessCluster(root, 3);
         RaftkvClient client = client(cluster)) {
-      ServerProcess leader = leaderTheClientFinds(cluster, client);
+      ServerNode leader = leaderTheClientFinds(cluster, client);
       long leaseId = client.lease().grant(Duration.ofSeconds(6)).get().getID();
       client
           .kv()
@@ -157,14 +158,14 @@ class ClientResumeTest {
    * (a status probe times out on a loaded machine, or asks during an election): the client then
    * says so, and a user asks again, as this does.
    */
-  private static ServerProcess leaderTheClientFinds(ProcessCluster cluster, RaftkvClient client)
+  private static ServerNode leaderTheClientFinds(ProcessCluster cluster, RaftkvClient client)
       throws InterruptedException {
     return cluster.await(
         ProcessCluster.STARTUP,
         "the client to find the leader the members name",
         () -> {
           try {
-            ServerProcess leader = cluster.awaitLeader(ProcessCluster.STARTUP);
+            ServerNode leader = cluster.awaitLeader(ProcessCluster.STARTUP);
             Optional<String> found = client.maintenance().findLeader().get();
             return found.equals(Optional.of(endpoint(leader)))
                 ? Optional.of(leader)
@@ -178,8 +179,8 @@ class ClientResumeTest {
         });
   }
 
-  private static String endpoint(ServerProcess node) {
-    return "127.0.0.1:" + node.clientPort;
+  private static String endpoint(ServerNode node) {
+    return "127.0.0.1:" + node.clientPort();
   }
 
   private static WatchCreateRequest prefix(String prefix, long startRevision) {

@@ -1,7 +1,6 @@
 package io.raftkv.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -9,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,8 +86,12 @@ class KvCommandsTest {
 
   /** The command reads System.in as etcdctl reads stdin; tests here run one at a time. */
   private static CliRun withStdin(String input, java.util.function.Supplier<CliRun> command) {
+    return withStdin(input.getBytes(java.nio.charset.StandardCharsets.UTF_8), command);
+  }
+
+  private static CliRun withStdin(byte[] input, java.util.function.Supplier<CliRun> command) {
     java.io.InputStream saved = System.in;
-    System.setIn(new ByteArrayInputStream(input.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    System.setIn(new ByteArrayInputStream(input));
     try {
       return command.get();
     } finally {
@@ -121,7 +125,12 @@ class KvCommandsTest {
             "lease "
                 + id
                 + " granted with TTL\\(60s\\), remaining\\(\\d+s\\), attached keys\\(leased\\)\n");
+    assertThat(run("lease", "list").out()).startsWith("found ").contains("\n" + id + "\n");
+    assertThat(run("lease", "list", "-w", "json").out())
+        .startsWith("{\"cluster_id\":")
+        .contains("{\"id\":" + Long.parseLong(id, 16) + "}");
     assertThat(run("lease", "revoke", id).out()).isEqualTo("lease " + id + " revoked\n");
+    assertThat(run("lease", "list").out()).doesNotContain(id);
     assertThat(run("get", "leased").out()).isEmpty();
     CliRun again = run("lease", "revoke", id);
     assertThat(again.exitCode()).isEqualTo(1);
@@ -153,6 +162,76 @@ class KvCommandsTest {
     assertThat(status.out().lines()).hasSize(4).first().asString().startsWith("NAME");
     assertThat(status.out().lines().filter(l -> l.contains(" leader "))).hasSize(1);
     assertThat(run("status", "-w", "json").out()).startsWith("[{\"name\":\"n");
+  }
+
+  /** etcdctl's table shape: ruled, headings centred, cells right-aligned. */
+  @Test
+  void tablesInEtcdctlsShape() {
+    run("put", "tab/k", "v");
+    List<String> get = run("get", "tab/k", "-w", "table").out().lines().toList();
+    assertThat(get).hasSize(5);
+    assertThat(get.get(0)).isEqualTo(get.get(2)).isEqualTo(get.get(4)).matches("\\+[-+]+");
+    assertThat(get.get(1))
+        .isEqualTo("|  KEY  | VALUE | CREATE REVISION | MOD REVISION | VERSION | LEASE |");
+    assertThat(get.get(3))
+        .matches("\\| tab/k \\|     v \\| +\\d+ \\| +\\d+ \\|       1 \\|       \\|");
+    assertThat(run("member", "list", "-w", "table").out().lines())
+        .hasSize(7)
+        .element(1)
+        .isEqualTo(
+            "|        ID        | STATUS  | NAME |       PEER ADDRS       |"
+                + "      CLIENT ADDRS      | IS LEARNER |");
+    assertThat(run("endpoint", "status", "-w", "table").out())
+        .contains("| RAFT APPLIED INDEX | ERRORS |")
+        .contains("|      true |      false |");
+    CliRun status = run("status", "-w", "table");
+    assertThat(status.out().lines()).hasSize(7);
+    assertThat(status.out()).contains("|   leader |").contains("| follower |");
+    CliRun put = run("put", "tab/k", "v", "-w", "table");
+    assertThat(put.exitCode()).isEqualTo(2);
+    assertThat(put.err()).isEqualTo("Error: table not supported as output format\n");
+  }
+
+  @Test
+  void leaderTransferMovesLeadershipToTheMemberNamed() throws Exception {
+    String leaderLine =
+        run("status").out().lines().filter(l -> l.contains(" leader ")).findFirst().orElseThrow();
+    String to = leaderLine.startsWith("n1 ") ? "n2" : "n1";
+    CliRun moved = run("leader", "transfer", "--to", to);
+    assertThat(moved.exitCode()).as(moved.err()).isZero();
+    assertThat(moved.out()).matches("Leadership transferred from [0-9a-f]+ to [0-9a-f]+\n");
+    assertThat(run("status").out().lines().filter(l -> l.contains(" leader ")))
+        .singleElement()
+        .asString()
+        .startsWith(to + " ");
+    assertThat(run("leader", "transfer", "--to", to).out()).contains(" is the leader already");
+    CliRun unknown = run("leader", "transfer", "--to", "n9");
+    assertThat(unknown.exitCode()).isEqualTo(2);
+    assertThat(unknown.err()).startsWith("Error: no member 'n9' in the cluster (members: n");
+    assertThat(run("leader", "transfer").exitCode()).isEqualTo(2);
+  }
+
+  @Test
+  void snapshotSaveWritesAVerifiedFileWithProgress(@TempDir Path dir) throws Exception {
+    run("put", "snap/k", "v");
+    Path file = dir.resolve("backup.db");
+    CliRun saved = run("snapshot", "save", file.toString());
+    assertThat(saved.exitCode()).as(saved.err()).isZero();
+    assertThat(saved.out()).isEqualTo("Snapshot saved at " + file + "\n");
+    assertThat(saved.err())
+        .contains("(100%)")
+        .containsPattern("checksum ok, restores to revision \\d+ with \\d+ keys");
+    assertThat(Files.size(file) % 512).isEqualTo(32);
+    assertThat(dir.resolve("backup.db.part")).doesNotExist();
+    CliRun nowhere = run("snapshot", "save", dir.resolve("no/such/dir/x.db").toString());
+    assertThat(nowhere.exitCode()).isEqualTo(2);
+    assertThat(nowhere.err())
+        .isEqualTo(
+            "Error: no directory "
+                + dir.resolve("no/such/dir")
+                + " to save "
+                + dir.resolve("no/such/dir/x.db")
+                + " in\n");
   }
 
   @Test
@@ -205,12 +284,14 @@ class KvCommandsTest {
     assertThat(tooLarge.exitCode()).isEqualTo(1);
     assertThat(tooLarge.err()).isEqualTo("Error: etcdserver: request is too large\n");
 
-    assertThatThrownBy(
-            () ->
-                KvCommands.stdin(
-                    new ByteArrayInputStream(new byte[KvCommands.STDIN_VALUE_BYTES_MAX + 1])))
-        .hasMessage(
-            "the value on stdin is larger than " + KvCommands.STDIN_VALUE_BYTES_MAX + " bytes");
+    CliRun stdinTooLarge =
+        withStdin(new byte[KvCommands.STDIN_VALUE_BYTES_MAX + 1], () -> run("put", "big"));
+    assertThat(stdinTooLarge.exitCode()).isEqualTo(2);
+    assertThat(stdinTooLarge.err())
+        .isEqualTo(
+            "Error: the value on stdin is larger than "
+                + KvCommands.STDIN_VALUE_BYTES_MAX
+                + " bytes\n");
 
     CliRun badLease = run("lease", "revoke", "zz");
     assertThat(badLease.exitCode()).isEqualTo(2);

@@ -9,7 +9,9 @@ import io.etcd.jetcd.api.LeaseRevokeRequest;
 import io.etcd.jetcd.api.LeaseRevokeResponse;
 import io.etcd.jetcd.api.LeaseTimeToLiveRequest;
 import io.etcd.jetcd.api.LeaseTimeToLiveResponse;
+import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.stub.ClientCalls;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +77,23 @@ public final class Lease {
         Calls.Route.LEADER,
         Calls.Kind.READ,
         (channel, timeout) -> stub(channel, timeout).leaseTimeToLive(request));
+  }
+
+  /**
+   * The id of every lease, as the leader's applied state holds them (etcd's LeaseLeases; a real
+   * etcd 3.4 serves it from any member's lessor).
+   */
+  public CompletableFuture<LeaseList> leases() {
+    return calls.call(
+        Calls.Route.LEADER,
+        Calls.Kind.READ,
+        (channel, timeout) ->
+            ClientCalls.futureUnaryCall(
+                channel.newCall(
+                    LeaseLeasesProtocol.LEASE_LEASES,
+                    CallOptions.DEFAULT.withDeadlineAfter(
+                        timeout.toMillis(), TimeUnit.MILLISECONDS)),
+                new byte[0]));
   }
 
   /** Renews {@code leaseId} every third of its TTL until closed or the lease is gone. */

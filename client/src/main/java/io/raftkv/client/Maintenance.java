@@ -5,8 +5,15 @@ import io.etcd.jetcd.api.HashKVResponse;
 import io.etcd.jetcd.api.MaintenanceGrpc;
 import io.etcd.jetcd.api.MoveLeaderRequest;
 import io.etcd.jetcd.api.MoveLeaderResponse;
+import io.etcd.jetcd.api.SnapshotRequest;
+import io.etcd.jetcd.api.SnapshotResponse;
 import io.etcd.jetcd.api.StatusRequest;
 import io.etcd.jetcd.api.StatusResponse;
+import io.grpc.Status;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class Maintenance {
+  private static final int SHA256_BYTES = 32;
+
   private final Calls calls;
 
   Maintenance(Calls calls) {
@@ -71,15 +80,70 @@ public final class Maintenance {
                 .hashKV(request));
   }
 
-  /** Hands leadership to the member {@code targetMemberId}; the leader must be asked. */
+  /**
+   * Hands leadership to the member {@code targetMemberId}. Only the leader moves leadership (etcd
+   * answers "not leader" elsewhere), so the leader is found first and asked, as etcdctl's
+   * move-leader does; the answer comes once the target leads.
+   */
   public CompletableFuture<MoveLeaderResponse> moveLeader(long targetMemberId) {
     MoveLeaderRequest request = MoveLeaderRequest.newBuilder().setTargetID(targetMemberId).build();
-    return calls.call(
-        Calls.Route.LEADER,
-        Calls.Kind.PLAIN_WRITE,
-        (channel, timeout) ->
-            MaintenanceGrpc.newFutureStub(channel)
-                .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .moveLeader(request));
+    return findLeader()
+        .thenCompose(
+            leader ->
+                calls.callAt(
+                    leader.orElseThrow(
+                        () ->
+                            Status.UNAVAILABLE
+                                .withDescription(Failures.NO_LEADER)
+                                .asRuntimeException()),
+                    (channel, timeout) ->
+                        MaintenanceGrpc.newFutureStub(channel)
+                            .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                            .moveLeader(request)));
+  }
+
+  /** Hears a snapshot's bytes as they arrive. */
+  public interface SnapshotProgress {
+    /**
+     * {@code receivedBytes} so far of {@code totalBytes} (the image, its padding and the 32-byte
+     * SHA-256 etcd appends).
+     */
+    void onProgress(long receivedBytes, long totalBytes);
+  }
+
+  /**
+   * Streams {@code endpoint}'s snapshot (Maintenance.Snapshot) into {@code out}, blob after blob,
+   * exactly as sent: etcd's shape is the image padded to 512 bytes followed by its SHA-256. Runs on
+   * the client's own thread (the writes may block), within the call timeout; completes with the
+   * bytes written. {@code out} is neither checked nor closed here.
+   */
+  public CompletableFuture<Long> snapshot(
+      String endpoint, OutputStream out, SnapshotProgress progress) {
+    String at = Endpoints.normalise(endpoint);
+    long timeoutMillis = calls.config().callTimeout().toMillis();
+    return CompletableFuture.supplyAsync(
+        () -> {
+          Iterator<SnapshotResponse> stream =
+              MaintenanceGrpc.newBlockingStub(calls.endpoints().channel(at))
+                  .withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS)
+                  .snapshot(SnapshotRequest.getDefaultInstance());
+          long received = 0;
+          boolean imageDone = false;
+          try {
+            while (stream.hasNext()) {
+              SnapshotResponse chunk = stream.next();
+              chunk.getBlob().writeTo(out);
+              received += chunk.getBlob().size();
+              // The chunk after the one with nothing remaining is the SHA-256.
+              long toCome = imageDone ? 0 : chunk.getRemainingBytes() + SHA256_BYTES;
+              imageDone |= chunk.getRemainingBytes() == 0;
+              progress.onProgress(received, received + toCome);
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException("writing the snapshot from " + at, e);
+          }
+          return received;
+        },
+        calls.callbacks());
   }
 }

@@ -6,7 +6,6 @@ import io.etcd.jetcd.api.LeaseKeepAliveResponse;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
-import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
@@ -25,11 +24,9 @@ final class ResumingKeepAlive implements KeepAlive {
   private final long leaseId;
   private final Lease.KeepAliveListener listener;
   private final Executor serial;
-  private final Random jitter;
+  private final StreamResumer resumer;
 
   private boolean ended;
-  private int resumes;
-  private Duration backoffCap;
   private ClientCallStreamObserver<LeaseKeepAliveRequest> stream;
   private ScheduledFuture<?> nextRenewal;
 
@@ -38,12 +35,12 @@ final class ResumingKeepAlive implements KeepAlive {
     this.leaseId = leaseId;
     this.listener = listener;
     this.serial = serial;
-    this.jitter = new Random(calls.config().jitterSeed() ^ leaseId);
+    this.resumer = new StreamResumer(calls, calls.config().jitterSeed() ^ leaseId);
   }
 
   @Override
   public synchronized int resumeCount() {
-    return resumes;
+    return resumer.resumeCount();
   }
 
   void start() {
@@ -119,7 +116,7 @@ final class ResumingKeepAlive implements KeepAlive {
           end(new LeaseExpiredException(leaseId));
           return;
         }
-        backoffCap = null;
+        resumer.succeeded();
         serial.execute(() -> listener.onRenewed(response));
         Duration every = Duration.ofSeconds(response.getTTL()).dividedBy(3);
         long delayMillis = Math.max(RENEW_MIN.toMillis(), every.toMillis());
@@ -152,17 +149,7 @@ final class ResumingKeepAlive implements KeepAlive {
       return;
     }
     stream = null;
-    resumes++;
-    calls.endpoints().suspect(endpoint);
-    backoffCap =
-        backoffCap == null
-            ? calls.config().backoffFirst()
-            : Calls.min(backoffCap.multipliedBy(2), calls.config().backoffMax());
-    long waitNanos = (long) (jitter.nextDouble() * backoffCap.toNanos());
-    try {
-      ScheduledFuture<?> unused =
-          calls.timer().schedule(this::connect, waitNanos, TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException closed) {
+    if (!resumer.resumeAfterBreak(endpoint, this::connect)) {
       end(new java.util.concurrent.CancellationException("the client was closed"));
     }
   }

@@ -8,12 +8,8 @@ import io.etcd.jetcd.api.WatchResponse;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
-import java.time.Duration;
-import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One watch on its own stream, opened again after every break from {@code nextRevision}: the
@@ -25,12 +21,10 @@ final class ResumingWatch implements Watcher {
   private final WatchCreateRequest request;
   private final Watch.Listener listener;
   private final Executor serial;
-  private final Random jitter;
+  private final StreamResumer resumer;
 
   private long nextRevision;
-  private int resumes;
   private boolean ended;
-  private Duration backoffCap;
   private ClientCallStreamObserver<WatchRequest> stream;
 
   ResumingWatch(Calls calls, WatchCreateRequest request, Watch.Listener listener, Executor serial) {
@@ -39,7 +33,7 @@ final class ResumingWatch implements Watcher {
     this.listener = listener;
     this.serial = serial;
     this.nextRevision = request.getStartRevision();
-    this.jitter = new Random(calls.config().jitterSeed() ^ request.hashCode());
+    this.resumer = new StreamResumer(calls, calls.config().jitterSeed() ^ request.hashCode());
   }
 
   @Override
@@ -49,7 +43,7 @@ final class ResumingWatch implements Watcher {
 
   @Override
   public synchronized int resumeCount() {
-    return resumes;
+    return resumer.resumeCount();
   }
 
   void start() {
@@ -92,7 +86,7 @@ final class ResumingWatch implements Watcher {
           return;
         }
         if (response.getCreated() && !response.getCanceled()) {
-          backoffCap = null;
+          resumer.succeeded();
           if (nextRevision == 0) {
             nextRevision = response.getHeader().getRevision() + 1;
           }
@@ -139,17 +133,7 @@ final class ResumingWatch implements Watcher {
       return;
     }
     stream = null;
-    resumes++;
-    calls.endpoints().suspect(endpoint);
-    backoffCap =
-        backoffCap == null
-            ? calls.config().backoffFirst()
-            : Calls.min(backoffCap.multipliedBy(2), calls.config().backoffMax());
-    long waitNanos = (long) (jitter.nextDouble() * backoffCap.toNanos());
-    try {
-      ScheduledFuture<?> unused =
-          calls.timer().schedule(this::connect, waitNanos, TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException closed) {
+    if (!resumer.resumeAfterBreak(endpoint, this::connect)) {
       end(new java.util.concurrent.CancellationException("the client was closed"));
     }
   }
