@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       BenchCommand.class,
       ClusterCommand.class,
+      ChaosCommand.class,
     })
 public final class RaftkvCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
