@@ -68,7 +68,8 @@ final class ChaosTerminal {
               throw new UncheckedIOException("cannot write " + file, e);
             }
             int space = text.indexOf(' ');
-            say("nemesis: " + (space < 0 ? text : text.substring(space + 1)));
+            String step = space < 0 ? text : text.substring(space + 1);
+            say(step.startsWith("nemesis ") ? step : "nemesis: " + step);
           }
 
           @Override
