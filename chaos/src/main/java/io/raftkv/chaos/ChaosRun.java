@@ -69,7 +69,7 @@ public final class ChaosRun {
         PrintWriter nemesisLog = terminal.tee(out.resolve("nemesis.log"))) {
       cluster.startAll();
       ServerNode leader = ClusterHealth.awaitLeader(cluster.nodes(), STARTUP);
-      terminal.say("cluster started: leader elected, " + describeLeader(leader));
+      terminal.say("cluster started: " + describeLeader(leader) + " elected");
       Nemesis nemesis =
           new Nemesis(cluster, Optional.of(network), options.seed(), Clock.systemUTC(), nemesisLog);
       String endState;
@@ -105,11 +105,7 @@ public final class ChaosRun {
                 Duration.ofSeconds(30)));
     NemesisSchedule schedule =
         new NemesisSchedule(
-            nemesis,
-            Nemesis.faultsOf(options.nemesis()),
-            options.faultEvery(),
-            options.seed(),
-            terminal::say);
+            nemesis, options.nemesis(), options.faultEvery(), options.seed(), terminal::say);
     terminal.say(
         String.format(
             "workload: %d clients read, write and compare-and-set %d keys; every operation is"
@@ -143,8 +139,8 @@ public final class ChaosRun {
     HistoryLog.Counts counts = history.counts();
     terminal.say(
         String.format(
-            "workload done: %d operations, ok=%d fail=%d info=%d; %d faults struck",
-            counts.total(), counts.ok(), counts.fail(), counts.info(), schedule.struck()));
+            "workload done: %d operations: %s; %d faults struck",
+            counts.total(), counts.describe(), schedule.struck()));
   }
 
   private void reportProgress(RegisterWorkload workload, HistoryLog history, CountDownLatch done) {
@@ -174,7 +170,7 @@ public final class ChaosRun {
       throws Exception {
     nemesis.healAll();
     ServerNode leader = ClusterHealth.awaitLeader(cluster.nodes(), RECOVERY);
-    terminal.say("healed: every member up, links whole; " + describeLeader(leader));
+    terminal.say("healed: every member up, links whole; " + describeLeader(leader) + " leads");
     String reads = Convergence.finalReads(client, history, RegisterWorkload.keys(options.keys()));
     terminal.say("final reads: " + reads);
     Convergence.Result converged = Convergence.hashes(client, cluster.nodes(), RECOVERY);

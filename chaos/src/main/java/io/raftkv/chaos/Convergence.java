@@ -117,7 +117,11 @@ final class Convergence {
     try {
       HashKVResponse response =
           client.maintenance().hashKv(node.clientUrl(), 0).get(10, TimeUnit.SECONDS);
-      return "rev " + response.getHeader().getRevision() + " hash " + response.getHash();
+      // etcd's hash is a uint32; protobuf hands it over as a signed int.
+      return "rev "
+          + response.getHeader().getRevision()
+          + " hash "
+          + Integer.toUnsignedString(response.getHash());
     } catch (ExecutionException | TimeoutException e) {
       return "?" + e.getMessage();
     } catch (InterruptedException e) {

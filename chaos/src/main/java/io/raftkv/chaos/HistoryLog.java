@@ -30,6 +30,7 @@ public final class HistoryLog implements AutoCloseable {
   private long ok;
   private long fail;
   private long info;
+  private long refused;
 
   /** Creates (or replaces) {@code path}. */
   public HistoryLog(Path path) {
@@ -58,7 +59,10 @@ public final class HistoryLog implements AutoCloseable {
       int process, Type type, String f, String key, String value, String error) {
     switch (type) {
       case OK -> ok++;
-      case FAIL -> fail++;
+      case FAIL -> {
+        fail++;
+        refused += error != null ? 1 : 0;
+      }
       case INFO -> info++;
     }
     add(process, type.name().toLowerCase(java.util.Locale.ROOT), f, key, value, error);
@@ -66,13 +70,26 @@ public final class HistoryLog implements AutoCloseable {
 
   /** Completions so far: ok, fail, info. */
   public synchronized Counts counts() {
-    return new Counts(ok, fail, info);
+    return new Counts(ok, fail, info, refused);
   }
 
-  /** Completions of each kind. */
-  public record Counts(long ok, long fail, long info) {
+  /**
+   * Completions of each kind.
+   *
+   * @param refused the fails refused before they ran (the others are compare-and-sets whose value
+   *     did not match)
+   */
+  public record Counts(long ok, long fail, long info, long refused) {
     public long total() {
       return ok + fail + info;
+    }
+
+    /** For people: {@code 300 ok, 80 failed (60 compare-and-set mismatches, 20 refused), ...}. */
+    public String describe() {
+      return String.format(
+          "%d ok, %d failed (%d compare-and-set mismatches, %d refused before running), %d"
+              + " indeterminate (timed out or cut off: may or may not have applied)",
+          ok, fail, fail - refused, refused, info);
     }
   }
 

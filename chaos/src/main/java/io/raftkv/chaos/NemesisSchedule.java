@@ -8,16 +8,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Jepsen's nemesis cycle while the workload runs: a quiet spell, a fault drawn from the seed, held
- * for a while, healed, and again, until {@link #finish}. The spells are drawn from the seed too, so
- * the same seed strikes the same kinds of fault in the same order (who leads when one strikes is up
- * to the real cluster).
+ * Jepsen's nemesis cycle while the workload runs: a quiet spell, a fault drawn from the seed (a
+ * category of {@link Nemesis#CATEGORIES}, then one of its faults), held for a while, healed, and
+ * again, until {@link #finish}. The spells are drawn from the seed too, so the same seed strikes
+ * the same kinds of fault in the same order (who leads when one strikes is up to the real cluster).
  */
 final class NemesisSchedule {
   private static final Duration LEADER_TIMEOUT = Duration.ofSeconds(10);
 
   private final Nemesis nemesis;
-  private final List<Nemesis.Fault> faults;
+  private final List<List<Nemesis.Fault>> categories;
   private final Duration faultEvery;
   private final Random random;
   private final Consumer<String> problems;
@@ -30,12 +30,12 @@ final class NemesisSchedule {
    */
   NemesisSchedule(
       Nemesis nemesis,
-      List<Nemesis.Fault> faults,
+      List<String> categories,
       Duration faultEvery,
       long seed,
       Consumer<String> problems) {
     this.nemesis = nemesis;
-    this.faults = List.copyOf(faults);
+    this.categories = categories.stream().map(name -> Nemesis.faultsOf(List.of(name))).toList();
     this.faultEvery = faultEvery;
     this.random = new Random(seed ^ 0x5DEECE66DL);
     this.problems = problems;
@@ -43,14 +43,17 @@ final class NemesisSchedule {
 
   /** Runs the cycle until {@link #finish}, then heals whatever is still broken. */
   void run() throws Exception {
-    if (faults.isEmpty()) {
+    if (categories.isEmpty()) {
       finished.await();
       return;
     }
     // Each cycle: quiet for 40% of faultEvery, faulty for 60%, each drawn within +-50%.
     while (!waitOrFinish(spell(0.4))) {
       try {
-        nemesis.strike(faults, LEADER_TIMEOUT);
+        // A category first, then a fault in it: kill, pause, partition and delay equally often,
+        // however many shapes each has.
+        List<Nemesis.Fault> category = categories.get(random.nextInt(categories.size()));
+        nemesis.apply(category.get(random.nextInt(category.size())), LEADER_TIMEOUT);
         struck++;
       } catch (ClusterException | IllegalStateException e) {
         problems.accept("nemesis: no fault this time: " + firstLine(e.getMessage()));

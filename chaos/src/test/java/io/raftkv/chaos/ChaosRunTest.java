@@ -65,7 +65,7 @@ class ChaosRunTest {
     assertThat(result.counts().total()).as("the final reads come on top").isEqualTo(150 + 3);
     assertThat(result.counts().ok()).isPositive();
     assertThat(terminal.toString())
-        .contains("cluster started: leader elected")
+        .containsPattern("cluster started: leader n\\d \\(term \\d+\\) elected")
         .contains("nemesis: ")
         .contains("members converged")
         .containsPattern("(?m)^PASS: history is LINEARIZABLE");

@@ -102,9 +102,14 @@ final class ChaosCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    PrintWriter terminal = spec.commandLine().getOut();
+    return run(spec, options);
+  }
+
+  /** Runs {@code options}; a run that broke before its verdict is one line and exit 1. */
+  static int run(CommandLine.Model.CommandSpec spec, ChaosOptions options) throws Exception {
     try {
-      return ChaosRun.run(options, ClusterCommand.serverCommand(), terminal).exitCode();
+      return ChaosRun.run(options, ClusterCommand.serverCommand(), spec.commandLine().getOut())
+          .exitCode();
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     } catch (ClusterException e) {
@@ -116,7 +121,7 @@ final class ChaosCommand implements Callable<Integer> {
     }
   }
 
-  private static Path defaultOut(long seed) {
+  static Path defaultOut(long seed) {
     String time =
         LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     return Path.of("runs", time + "-" + seed);

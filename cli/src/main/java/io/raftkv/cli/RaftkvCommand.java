@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     version = "raftkv 0.1.0",
     description = "A replicated, linearizable key-value store on our own Raft.",
     subcommands = {
+      ChaosDemoCommand.class,
       DemoCommand.class,
       CheckCommand.class,
       WalCommand.class,
