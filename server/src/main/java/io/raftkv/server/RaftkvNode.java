@@ -116,7 +116,7 @@ public final class RaftkvNode implements NodeContext {
             durableLog,
             Rng.seeded(new SecureRandom().nextLong()),
             new Slf4jCoreLog());
-    this.peerAddresses = transport.start(config.listenPeerUrls(), replica::receive);
+    this.peerAddresses = transport.start(config.listenPeerUrls(), replica::receive, loop::execute);
   }
 
   /**

@@ -11,6 +11,9 @@ import java.time.Duration;
  * @param batchBytesMax bytes per frame, beyond which the frame is sent (one message may pass it)
  * @param messageBytesMax the largest message sent or accepted; a frame may hold one such message
  *     plus a batch's worth: the peer server's inbound limit is their sum
+ * @param inboundFramesMax frames one inbound stream may have handed over that the node's loop has
+ *     not yet taken; past it gRPC's flow control (then TCP's) holds the sender back, so a peer that
+ *     floods valid messages cannot grow the loop's queue
  * @param reconnectFirst the first wait before reopening a broken stream
  * @param reconnectMax the cap of the doubling waits
  */
@@ -20,6 +23,7 @@ public record PeerLimits(
     int batchMessagesMax,
     long batchBytesMax,
     int messageBytesMax,
+    int inboundFramesMax,
     Duration reconnectFirst,
     Duration reconnectMax) {
 
@@ -31,6 +35,7 @@ public record PeerLimits(
         512,
         1 << 20,
         messageBytesMax,
+        4,
         Duration.ofMillis(50),
         Duration.ofSeconds(2));
   }

@@ -4,20 +4,24 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.raftkv.raft.Message;
 import io.raftkv.server.peer.proto.Hello;
 import io.raftkv.server.peer.proto.PeerFrame;
 import io.raftkv.server.peer.proto.RaftMessage;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The accepting side of peer streams: checks each stream's {@link Hello}, answers with its own,
- * then hands every message of every batch to the replica. The one gRPC method is declared here by
- * hand (peer.proto declares it too, for readers), so the build needs no grpc-java protoc plugin.
+ * then hands every message of every batch to the replica. Each stream asks gRPC for its next frame
+ * only once the node's loop has taken an earlier one ({@link PeerLimits#inboundFramesMax} ahead).
+ * The one gRPC method is declared here by hand (peer.proto declares it too, for readers), so the
+ * build needs no grpc-java protoc plugin.
  */
 final class PeerService {
   private static final Logger LOG = LoggerFactory.getLogger(PeerService.class);
@@ -34,25 +38,43 @@ final class PeerService {
 
   private final PeerTransport transport;
   private final Consumer<Message> inbound;
+  private final Executor afterInbound;
+  private final int framesAhead;
 
-  PeerService(PeerTransport transport, Consumer<Message> inbound) {
+  /**
+   * @param inbound takes each accepted message (it queues it on the node's loop)
+   * @param afterInbound runs a task after every message handed to {@code inbound} so far (the
+   *     node's loop, in order): the stream asks for its next frame from there
+   */
+  PeerService(
+      PeerTransport transport, Consumer<Message> inbound, Executor afterInbound, int framesAhead) {
     this.transport = transport;
     this.inbound = inbound;
+    this.afterInbound = afterInbound;
+    this.framesAhead = framesAhead;
   }
 
   ServerServiceDefinition definition() {
     return ServerServiceDefinition.builder(SERVICE_NAME)
-        .addMethod(STREAM, ServerCalls.asyncBidiStreamingCall(InboundStream::new))
+        .addMethod(
+            STREAM,
+            ServerCalls.asyncBidiStreamingCall(
+                replies -> {
+                  var call = (ServerCallStreamObserver<PeerFrame>) replies;
+                  call.disableAutoRequest();
+                  call.request(framesAhead);
+                  return new InboundStream(call);
+                }))
         .build();
   }
 
   /** One peer's stream towards us. gRPC calls its methods one at a time. */
   private final class InboundStream implements StreamObserver<PeerFrame> {
-    private final StreamObserver<PeerFrame> replies;
+    private final ServerCallStreamObserver<PeerFrame> replies;
     private Hello hello;
     private boolean closed;
 
-    InboundStream(StreamObserver<PeerFrame> replies) {
+    InboundStream(ServerCallStreamObserver<PeerFrame> replies) {
       this.replies = replies;
     }
 
@@ -88,6 +110,7 @@ final class PeerService {
               hello.getFromName());
         }
       }
+      afterInbound.execute(() -> replies.request(1));
     }
 
     private void accept(PeerFrame frame) {
@@ -105,6 +128,7 @@ final class PeerService {
       replies.onNext(
           PeerFrame.newBuilder().setHello(transport.helloTo(hello.getFromMemberId())).build());
       LOG.info("{} peer {} connected (inbound)", transport.logContext(), hello.getFromName());
+      replies.request(1);
     }
 
     private void refuse(Status status, String why) {

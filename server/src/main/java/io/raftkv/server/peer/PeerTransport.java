@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -88,10 +89,13 @@ public final class PeerTransport implements Transport, AutoCloseable {
   /**
    * Listens on {@code listenUrls} and hands every accepted message to {@code inbound}; then opens a
    * stream to every peer. Returns the bound addresses (a port 0 URL gets an ephemeral port).
+   *
+   * @param afterInbound runs a task after the messages already handed to {@code inbound} have been
+   *     taken (the node's loop): each inbound stream asks for more frames only from there
    */
-  public List<InetSocketAddress> start(List<URI> listenUrls, Consumer<Message> inbound)
-      throws IOException {
-    PeerService service = new PeerService(this, inbound);
+  public List<InetSocketAddress> start(
+      List<URI> listenUrls, Consumer<Message> inbound, Executor afterInbound) throws IOException {
+    PeerService service = new PeerService(this, inbound, afterInbound, limits.inboundFramesMax());
     List<InetSocketAddress> bound = new ArrayList<>();
     for (URI url : listenUrls) {
       Server server =

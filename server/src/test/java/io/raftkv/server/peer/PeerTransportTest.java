@@ -16,8 +16,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +54,16 @@ class PeerTransportTest {
   private PeerTransport start(
       Node self, long clusterId, List<Member> members, BlockingQueue<Message> inbound)
       throws IOException {
+    return start(self, clusterId, members, inbound, Runnable::run);
+  }
+
+  private PeerTransport start(
+      Node self,
+      long clusterId,
+      List<Member> members,
+      BlockingQueue<Message> inbound,
+      Executor loop)
+      throws IOException {
     PeerTransport transport =
         new PeerTransport(
             self.member(),
@@ -60,7 +73,7 @@ class PeerTransportTest {
             hello -> {},
             () -> self.member().name());
     transports.add(transport);
-    transport.start(List.of(self.url()), inbound::add);
+    transport.start(List.of(self.url()), inbound::add, loop);
     return transport;
   }
 
@@ -96,6 +109,70 @@ class PeerTransportTest {
     assertThat(next.term()).isEqualTo(3);
     assertThat(ts.connectedPeers()).isEmpty();
     assertThat(ta.connectedPeers()).containsExactly(b.member().raftId());
+  }
+
+  /**
+   * A peer that sends as fast as it can, to a node whose loop takes nothing: the stream hands over
+   * no more than {@code inboundFramesMax} frames the loop has not taken, however long the flood.
+   */
+  @Test
+  void aFloodingPeerWaitsForTheLoopToTakeItsFrames() throws Exception {
+    Node a = node("a", "t");
+    Node b = node("b", "t");
+    List<Member> cluster = List.of(a.member(), b.member());
+    long clusterId = MemberIds.clusterId(List.of(a.member().id(), b.member().id()));
+    PeerTransport ta = start(a, clusterId, cluster, new LinkedBlockingQueue<>());
+    BlockingQueue<Runnable> untaken = new LinkedBlockingQueue<>();
+    AtomicInteger mostUntaken = new AtomicInteger();
+    Executor stalledLoop =
+        task -> {
+          untaken.add(task);
+          mostUntaken.accumulateAndGet(untaken.size(), Math::max);
+        };
+    start(b, clusterId, cluster, new LinkedBlockingQueue<>(), stalledLoop);
+    int framesAhead = PeerLimits.defaults(4 << 20).inboundFramesMax();
+
+    AtomicBoolean flooding = new AtomicBoolean(true);
+    Thread flood =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  long index = 0;
+                  while (flooding.get()) {
+                    ta.send(
+                        new Message.Heartbeat(
+                            3, a.member().raftId(), b.member().raftId(), index++, 0));
+                    if (index % 512 == 0) {
+                      // Pacing, not synchronisation: a batch's worth at a time, leaving the cores
+                      // to the transports.
+                      java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+                    }
+                  }
+                });
+    try {
+      // Let the loop take one frame at a time: each frees room for exactly one more.
+      for (int taken = 0; taken < 20; taken++) {
+        Runnable next = untaken.poll(20, TimeUnit.SECONDS);
+        assertThat(next).as("a frame after %d taken", taken).isNotNull();
+        next.run();
+      }
+      awaitSize(untaken, framesAhead);
+      assertThat(mostUntaken.get()).isEqualTo(framesAhead);
+    } finally {
+      flooding.set(false);
+      flood.join();
+    }
+  }
+
+  private static void awaitSize(BlockingQueue<Runnable> queue, int size)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (queue.size() < size) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("only " + queue.size() + " frames of " + size + " in 20 s");
+      }
+      Thread.sleep(5); // polling a condition with a deadline
+    }
   }
 
   /** The first messages may be dropped while the stream opens (Raft retransmits); so do we. */
