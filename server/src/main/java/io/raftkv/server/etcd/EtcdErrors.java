@@ -52,6 +52,8 @@ final class EtcdErrors {
   /** mvcc's text without etcdserver's prefix: a watch's cancel_reason carries it like this. */
   static final String WATCHER_RANGE_EMPTY = "mvcc: watcher range is empty";
 
+  static final String WATCHER_DUPLICATE_ID = "mvcc: duplicate watch ID provided on the WatchStream";
+
   private EtcdErrors() {}
 
   static StatusRuntimeException status(Status.Code code, String message) {

@@ -36,6 +36,12 @@ final class WatchSession implements StreamObserver<WatchRequest> {
   /** etcd's "not a watch": progress answers and refused creations carry it. */
   static final long NO_WATCH_ID = -1;
 
+  /** etcd's "let the server pick" in a create's watch_id. */
+  static final long AUTO_WATCH_ID = 0;
+
+  /** etcd 3.4's WatchCreateRequest.watch_id (0: the server picks), missing from jetcd's. */
+  static final int CREATE_WATCH_ID_FIELD = 7;
+
   /** etcd 3.4's WatchCreateRequest.fragment, missing from jetcd's message. */
   static final int CREATE_FRAGMENT_FIELD = 8;
 
@@ -106,6 +112,19 @@ final class WatchSession implements StreamObserver<WatchRequest> {
               .build());
       return;
     }
+    long id = chosenWatchId(create);
+    if (id != AUTO_WATCH_ID && watches.containsKey(id)) {
+      sender.send(
+          response(NO_WATCH_ID)
+              .setCreated(true)
+              .setCanceled(true)
+              .setCancelReason(EtcdErrors.WATCHER_DUPLICATE_ID)
+              .build());
+      return;
+    }
+    if (id == AUTO_WATCH_ID) {
+      id = nextFreeWatchId();
+    }
     boolean fragment =
         !create.getUnknownFields().getField(CREATE_FRAGMENT_FIELD).getVarintList().stream()
             .allMatch(v -> v == 0);
@@ -121,7 +140,7 @@ final class WatchSession implements StreamObserver<WatchRequest> {
             create.getPrevKv(),
             create.getFiltersValueList().contains(0),
             create.getFiltersValueList().contains(1));
-    OneWatch watch = new OneWatch(nextWatchId++, request, fragment, create.getProgressNotify());
+    OneWatch watch = new OneWatch(id, request, fragment, create.getProgressNotify());
     watches.put(watch.id, watch);
     sender.send(response(watch.id).setCreated(true).build());
     watch.attach();
@@ -129,6 +148,20 @@ final class WatchSession implements StreamObserver<WatchRequest> {
       progressTimerRunning = true;
       scheduleProgressNotify();
     }
+  }
+
+  /** The id a client chose (etcd 3.4's watch_id), or {@link #AUTO_WATCH_ID}: the last one sent. */
+  private static long chosenWatchId(WatchCreateRequest create) {
+    List<Long> sent = create.getUnknownFields().getField(CREATE_WATCH_ID_FIELD).getVarintList();
+    return sent.isEmpty() ? AUTO_WATCH_ID : sent.get(sent.size() - 1);
+  }
+
+  /** As etcd: counting up from 0, past the ids clients chose that are still in use. */
+  private long nextFreeWatchId() {
+    while (watches.containsKey(nextWatchId)) {
+      nextWatchId++;
+    }
+    return nextWatchId++;
   }
 
   /** etcd answers a cancel of an unknown id with nothing. */

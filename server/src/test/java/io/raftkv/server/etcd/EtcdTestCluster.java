@@ -415,10 +415,12 @@ final class EtcdTestCluster implements AutoCloseable {
       if (replica != null) {
         replica.stop();
       }
+      // The loop first: the replica's stop, queued on it, ends the watch streams through the
+      // services' responder, which must still be running then.
+      loop.close();
       if (services != null) {
         services.close();
       }
-      loop.close();
       // As the node stops: offloaded snapshot writes finish before the storage closes (one cut
       // short would be a bug that halts the JVM, as in production).
       try {

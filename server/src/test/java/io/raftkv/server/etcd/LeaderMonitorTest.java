@@ -6,8 +6,6 @@ import com.google.protobuf.ByteString;
 import io.etcd.jetcd.api.KVGrpc;
 import io.etcd.jetcd.api.LeaseGrantRequest;
 import io.etcd.jetcd.api.LeaseGrpc;
-import io.etcd.jetcd.api.LeaseKeepAliveRequest;
-import io.etcd.jetcd.api.LeaseKeepAliveResponse;
 import io.etcd.jetcd.api.PutRequest;
 import io.etcd.jetcd.api.WatchCreateRequest;
 import io.etcd.jetcd.api.WatchResponse;
@@ -17,11 +15,7 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -61,8 +55,8 @@ class LeaderMonitorTest {
         plain.create(create);
         assertThat(required.next().getCreated()).isTrue();
         assertThat(plain.next().getCreated()).isTrue();
-        KeepAlive keepAlive = new KeepAlive(requiringLeader(follower.channel()));
-        keepAlive.requests.onNext(LeaseKeepAliveRequest.newBuilder().setID(lease).build());
+        RawKeepAlive keepAlive = new RawKeepAlive(requiringLeader(follower.channel()));
+        keepAlive.keepAlive(lease);
         assertThat(keepAlive.answers.poll(20, TimeUnit.SECONDS)).isNotNull();
 
         follower.isolated = true;
@@ -106,34 +100,5 @@ class LeaderMonitorTest {
     Status status = ((StatusRuntimeException) end).getStatus();
     assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     assertThat(status.getDescription()).isEqualTo("etcdserver: no leader");
-  }
-
-  /** A client's LeaseKeepAlive stream. */
-  private static final class KeepAlive {
-    final BlockingQueue<LeaseKeepAliveResponse> answers = new LinkedBlockingQueue<>();
-    final CompletableFuture<Throwable> ended = new CompletableFuture<>();
-    final StreamObserver<LeaseKeepAliveRequest> requests;
-
-    KeepAlive(Channel channel) {
-      requests =
-          LeaseGrpc.newStub(channel)
-              .leaseKeepAlive(
-                  new StreamObserver<>() {
-                    @Override
-                    public void onNext(LeaseKeepAliveResponse value) {
-                      answers.add(value);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                      ended.complete(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                      ended.complete(null);
-                    }
-                  });
-    }
   }
 }

@@ -125,6 +125,63 @@ class WatchServiceTest {
     }
   }
 
+  /** etcd 3.4's watch_id: taken as asked, refused when in use; automatic ids skip chosen ones. */
+  @Test
+  void clientChosenWatchIdsAreKeptAndDuplicatesRefusedAsEtcdDoes() throws Exception {
+    try (RawWatch stream = new RawWatch(node.channel())) {
+      stream.create(withWatchId(42));
+      assertCreated(stream.next(), 42);
+      stream.create(withWatchId(42));
+      WatchResponse duplicate = stream.next();
+      assertThat(duplicate.getCreated()).isTrue();
+      assertThat(duplicate.getCanceled()).isTrue();
+      assertThat(duplicate.getWatchId()).isEqualTo(WatchSession.NO_WATCH_ID);
+      assertThat(duplicate.getCancelReason())
+          .isEqualTo("mvcc: duplicate watch ID provided on the WatchStream");
+      stream.create(withWatchId(1));
+      assertCreated(stream.next(), 1);
+      stream.create(withWatchId(0));
+      assertCreated(stream.next(), 0);
+      stream.create(WatchCreateRequest.newBuilder().setKey(bytes("wid/k")).build());
+      assertCreated(stream.next(), 2);
+
+      long revision = put("wid/k", "v");
+      java.util.Set<Long> heard = new java.util.HashSet<>();
+      while (heard.size() < 4) {
+        WatchResponse events = stream.next();
+        assertThat(events.getEvents(0).getKv().getModRevision()).isEqualTo(revision);
+        heard.add(events.getWatchId());
+      }
+      assertThat(heard).containsExactlyInAnyOrder(42L, 1L, 0L, 2L);
+      stream.requests.onNext(
+          WatchRequest.newBuilder()
+              .setCancelRequest(WatchCancelRequest.newBuilder().setWatchId(42))
+              .build());
+      WatchResponse canceled = stream.next();
+      assertThat(canceled.getCanceled()).isTrue();
+      assertThat(canceled.getWatchId()).isEqualTo(42);
+    }
+  }
+
+  private static WatchCreateRequest withWatchId(long id) {
+    return WatchCreateRequest.newBuilder()
+        .setKey(bytes("wid/"))
+        .setRangeEnd(bytes("wid0"))
+        .setUnknownFields(
+            UnknownFieldSet.newBuilder()
+                .addField(
+                    WatchSession.CREATE_WATCH_ID_FIELD,
+                    UnknownFieldSet.Field.newBuilder().addVarint(id).build())
+                .build())
+        .build();
+  }
+
+  private static void assertCreated(WatchResponse response, long id) {
+    assertThat(response.getCreated()).isTrue();
+    assertThat(response.getCanceled()).isFalse();
+    assertThat(response.getWatchId()).isEqualTo(id);
+  }
+
   @Test
   void aFragmentingWatchGetsLargeRevisionsInMarkedPieces() throws Exception {
     // Three revisions of 900 bytes each, read back from history in one batch: 2.7 KB, over the
