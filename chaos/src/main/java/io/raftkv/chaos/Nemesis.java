@@ -7,15 +7,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Faults against a running {@link LocalCluster}, drawn from a seed and logged one line each with
- * the wall-clock time: kill -9 and restart, SIGSTOP and SIGCONT, and partitions through the peer
- * links when the cluster's peers dial through {@link PeerLinks}. {@link #healAll} undoes every
- * fault in force. The faults a run draws depend on the seed and on who leads when they are drawn.
+ * the wall-clock time: kill -9 and restart, SIGSTOP and SIGCONT, and partitions and slow links
+ * through the peer links when the cluster's peers dial through {@link PeerLinks}. {@link #healAll}
+ * undoes every fault in force. The faults a run draws depend on the seed and on who leads when they
+ * are drawn.
  */
 public final class Nemesis {
   /** The kinds of fault, as the {@code --nemesis} list names them. */
@@ -26,13 +29,42 @@ public final class Nemesis {
     ISOLATE_LEADER,
     RANDOM_HALVES,
     BRIDGE,
-    ONE_WAY
+    ONE_WAY,
+    KILL_ALL,
+    DELAY_LINKS
+  }
+
+  /** The {@code --nemesis} names and the faults each stands for. */
+  public static final Map<String, List<Fault>> CATEGORIES =
+      Map.of(
+          "kill", List.of(Fault.KILL_LEADER, Fault.KILL_MINORITY, Fault.KILL_ALL),
+          "pause", List.of(Fault.PAUSE_LEADER),
+          "partition",
+              List.of(Fault.ISOLATE_LEADER, Fault.RANDOM_HALVES, Fault.BRIDGE, Fault.ONE_WAY),
+          "delay", List.of(Fault.DELAY_LINKS));
+
+  /** The faults of the named categories; an unknown name is refused with the known ones. */
+  public static List<Fault> faultsOf(List<String> categories) {
+    List<Fault> faults = new ArrayList<>();
+    for (String name : categories) {
+      List<Fault> of = CATEGORIES.get(name);
+      if (of == null) {
+        throw new IllegalArgumentException(
+            "unknown nemesis " + name + " (known: " + new TreeSet<>(CATEGORIES.keySet()) + ")");
+      }
+      faults.addAll(of);
+    }
+    return faults;
   }
 
   /** The peer links a nemesis can cut: one per ordered pair of members. */
   public interface PeerLinks {
     void cut(Partitions.Link link);
 
+    /** Each chunk on {@code link} waits {@code delay}; some reset their connection. */
+    void slow(Partitions.Link link, Duration delay, double dropProbability);
+
+    /** Undoes every cut, delay and drop. */
     void healAll();
   }
 
@@ -44,6 +76,7 @@ public final class Nemesis {
   private final Set<String> killed = new LinkedHashSet<>();
   private final Set<String> paused = new LinkedHashSet<>();
   private final Set<Partitions.Link> cut = new LinkedHashSet<>();
+  private boolean slowed;
 
   public Nemesis(
       LocalCluster cluster, Optional<PeerLinks> links, long seed, Clock clock, PrintWriter log) {
@@ -89,6 +122,12 @@ public final class Nemesis {
         String deaf = names.get(random.nextInt(names.size()));
         partition("one-way " + deaf + " cannot send", Partitions.oneWay(deaf, names));
       }
+      case KILL_ALL -> {
+        for (String name : running()) {
+          kill(name);
+        }
+      }
+      case DELAY_LINKS -> slowAll(names);
     }
   }
 
@@ -104,10 +143,11 @@ public final class Nemesis {
       say("restart " + name + " (pid " + cluster.node(name).pid() + ")");
     }
     killed.clear();
-    if (!cut.isEmpty()) {
+    if (!cut.isEmpty() || slowed) {
       links.orElseThrow().healAll();
-      say("heal " + cut.size() + " cut links");
+      say(cut.isEmpty() ? "heal: links at full speed" : "heal " + cut.size() + " cut links");
       cut.clear();
+      slowed = false;
     }
   }
 
@@ -145,6 +185,33 @@ public final class Nemesis {
             + String.join(" ", links.stream().map(l -> l.from() + "->" + l.to()).toList()));
   }
 
+  /** Every link waits the same drawn delay per chunk; half the time some chunks also reset. */
+  private void slowAll(List<String> names) {
+    PeerLinks peerLinks = this.links.orElseThrow();
+    Duration delay = Duration.ofMillis(20 + random.nextInt(181));
+    double drop = random.nextBoolean() ? 0.02 : 0;
+    for (String from : names) {
+      for (String to : names) {
+        if (!from.equals(to)) {
+          peerLinks.slow(new Partitions.Link(from, to), delay, drop);
+        }
+      }
+    }
+    slowed = true;
+    say(
+        "delay every peer link by "
+            + delay.toMillis()
+            + " ms"
+            + (drop > 0 ? ", resetting " + (int) (drop * 100) + "% of chunks' connections" : ""));
+  }
+
+  /** Who is killed or paused now, for a progress line. */
+  public Set<String> down() {
+    Set<String> down = new LinkedHashSet<>(killed);
+    down.addAll(paused);
+    return down;
+  }
+
   private List<String> running() {
     return cluster.nodes().stream()
         .filter(ServerNode::alive)
@@ -155,8 +222,8 @@ public final class Nemesis {
 
   private static boolean isPartition(Fault fault) {
     return switch (fault) {
-      case ISOLATE_LEADER, RANDOM_HALVES, BRIDGE, ONE_WAY -> true;
-      case KILL_LEADER, KILL_MINORITY, PAUSE_LEADER -> false;
+      case ISOLATE_LEADER, RANDOM_HALVES, BRIDGE, ONE_WAY, DELAY_LINKS -> true;
+      case KILL_LEADER, KILL_MINORITY, PAUSE_LEADER, KILL_ALL -> false;
     };
   }
 

@@ -2,6 +2,7 @@ package io.raftkv.chaos;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,8 +60,19 @@ public final class ProxyNetwork implements Nemesis.PeerLinks, AutoCloseable {
   }
 
   @Override
+  public void slow(Partitions.Link link, Duration delay, double dropProbability) {
+    LinkProxy proxy = proxy(link);
+    proxy.delay(delay);
+    proxy.dropConnections(dropProbability);
+  }
+
+  @Override
   public void healAll() {
-    proxies.values().forEach(LinkProxy::heal);
+    for (LinkProxy proxy : proxies.values()) {
+      proxy.delay(Duration.ZERO);
+      proxy.dropConnections(0);
+      proxy.heal();
+    }
   }
 
   @Override

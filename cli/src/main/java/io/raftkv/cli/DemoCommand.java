@@ -22,12 +22,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The in-process demonstration of the Raft core: a seeded in-memory cluster elects a leader,
- * replicates, loses its leader to a partition, elects another, heals, and shows that no
- * acknowledged command was lost. Same seed, same output.
+ * {@code raftkv raft-demo}, the in-process demonstration of the Raft core (the first demo, before
+ * real processes could be broken; {@code raftkv demo} is a chaos run now): a seeded in-memory
+ * cluster elects a leader, replicates, loses its leader to a partition, elects another, heals, and
+ * shows that no acknowledged command was lost. Same seed, same output.
  */
 @Command(
-    name = "demo",
+    name = "raft-demo",
     mixinStandardHelpOptions = true,
     description =
         "Run an in-memory Raft cluster through a leader partition and check that no "
@@ -92,7 +93,7 @@ final class DemoCommand implements Callable<Integer> {
     cluster =
         InMemoryCluster.create(
             nodeCount, seed, b -> b, id -> verbose ? new TranscriptLog(out) : CoreLog.SILENT);
-    out.printf("raftkv demo: %d-node in-memory Raft cluster, seed %d%n", nodeCount, seed);
+    out.printf("raftkv raft-demo: %d-node in-memory Raft cluster, seed %d%n", nodeCount, seed);
     int core;
     try {
       core = runScenario();

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     version = "raftkv 0.1.0",
     description = "A replicated, linearizable key-value store on our own Raft.",
     subcommands = {
+      ChaosDemoCommand.class,
       DemoCommand.class,
       CheckCommand.class,
       WalCommand.class,
@@ -29,6 +30,7 @@ import picocli.CommandLine.Command;
       SnapshotCommand.class,
       BenchCommand.class,
       ClusterCommand.class,
+      ChaosCommand.class,
     })
 public final class RaftkvCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -11,7 +11,7 @@ class DemoCommandTest {
 
   @Test
   void demoElectsFailsOverHealsAndLosesNothing() {
-    CliRun run = run("demo", "--seed", "7");
+    CliRun run = run("raft-demo", "--seed", "7");
     assertThat(run.exitCode()).isZero();
     assertThat(run.out())
         .contains("elected leader (term 1)")
@@ -23,7 +23,7 @@ class DemoCommandTest {
 
   @Test
   void demoEndsWithAShortSimulationUnderFaults() {
-    CliRun run = run("demo", "--seed", "7", "--sim-seeds", "2");
+    CliRun run = run("raft-demo", "--seed", "7", "--sim-seeds", "2");
     assertThat(run.exitCode()).as(run.out()).isZero();
     assertThat(run.out())
         .contains("simulation: 2 seed(s)")
@@ -34,10 +34,10 @@ class DemoCommandTest {
 
   @Test
   void sameSeedReplaysTheSameRun() {
-    assertThat(run("demo", "--seed", "42", "--sim-seeds", "1").out())
-        .isEqualTo(run("demo", "--seed", "42", "--sim-seeds", "1").out());
-    assertThat(run("demo", "--seed", "42", "--sim-seeds", "0").out())
-        .isNotEqualTo(run("demo", "--seed", "43", "--sim-seeds", "0").out());
+    assertThat(run("raft-demo", "--seed", "42", "--sim-seeds", "1").out())
+        .isEqualTo(run("raft-demo", "--seed", "42", "--sim-seeds", "1").out());
+    assertThat(run("raft-demo", "--seed", "42", "--sim-seeds", "0").out())
+        .isNotEqualTo(run("raft-demo", "--seed", "43", "--sim-seeds", "0").out());
   }
 
   @Test
@@ -46,7 +46,7 @@ class DemoCommandTest {
       for (int seed = 1; seed <= 10; seed++) {
         CliRun run =
             run(
-                "demo",
+                "raft-demo",
                 "--seed",
                 String.valueOf(seed),
                 "--nodes",
@@ -60,20 +60,20 @@ class DemoCommandTest {
 
   @Test
   void verboseShowsRoleChanges() {
-    assertThat(run("demo", "--seed", "7", "--verbose", "--sim-seeds", "0").out())
+    assertThat(run("raft-demo", "--seed", "7", "--verbose", "--sim-seeds", "0").out())
         .contains("became leader");
   }
 
   @Test
   void badFlagIsUsageErrorWithExitCode2() {
-    CliRun run = run("demo", "--bogus");
+    CliRun run = run("raft-demo", "--bogus");
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains("Unknown option: '--bogus'").contains("Usage: raftkv demo");
+    assertThat(run.err()).contains("Unknown option: '--bogus'").contains("Usage: raftkv raft-demo");
   }
 
   @Test
   void outOfRangeClusterSizeIsUsageError() {
-    CliRun run = run("demo", "--nodes", "9");
+    CliRun run = run("raft-demo", "--nodes", "9");
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("--nodes must be between 3 and 7, got 9");
   }
